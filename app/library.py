@@ -1,0 +1,391 @@
+"""The library: one data directory's packs, profiles, progress and notes.
+
+This is the facade the CLI and the UI call. It owns the database connection, the blob store
+and the settings of one data directory; pack import and export live in :mod:`app.packs` and
+work through it. Resource ids are global: ``<pack id>/<resource id in the pack>``, stable
+across pack versions so that progress and notes survive updates.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from app.errors import NotFoundError, UjuziError
+from app.i18n import _
+from app.paths import Layout, layout
+from app.settings import Settings
+from app.store.blobs import BlobStore, free_bytes
+from app.store.db import connect, next_version, utc_now
+
+Row = dict[str, Any]
+DEFAULT_PROFILE = "default"
+
+
+def resource_key(pack_id: str, local_id: str) -> str:
+    return f"{pack_id}/{local_id}"
+
+
+class Library:
+    """An open data directory. Not thread-safe: give each thread its own ``Library``."""
+
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | None = None,
+        free_space: Callable[[Path], int] = free_bytes,
+    ) -> None:
+        self.layout: Layout = layout(home)
+        try:
+            self.layout.ensure()
+        except OSError as exc:
+            raise UjuziError(
+                _("Cannot create the data directory {path}: {error}").format(
+                    path=self.layout.home, error=exc.strerror
+                )
+            ) from None
+        self.settings = Settings(self.layout.settings)
+        self.db: sqlite_utils.Database = connect(self.layout.database)
+        self.blobs = BlobStore(self.layout.blobs, free_space)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writers' lock ------------------------------------------------------------------
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Serialise imports, removals and garbage collection across processes: a blob that
+        one process has stored but not yet committed must not be collected by another."""
+        lock_path = self.layout.home / "library.lock"
+        with open(lock_path, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def collect_garbage(self) -> int:
+        """Remove blobs no pack references and temporary leftovers; return bytes freed.
+        Callers hold :meth:`write_lock`."""
+        referenced = {row[0] for row in self.db.execute("SELECT DISTINCT sha256 FROM files")}
+        return self.blobs.collect_garbage(referenced)
+
+    # -- profiles -------------------------------------------------------------------------
+
+    def profiles(self) -> list[Row]:
+        return list(
+            self.db.query(
+                "SELECT id, name, created_at FROM profiles WHERE deleted = 0 ORDER BY name"
+            )
+        )
+
+    def profile_id(self, name: str | None = None) -> str:
+        wanted = name or self.settings.get("profile") or DEFAULT_PROFILE
+        row = self.db.execute(
+            "SELECT id FROM profiles WHERE name = ? AND deleted = 0", (wanted,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(
+                _("There is no profile named {name}; create it with 'ujuzi profile add {name}'.")
+                .format(name=wanted)
+            )
+        return str(row[0])
+
+    def add_profile(self, name: str) -> str:
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise UjuziError(_("A profile name must have 1 to 100 characters."))
+        with self.db.atomic():
+            exists = self.db.execute(
+                "SELECT 1 FROM profiles WHERE name = ? AND deleted = 0", (name,)
+            ).fetchone()
+            if exists:
+                raise UjuziError(_("A profile named {name} already exists.").format(name=name))
+            device_id, counter = next_version(self.db)
+            profile_id = str(uuid.uuid4())
+            now = utc_now()
+            self.db.execute(
+                "INSERT INTO profiles(id, name, created_at, device_id, counter, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (profile_id, name, now, device_id, counter, now),
+            )
+        return profile_id
+
+    def remove_profile(self, name: str) -> None:
+        if name == DEFAULT_PROFILE:
+            raise UjuziError(_("The default profile cannot be removed."))
+        profile_id = self.profile_id(name)
+        with self.db.atomic():
+            device_id, counter = next_version(self.db)
+            self.db.execute(
+                "UPDATE profiles SET deleted = 1, device_id = ?, counter = ?, updated_at = ? "
+                "WHERE id = ?",
+                (device_id, counter, utc_now(), profile_id),
+            )
+
+    # -- packs and resources --------------------------------------------------------------
+
+    def packs(self) -> list[Row]:
+        rows = self.db.query(
+            "SELECT p.id, p.version, p.title, p.description, p.languages, p.license, "
+            "p.attribution, p.total_bytes, p.imported_at, "
+            "(SELECT COUNT(*) FROM resources r WHERE r.pack_id = p.id) AS resource_count "
+            "FROM packs p ORDER BY p.id"
+        )
+        return [_decode_pack(row) for row in rows]
+
+    def has_pack(self, pack_id: str) -> bool:
+        return bool(self.db.execute("SELECT 1 FROM packs WHERE id = ?", (pack_id,)).fetchone())
+
+    def pack(self, pack_id: str, profile: str | None = None) -> Row:
+        """A pack with its sections, resources (with files and progress) in order."""
+        rows = list(self.db.query("SELECT * FROM packs WHERE id = ?", (pack_id,)))
+        if not rows:
+            raise NotFoundError(_("No pack with id {id}.").format(id=pack_id))
+        pack = _decode_pack(rows[0])
+        pack["manifest"] = json.loads(rows[0]["manifest"])
+        profile_id = self.profile_id(profile)
+        resources = [
+            self._decode_resource(row, profile_id)
+            for row in self.db.query(
+                "SELECT * FROM resources WHERE pack_id = ? ORDER BY position", (pack_id,)
+            )
+        ]
+        by_section: dict[str | None, list[Row]] = {}
+        for resource in resources:
+            by_section.setdefault(resource["section_id"], []).append(resource)
+        pack["sections"] = [
+            {
+                "id": row["id"],
+                "title": json.loads(row["title"]),
+                "resources": by_section.get(row["id"], []),
+            }
+            for row in self.db.query(
+                "SELECT * FROM sections WHERE pack_id = ? ORDER BY position", (pack_id,)
+            )
+        ]
+        pack["unsectioned"] = by_section.get(None, [])
+        pack["files"] = self._files("pack_id = ? AND resource_id IS NULL", pack_id)
+        done = sum(1 for resource in resources if resource["progress"]["completed"])
+        pack["progress"] = {"completed": done, "total": len(resources)}
+        return pack
+
+    def resource(self, resource_id: str, profile: str | None = None) -> Row:
+        rows = list(self.db.query("SELECT * FROM resources WHERE id = ?", (resource_id,)))
+        if not rows:
+            raise NotFoundError(_("No resource with id {id}.").format(id=resource_id))
+        return self._decode_resource(rows[0], self.profile_id(profile))
+
+    def find(self, item_id: str, profile: str | None = None) -> Row:
+        """A pack or a resource by id, tagged with ``type``."""
+        if self.has_pack(item_id):
+            return {"type": "pack", **self.pack(item_id, profile)}
+        try:
+            return {"type": "resource", **self.resource(item_id, profile)}
+        except NotFoundError:
+            raise NotFoundError(
+                _("No pack or resource with id {id}.").format(id=item_id)
+            ) from None
+
+    def _decode_resource(self, row: Row, profile_id: str) -> Row:
+        resource = dict(row)
+        for key in ("title", "description", "translations"):
+            resource[key] = json.loads(resource[key])
+        resource["files"] = self._files("resource_id = ?", row["id"])
+        resource["progress"] = self._progress(profile_id, row["id"])
+        return resource
+
+    def _files(self, where: str, value: str) -> list[Row]:
+        return [
+            {**row, "blob": str(self.blobs.path_for(row["sha256"]))}
+            for row in self.db.query(
+                f"SELECT path, sha256, size, mime, role, lang FROM files WHERE {where} "
+                "ORDER BY rowid",
+                (value,),
+            )
+        ]
+
+    def main_file(self, resource_id: str) -> Path:
+        """The on-disk blob of a resource's main file (what a viewer or player opens)."""
+        row = self.db.execute(
+            "SELECT sha256 FROM files WHERE resource_id = ? AND role = 'main' ORDER BY rowid",
+            (resource_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(_("Resource {id} has no main file.").format(id=resource_id))
+        return self.blobs.path_for(row[0])
+
+    def remove_pack(self, pack_id: str) -> int:
+        """Remove a pack and free its files; the learner's progress and notes are kept so a
+        later re-import restores them. Returns the bytes freed."""
+        with self.write_lock():
+            if not self.has_pack(pack_id):
+                raise NotFoundError(_("No pack with id {id}.").format(id=pack_id))
+            with self.db.atomic():
+                self.db.execute("DELETE FROM packs WHERE id = ?", (pack_id,))
+            return self.collect_garbage()
+
+    # -- progress -------------------------------------------------------------------------
+
+    def _progress(self, profile_id: str, resource_id: str) -> Row:
+        row = self.db.execute(
+            "SELECT position, completed, completed_at, updated_at FROM progress "
+            "WHERE profile_id = ? AND resource_id = ? AND deleted = 0",
+            (profile_id, resource_id),
+        ).fetchone()
+        if row is None:
+            return {"position": 0.0, "completed": False, "completed_at": None, "updated_at": None}
+        return {
+            "position": row[0],
+            "completed": bool(row[1]),
+            "completed_at": row[2],
+            "updated_at": row[3],
+        }
+
+    def progress(self, resource_id: str, profile: str | None = None) -> Row:
+        self.resource(resource_id, profile)  # raises NotFoundError for unknown ids
+        return self._progress(self.profile_id(profile), resource_id)
+
+    def record_progress(
+        self,
+        resource_id: str,
+        profile: str | None = None,
+        position: float | None = None,
+        complete: bool = False,
+    ) -> Row:
+        """Record a position and/or completion. Completion is never undone by a later
+        position update: progress only moves forward, which is also how sync merges it."""
+        if position is not None and (position < 0 or position != position):
+            raise UjuziError(_("A position must be a number of seconds, 0 or more."))
+        self.resource(resource_id, profile)
+        profile_id = self.profile_id(profile)
+        now = utc_now()
+        with self.db.atomic():
+            device_id, counter = next_version(self.db)
+            existing = self.db.execute(
+                "SELECT id, position, completed, completed_at FROM progress "
+                "WHERE profile_id = ? AND resource_id = ?",
+                (profile_id, resource_id),
+            ).fetchone()
+            if existing is None:
+                self.db.execute(
+                    "INSERT INTO progress(id, profile_id, resource_id, position, completed, "
+                    "completed_at, device_id, counter, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        str(uuid.uuid4()),
+                        profile_id,
+                        resource_id,
+                        position or 0.0,
+                        int(complete),
+                        now if complete else None,
+                        device_id,
+                        counter,
+                        now,
+                    ),
+                )
+            else:
+                completed = bool(existing[2]) or complete
+                self.db.execute(
+                    "UPDATE progress SET position = ?, completed = ?, completed_at = ?, "
+                    "device_id = ?, counter = ?, updated_at = ?, deleted = 0 WHERE id = ?",
+                    (
+                        existing[1] if position is None else position,
+                        int(completed),
+                        existing[3] or (now if complete else None),
+                        device_id,
+                        counter,
+                        now,
+                        existing[0],
+                    ),
+                )
+        return self._progress(profile_id, resource_id)
+
+    # -- notes ----------------------------------------------------------------------------
+
+    def add_note(
+        self,
+        resource_id: str,
+        body: str,
+        profile: str | None = None,
+        at_seconds: float | None = None,
+    ) -> Row:
+        body = body.strip()
+        if not body:
+            raise UjuziError(_("A note cannot be empty."))
+        if at_seconds is not None and (at_seconds < 0 or at_seconds != at_seconds):
+            raise UjuziError(_("A note's time must be a number of seconds, 0 or more."))
+        self.resource(resource_id, profile)
+        profile_id = self.profile_id(profile)
+        note_id = str(uuid.uuid4())
+        now = utc_now()
+        with self.db.atomic():
+            device_id, counter = next_version(self.db)
+            self.db.execute(
+                "INSERT INTO notes(id, profile_id, resource_id, body, at_seconds, created_at, "
+                "device_id, counter, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (note_id, profile_id, resource_id, body, at_seconds, now, device_id, counter, now),
+            )
+        return self.note(note_id)
+
+    def note(self, note_id: str) -> Row:
+        rows = list(
+            self.db.query(
+                "SELECT id, resource_id, body, at_seconds, created_at, updated_at FROM notes "
+                "WHERE id = ? AND deleted = 0",
+                (note_id,),
+            )
+        )
+        if not rows:
+            raise NotFoundError(_("No note with id {id}.").format(id=note_id))
+        return rows[0]
+
+    def notes(self, profile: str | None = None, resource_id: str | None = None) -> list[Row]:
+        profile_id = self.profile_id(profile)
+        sql = (
+            "SELECT n.id, n.resource_id, n.body, n.at_seconds, n.created_at, n.updated_at, "
+            "r.title AS resource_title FROM notes n LEFT JOIN resources r ON r.id = n.resource_id "
+            "WHERE n.profile_id = ? AND n.deleted = 0"
+        )
+        params: list[Any] = [profile_id]
+        if resource_id is not None:
+            sql += " AND n.resource_id = ?"
+            params.append(resource_id)
+        sql += " ORDER BY n.created_at, n.rowid"
+        rows = []
+        for row in self.db.query(sql, params):
+            row["resource_title"] = json.loads(row["resource_title"] or "{}")
+            rows.append(row)
+        return rows
+
+    def delete_note(self, note_id: str, profile: str | None = None) -> None:
+        profile_id = self.profile_id(profile)
+        with self.db.atomic():
+            device_id, counter = next_version(self.db)
+            cursor = self.db.execute(
+                "UPDATE notes SET deleted = 1, device_id = ?, counter = ?, updated_at = ? "
+                "WHERE id = ? AND profile_id = ? AND deleted = 0",
+                (device_id, counter, utc_now(), note_id, profile_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError(_("No note with id {id}.").format(id=note_id))
+
+
+def _decode_pack(row: Row) -> Row:
+    pack = dict(row)
+    for key in ("title", "description", "languages"):
+        pack[key] = json.loads(pack[key])
+    return pack

@@ -1,0 +1,1 @@
+"""Learning packs: the format, building, verifying, importing and exporting."""

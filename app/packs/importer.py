@@ -1,0 +1,239 @@
+"""Importing a ``.ujpack`` into the library, atomically.
+
+Order of work, so that a crash or kill at any point leaves the library as it was:
+
+1. open the zip and check every entry (paths, links, sizes, bombs);
+2. read and validate the manifest; check every listed file is present with the listed size;
+3. compare with the installed version (same version: nothing to do; older: refused);
+4. check free disk space for the files not already stored;
+5. stream each new file into the blob store, verifying sha256 and size (a blob becomes
+   visible only by an atomic rename after it is verified, and is unreferenced until step 6);
+6. in one transaction, replace the pack's rows (sections, resources, files).
+
+Progress and notes refer to resources by their stable global id, so a newer version keeps
+them. Blobs left unreferenced (by the old version, or by a killed import) are collected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from app.errors import PackError, VersionError
+from app.i18n import _
+from app.library import Library, resource_key
+from app.packs.archive import PackArchive
+from app.packs.manifest import Manifest, parse_manifest, unique_files
+from app.store.db import utc_now
+from app.tasks import Reporter
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    pack_id: str
+    version: str
+    status: str  # "imported", "updated" or "unchanged"
+    previous_version: str | None
+    files: int
+    files_stored: int
+    bytes_stored: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-(.+))?$")
+
+
+def version_key(version: str) -> tuple[int, int, int, int, tuple[tuple[int, int | str], ...]]:
+    """Semantic-version ordering: a pre-release sorts before its release."""
+    match = _VERSION.match(version)
+    if match is None:
+        raise PackError(_("Invalid pack version: {version}").format(version=version))
+    major, minor, patch, pre = match.groups()
+    if pre is None:
+        return (int(major), int(minor), int(patch), 1, ())
+    parts = tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in pre.split(".")
+    )
+    return (int(major), int(minor), int(patch), 0, parts)
+
+
+def import_pack(
+    library: Library, path: Path, reporter: Reporter | None = None, source: str = "file"
+) -> ImportResult:
+    reporter = reporter or Reporter()
+    path = Path(path)
+    max_bytes = int(library.settings.get("max_pack_bytes"))
+    with library.write_lock(), PackArchive(path, max_bytes) as archive:
+        raw = archive.read_manifest()
+        manifest = parse_manifest(raw)
+        entries = unique_files(manifest)
+        names = archive.names()
+        for entry in entries:
+            if entry["path"] not in names:
+                raise PackError(
+                    _("The pack is missing {path}, which its manifest lists.")
+                    .format(path=entry["path"])
+                )
+            if archive.declared_size(entry["path"]) != entry["size"]:
+                raise PackError(
+                    _("{path} in the pack has {got} bytes, but its manifest says {want}.")
+                    .format(
+                        path=entry["path"],
+                        got=archive.declared_size(entry["path"]),
+                        want=entry["size"],
+                    )
+                )
+
+        pack_id: str = manifest["id"]
+        version: str = manifest["version"]
+        manifest_sha256 = hashlib.sha256(raw).hexdigest()
+        installed = library.db.execute(
+            "SELECT version, manifest_sha256 FROM packs WHERE id = ?", (pack_id,)
+        ).fetchone()
+        previous = installed[0] if installed else None
+        if installed is not None:
+            order = (version_key(version) > version_key(previous)) - (
+                version_key(version) < version_key(previous)
+            )
+            if order < 0:
+                raise VersionError(
+                    _("Version {installed} of {id} is already installed; {version} is older.")
+                    .format(installed=previous, id=pack_id, version=version)
+                )
+            if order == 0:
+                if installed[1] != manifest_sha256:
+                    raise VersionError(
+                        _(
+                            "A different pack {id} {version} is already installed; "
+                            "a changed pack needs a new version number."
+                        ).format(id=pack_id, version=version)
+                    )
+                if all(library.blobs.has(e["sha256"], e["size"]) for e in entries):
+                    return ImportResult(pack_id, version, "unchanged", previous, len(entries), 0, 0)
+
+        missing = [e for e in entries if not library.blobs.has(e["sha256"], e["size"])]
+        library.blobs.ensure_space(sum(e["size"] for e in missing))
+
+        total = sum(e["size"] for e in missing)
+        done = 0
+        reporter.report("import", 0, total, pack_id)
+        for entry in missing:
+            def advance(count: int, detail: str = entry["path"]) -> None:
+                nonlocal done
+                done += count
+                reporter.report("import", done, total, detail)
+
+            with archive.open(entry["path"]) as stream:
+                library.blobs.write(
+                    stream, entry["sha256"], entry["size"], entry["path"], on_bytes=advance
+                )
+        reporter.checkpoint()
+
+        with library.db.atomic():
+            _write_rows(library, manifest, raw, manifest_sha256, source)
+        library.collect_garbage()
+        reporter.report("import", total, total, pack_id)
+        status = "imported" if installed is None else "updated"
+        return ImportResult(
+            pack_id, version, status, previous, len(entries), len(missing),
+            sum(e["size"] for e in missing),
+        )
+
+
+def _write_rows(
+    library: Library, manifest: Manifest, raw: bytes, manifest_sha256: str, source: str
+) -> None:
+    db = library.db
+    pack_id = manifest["id"]
+    db.execute("DELETE FROM packs WHERE id = ?", (pack_id,))  # cascades to the old rows
+    total_bytes = sum(e["size"] for e in unique_files(manifest))
+    db.execute(
+        "INSERT INTO packs(id, version, manifest, manifest_sha256, title, description, "
+        "languages, license, attribution, total_bytes, imported_at, source) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            pack_id,
+            manifest["version"],
+            raw.decode("utf-8"),
+            manifest_sha256,
+            _json(manifest["title"]),
+            _json(manifest.get("description", {})),
+            _json(manifest["languages"]),
+            manifest["license"],
+            manifest["attribution"],
+            total_bytes,
+            utc_now(),
+            source,
+        ),
+    )
+    section_of: dict[str, str] = {}
+    order: list[str] = []
+    for position, section in enumerate(manifest["sections"]):
+        db.execute(
+            "INSERT INTO sections(pack_id, id, position, title) VALUES (?,?,?,?)",
+            (pack_id, section["id"], position, _json(section["title"])),
+        )
+        for local_id in section["resources"]:
+            section_of[local_id] = section["id"]
+            order.append(local_id)
+    # Resources not placed in a section keep manifest order after the sectioned ones.
+    for resource in manifest["resources"]:
+        if resource["id"] not in section_of:
+            order.append(resource["id"])
+    position_of = {local_id: index for index, local_id in enumerate(order)}
+    for resource in manifest["resources"]:
+        key = resource_key(pack_id, resource["id"])
+        db.execute(
+            "INSERT INTO resources(id, pack_id, local_id, section_id, position, kind, lang, "
+            "title, description, duration, url, translations) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                key,
+                pack_id,
+                resource["id"],
+                section_of.get(resource["id"]),
+                position_of[resource["id"]],
+                resource["kind"],
+                resource.get("lang"),
+                _json(resource["title"]),
+                _json(resource.get("description", {})),
+                resource.get("duration"),
+                resource.get("url"),
+                _json(
+                    {lang: resource_key(pack_id, other)
+                     for lang, other in resource.get("translations", {}).items()}
+                ),
+            ),
+        )
+        for entry in resource["files"]:
+            _insert_file(library, pack_id, key, entry)
+    for entry in manifest.get("files", []):
+        _insert_file(library, pack_id, None, entry)
+
+
+def _insert_file(
+    library: Library, pack_id: str, resource_id: str | None, entry: dict[str, Any]
+) -> None:
+    library.db.execute(
+        "INSERT OR IGNORE INTO files(pack_id, resource_id, path, sha256, size, mime, role, lang) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        (
+            pack_id,
+            resource_id,
+            entry["path"],
+            entry["sha256"],
+            entry["size"],
+            entry["mime"],
+            entry["role"],
+            entry.get("lang"),
+        ),
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""The library store: the SQLite database (schema and migrations) and the blob store."""

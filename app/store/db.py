@@ -1,0 +1,197 @@
+"""The library database: connection setup, the schema, and its ordered migrations.
+
+This module alone owns the schema. ``PRAGMA user_version`` records how many migrations have
+run; opening a database runs the missing ones in order, each in its own transaction, after
+copying the database file aside so that an upgrade can never cost a learner their history.
+
+Records that sync (profiles, progress, notes) carry a UUID, a version made of the device id
+and a per-device counter, an update time and a tombstone flag from the start.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from app.errors import UjuziError
+from app.i18n import _
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _v1_initial(conn: sqlite3.Connection) -> None:
+    statements = [
+        """CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+        """CREATE TABLE profiles (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            counter INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE UNIQUE INDEX profiles_live_name ON profiles(name) WHERE deleted = 0",
+        """CREATE TABLE packs (
+            id TEXT PRIMARY KEY,
+            version TEXT NOT NULL,
+            manifest TEXT NOT NULL,
+            manifest_sha256 TEXT NOT NULL,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            languages TEXT NOT NULL,
+            license TEXT NOT NULL,
+            attribution TEXT NOT NULL,
+            total_bytes INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            source TEXT NOT NULL
+        )""",
+        """CREATE TABLE sections (
+            pack_id TEXT NOT NULL REFERENCES packs(id) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            PRIMARY KEY (pack_id, id)
+        )""",
+        """CREATE TABLE resources (
+            id TEXT PRIMARY KEY,
+            pack_id TEXT NOT NULL REFERENCES packs(id) ON DELETE CASCADE,
+            local_id TEXT NOT NULL,
+            section_id TEXT,
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            lang TEXT,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            duration REAL,
+            url TEXT,
+            translations TEXT NOT NULL
+        )""",
+        "CREATE INDEX resources_pack ON resources(pack_id, position)",
+        """CREATE TABLE files (
+            pack_id TEXT NOT NULL REFERENCES packs(id) ON DELETE CASCADE,
+            resource_id TEXT REFERENCES resources(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mime TEXT NOT NULL,
+            role TEXT NOT NULL,
+            lang TEXT
+        )""",
+        "CREATE UNIQUE INDEX files_entry ON files(pack_id, path, IFNULL(resource_id, ''))",
+        "CREATE INDEX files_resource ON files(resource_id)",
+        "CREATE INDEX files_sha256 ON files(sha256)",
+        """CREATE TABLE progress (
+            id TEXT PRIMARY KEY,
+            profile_id TEXT NOT NULL REFERENCES profiles(id),
+            resource_id TEXT NOT NULL,
+            position REAL NOT NULL DEFAULT 0,
+            completed INTEGER NOT NULL DEFAULT 0,
+            completed_at TEXT,
+            device_id TEXT NOT NULL,
+            counter INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (profile_id, resource_id)
+        )""",
+        """CREATE TABLE notes (
+            id TEXT PRIMARY KEY,
+            profile_id TEXT NOT NULL REFERENCES profiles(id),
+            resource_id TEXT NOT NULL,
+            body TEXT NOT NULL,
+            at_seconds REAL,
+            created_at TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            counter INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX notes_profile ON notes(profile_id, resource_id)",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+    device_id = str(uuid.uuid4())
+    conn.execute("INSERT INTO meta(key, value) VALUES ('device_id', ?)", (device_id,))
+    conn.execute("INSERT INTO meta(key, value) VALUES ('counter', '0')")
+    now = utc_now()
+    conn.execute(
+        "INSERT INTO profiles(id, name, created_at, device_id, counter, updated_at) "
+        "VALUES (?, 'default', ?, ?, 0, ?)",
+        (str(uuid.uuid4()), now, device_id, now),
+    )
+
+
+#: Ordered migrations: the database's ``user_version`` is the number that have run.
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the library database."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 30000")
+        current = db.execute("PRAGMA user_version").fetchone()[0]
+        if current > SCHEMA_VERSION:
+            raise UjuziError(
+                _("This library was written by a newer version of Ujuzi; please upgrade.")
+            )
+        db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise UjuziError(
+            _("The library database {path} cannot be opened: {error}").format(path=path, error=exc)
+        ) from None
+    if current < SCHEMA_VERSION:
+        if current > 0:
+            _backup(path, current)
+        migrate(db, current)
+    return db
+
+
+def migrate(db: sqlite_utils.Database, current: int) -> None:
+    for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+        with db.atomic():
+            migration(db.conn)
+            db.execute(f"PRAGMA user_version = {number}")
+
+
+def _backup(path: Path, version: int) -> None:
+    backups = path.parent / "backups"
+    backups.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = backups / f"{path.stem}-v{version}-{stamp}{path.suffix}"
+    source = sqlite3.connect(str(path))
+    try:
+        with sqlite3.connect(str(target)) as copy:
+            source.backup(copy)
+        copy.close()
+    finally:
+        source.close()
+
+
+def next_version(db: sqlite_utils.Database) -> tuple[str, int]:
+    """Return this device's id and the next value of its change counter.
+
+    Must be called inside the transaction that writes the record, so that the counter and
+    the record commit together.
+    """
+    device_id = db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+    counter = int(db.execute("SELECT value FROM meta WHERE key = 'counter'").fetchone()[0]) + 1
+    db.execute("UPDATE meta SET value = ? WHERE key = 'counter'", (str(counter),))
+    return device_id, counter
