@@ -1,0 +1,46 @@
+# Ujuzi developer commands. `make run` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup run test lint bench pot translations screenshot clean
+
+$(STAMP): pyproject.toml constraints.txt packaging/install-system-deps.sh
+	packaging/install-system-deps.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip>=24"
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,dev,bench]'
+	touch $(STAMP)
+
+setup: $(STAMP) translations
+
+run: setup
+	$(VENV)/bin/ujuzi gui
+
+test: setup lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests benchmarks packaging
+	$(VENV)/bin/mypy
+
+bench: setup
+	$(PY) -m benchmarks
+
+# Extract every marked string into the template that translators start from.
+pot: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 --no-location \
+	  --project=Ujuzi -o translations/ujuzi.pot app
+
+# Compile the .po catalogs (if any) into the .mo files gettext loads.
+translations: $(STAMP)
+	@if ls translations/*/LC_MESSAGES/ujuzi.po >/dev/null 2>&1; then \
+	  $(VENV)/bin/pybabel compile -q -d translations -D ujuzi; fi
+
+# A picture of the window, without a screen.
+screenshot: setup
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/ujuzi gui --screenshot docs/screenshots/library.png
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

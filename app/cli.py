@@ -1,0 +1,463 @@
+"""The ``ujuzi`` command line: a thin layer over the core, for people and scripts.
+
+Every command that outputs data accepts ``--json``. Errors a user can act on go to stderr
+as one line, with a non-zero exit code (see :mod:`app.errors`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from app import __version__
+from app.errors import UjuziError
+from app.i18n import _, set_language
+from app.library import Library
+from app.packs.manifest import localized
+from app.tasks import Progress, Reporter
+
+Handler = Callable[[argparse.Namespace, Library], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ujuzi",
+        description=_("Offline learning packs, search, media and mentorship."),
+    )
+    parser.add_argument("--version", action="version", version=f"ujuzi {__version__}")
+    parser.add_argument(
+        "--home", metavar="DIR", help=_("data directory (default: $UJUZI_HOME or the user's)")
+    )
+    parser.add_argument(
+        "--profile", metavar="NAME", help=_("learner profile (default: the default profile)")
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", help=_("open the app window (the default)"))
+    gui.add_argument("--screenshot", metavar="FILE", help=_("save a PNG of the window and exit"))
+    gui.add_argument("--open", metavar="RESOURCE_ID", help=_("open this pack or resource"))
+    gui.add_argument("--lang", metavar="L", help=_("interface language"))
+
+    imp = commands.add_parser("import", help=_("import .ujpack files into the library"))
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    _add_json(imp)
+
+    exp = commands.add_parser("export", help=_("write an installed pack to a .ujpack file"))
+    exp.add_argument("pack_id", metavar="PACK_ID")
+    exp.add_argument("out", metavar="OUT")
+    _add_json(exp)
+
+    _add_json(commands.add_parser("list", help=_("list installed packs")))
+
+    show = commands.add_parser("show", help=_("show a pack or a resource"))
+    show.add_argument("item_id", metavar="ID")
+    _add_json(show)
+
+    rm = commands.add_parser("remove", help=_("remove an installed pack"))
+    rm.add_argument("pack_id", metavar="PACK_ID")
+    _add_json(rm)
+
+    pack = commands.add_parser("pack", help=_("build packs"))
+    pack_commands = pack.add_subparsers(dest="pack_command", metavar="SUBCOMMAND", required=True)
+    build = pack_commands.add_parser("build", help=_("build a .ujpack from a folder of files"))
+    build.add_argument("folder", metavar="DIR")
+    build.add_argument("-o", "--output", metavar="OUT", required=True)
+    build.add_argument("--license", help=_("SPDX licence, when pack.yaml has none"))
+    build.add_argument("--attribution", help=_("attribution, when pack.yaml has none"))
+    _add_json(build)
+
+    note = commands.add_parser("note", help=_("take and list notes"))
+    note_commands = note.add_subparsers(dest="note_command", metavar="SUBCOMMAND", required=True)
+    note_add = note_commands.add_parser("add", help=_("add a note to a resource"))
+    note_add.add_argument("resource_id", metavar="RESOURCE_ID")
+    note_add.add_argument("text", metavar="TEXT")
+    note_add.add_argument("--at", type=float, metavar="SECONDS", help=_("media time of the note"))
+    _add_json(note_add)
+    note_list = note_commands.add_parser("list", help=_("list notes"))
+    note_list.add_argument("--resource", metavar="RESOURCE_ID")
+    _add_json(note_list)
+    note_delete = note_commands.add_parser("delete", help=_("delete a note"))
+    note_delete.add_argument("note_id", metavar="NOTE_ID")
+
+    progress = commands.add_parser("progress", help=_("show or record progress on a resource"))
+    progress.add_argument("resource_id", metavar="RESOURCE_ID")
+    what = progress.add_mutually_exclusive_group()
+    what.add_argument("--complete", action="store_true", help=_("mark as complete"))
+    what.add_argument("--position", type=float, metavar="SECONDS", help=_("record a position"))
+    _add_json(progress)
+
+    profile = commands.add_parser("profile", help=_("manage learner profiles"))
+    profile_commands = profile.add_subparsers(
+        dest="profile_command", metavar="SUBCOMMAND", required=True
+    )
+    _add_json(profile_commands.add_parser("list", help=_("list profiles")))
+    profile_add = profile_commands.add_parser("add", help=_("add a profile"))
+    profile_add.add_argument("name", metavar="NAME")
+    profile_remove = profile_commands.add_parser("remove", help=_("remove a profile"))
+    profile_remove.add_argument("name", metavar="NAME")
+
+    starter = commands.add_parser("starter", help=_("install the bundled starter packs"))
+    _add_json(starter)
+    return parser
+
+
+def _add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help=_("print JSON for scripts"))
+
+
+# -- output helpers -------------------------------------------------------------------------
+
+
+def _emit(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _languages(library: Library) -> list[str]:
+    preferred = library.settings.get("content_languages")
+    return [str(lang) for lang in preferred]
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    total = int(math.floor(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+class _ProgressPrinter:
+    """Prints progress to stderr: a line every 5% (and a final one) when not a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.last: tuple[str, int] = ("", -1)
+        self.tty = stream.isatty()
+
+    def __call__(self, progress: Progress) -> None:
+        percent = int(progress.fraction * 100)
+        key = (progress.stage, percent // (1 if self.tty else 5))
+        if key == self.last:
+            return
+        self.last = key
+        line = _("{stage}: {percent}% {detail}").format(
+            stage=progress.stage, percent=percent, detail=progress.detail
+        )
+        if self.tty:
+            self.stream.write("\r\x1b[K" + line)
+            if percent >= 100:
+                self.stream.write("\n")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace, library: Library) -> int:
+    from app.packs.importer import import_pack
+
+    results = []
+    failed = 0
+    for raw_path in args.paths:
+        try:
+            result = import_pack(
+                library, Path(raw_path), Reporter(_ProgressPrinter(sys.stderr))
+            )
+        except UjuziError as exc:
+            failed += 1
+            print(_("ujuzi: {path}: {error}").format(path=raw_path, error=exc), file=sys.stderr)
+            continue
+        results.append(result.as_dict())
+        if not args.json:
+            messages = {
+                "imported": _("Imported {id} {version}."),
+                "updated": _("Updated {id} from {previous} to {version}."),
+                "unchanged": _("{id} {version} is already installed; nothing to do."),
+            }
+            print(
+                messages[result.status].format(
+                    id=result.pack_id, version=result.version, previous=result.previous_version
+                )
+            )
+    if args.json:
+        _emit(results)
+    return 3 if failed else 0
+
+
+def cmd_export(args: argparse.Namespace, library: Library) -> int:
+    from app.packs.exporter import export_pack
+
+    out = export_pack(library, args.pack_id, Path(args.out))
+    if args.json:
+        _emit({"pack_id": args.pack_id, "path": str(out), "size": out.stat().st_size})
+    else:
+        print(_("Exported {id} to {path}.").format(id=args.pack_id, path=out))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, library: Library) -> int:
+    packs = library.packs()
+    if args.json:
+        _emit(packs)
+        return 0
+    if not packs:
+        print(_("The library is empty. Import a pack with 'ujuzi import FILE.ujpack'."))
+        return 0
+    langs = _languages(library)
+    for pack in packs:
+        print(
+            f"{pack['id']}  {pack['version']}  {localized(pack['title'], langs)}  "
+            f"[{', '.join(pack['languages'])}]  "
+            + _("{count} resources").format(count=pack["resource_count"])
+            + f"  {_size(pack['total_bytes'])}"
+        )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, library: Library) -> int:
+    item = library.find(args.item_id, args.profile)
+    if args.json:
+        if item["type"] == "pack":
+            item.pop("manifest", None)
+        _emit(item)
+        return 0
+    langs = _languages(library)
+    if item["type"] == "pack":
+        _print_pack(item, langs)
+    else:
+        _print_resource(item, langs)
+    return 0
+
+
+def _print_pack(pack: dict[str, Any], langs: list[str]) -> None:
+    print(f"{localized(pack['title'], langs)}  ({pack['id']} {pack['version']})")
+    description = localized(pack["description"], langs)
+    if description:
+        print(description)
+    print(_("Languages: {langs}").format(langs=", ".join(pack["languages"])))
+    print(_("Licence: {license}").format(license=pack["license"]))
+    print(_("Attribution: {attribution}").format(attribution=pack["attribution"]))
+    print(_("Size: {size}").format(size=_size(pack["total_bytes"])))
+    progress = pack["progress"]
+    print(
+        _("Progress: {done} of {total} resources complete").format(
+            done=progress["completed"], total=progress["total"]
+        )
+    )
+    groups = [(localized(s["title"], langs), s["resources"]) for s in pack["sections"]]
+    if pack["unsectioned"]:
+        groups.append((_("Other resources"), pack["unsectioned"]))
+    for title, resources in groups:
+        print()
+        print(f"## {title}")
+        for resource in resources:
+            mark = "[x]" if resource["progress"]["completed"] else "[ ]"
+            lang = f" ({resource['lang']})" if resource["lang"] else ""
+            duration = _duration(resource["duration"])
+            print(
+                f"  {mark} {resource['id']}  {resource['kind']}{lang}  "
+                f"{localized(resource['title'], langs)}"
+                + (f"  {duration}" if duration else "")
+            )
+
+
+def _print_resource(resource: dict[str, Any], langs: list[str]) -> None:
+    print(f"{localized(resource['title'], langs)}  ({resource['id']})")
+    print(_("Kind: {kind}").format(kind=resource["kind"]))
+    if resource["lang"]:
+        print(_("Language: {lang}").format(lang=resource["lang"]))
+    if resource["duration"] is not None:
+        print(_("Duration: {duration}").format(duration=_duration(resource["duration"])))
+    if resource["translations"]:
+        print(
+            _("Translations: {list}").format(
+                list=", ".join(f"{k}: {v}" for k, v in resource["translations"].items())
+            )
+        )
+    print(_("Files:"))
+    for entry in resource["files"]:
+        lang = f" {entry['lang']}" if entry["lang"] else ""
+        print(f"  {entry['role']}{lang}  {entry['path']}  {entry['mime']}  {_size(entry['size'])}")
+    progress = resource["progress"]
+    state = _("complete") if progress["completed"] else _("not complete")
+    print(
+        _("Progress: {state}, position {position}").format(
+            state=state, position=_duration(progress["position"])
+        )
+    )
+
+
+def cmd_remove(args: argparse.Namespace, library: Library) -> int:
+    freed = library.remove_pack(args.pack_id)
+    if args.json:
+        _emit({"pack_id": args.pack_id, "bytes_freed": freed})
+    else:
+        print(_("Removed {id}; freed {size}.").format(id=args.pack_id, size=_size(freed)))
+    return 0
+
+
+def cmd_pack(args: argparse.Namespace, library: Library | None) -> int:
+    from app.packs.build import build_pack
+
+    result = build_pack(
+        Path(args.folder),
+        Path(args.output),
+        Reporter(_ProgressPrinter(sys.stderr)),
+        license=args.license,
+        attribution=args.attribution,
+    )
+    for warning in result.warnings:
+        print(_("warning: {message}").format(message=warning), file=sys.stderr)
+    manifest = result.manifest
+    if args.json:
+        _emit({"path": args.output, "manifest": manifest, "warnings": result.warnings})
+    else:
+        print(
+            _("Built {id} {version} with {count} resources: {path}").format(
+                id=manifest["id"],
+                version=manifest["version"],
+                count=len(manifest["resources"]),
+                path=args.output,
+            )
+        )
+    return 0
+
+
+def cmd_note(args: argparse.Namespace, library: Library) -> int:
+    if args.note_command == "add":
+        note = library.add_note(args.resource_id, args.text, args.profile, args.at)
+        if args.json:
+            _emit(note)
+        else:
+            print(_("Added note {id}.").format(id=note["id"]))
+    elif args.note_command == "list":
+        notes = library.notes(args.profile, args.resource)
+        if args.json:
+            _emit(notes)
+        elif not notes:
+            print(_("No notes yet."))
+        else:
+            langs = _languages(library)
+            for note in notes:
+                at = f" @{_duration(note['at_seconds'])}" if note["at_seconds"] is not None else ""
+                title = localized(note["resource_title"], langs) or note["resource_id"]
+                print(f"{note['id']}  {title}{at}\n    {note['body']}")
+    else:
+        library.delete_note(args.note_id, args.profile)
+        print(_("Deleted note {id}.").format(id=args.note_id))
+    return 0
+
+
+def cmd_progress(args: argparse.Namespace, library: Library) -> int:
+    if args.complete or args.position is not None:
+        progress = library.record_progress(
+            args.resource_id, args.profile, position=args.position, complete=args.complete
+        )
+    else:
+        progress = library.progress(args.resource_id, args.profile)
+    if args.json:
+        _emit({"resource_id": args.resource_id, **progress})
+    else:
+        state = _("complete") if progress["completed"] else _("not complete")
+        print(
+            _("{id}: {state}, position {position}").format(
+                id=args.resource_id, state=state, position=_duration(progress["position"])
+            )
+        )
+    return 0
+
+
+def cmd_profile(args: argparse.Namespace, library: Library) -> int:
+    if args.profile_command == "list":
+        profiles = library.profiles()
+        if args.json:
+            _emit(profiles)
+        else:
+            for profile in profiles:
+                print(profile["name"])
+    elif args.profile_command == "add":
+        library.add_profile(args.name)
+        print(_("Added profile {name}.").format(name=args.name))
+    else:
+        library.remove_profile(args.name)
+        print(_("Removed profile {name}.").format(name=args.name))
+    return 0
+
+
+def cmd_starter(args: argparse.Namespace, library: Library) -> int:
+    from app.starter import seed_starter_packs
+
+    results = seed_starter_packs(library, Reporter(_ProgressPrinter(sys.stderr)), force=True)
+    if args.json:
+        _emit([result.as_dict() for result in results])
+    else:
+        for result in results:
+            print(f"{result.pack_id} {result.version}: {result.status}")
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace, home: str | None) -> int:
+    try:
+        from app.ui.main import run_gui
+    except ImportError as exc:
+        raise UjuziError(
+            _("The app window cannot start: {error}").format(error=exc)
+        ) from None
+    return run_gui(
+        home=home,
+        profile=args.profile,
+        screenshot=getattr(args, "screenshot", None),
+        open_id=getattr(args, "open", None),
+        language=getattr(args, "lang", None),
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "import": cmd_import,
+    "export": cmd_export,
+    "list": cmd_list,
+    "show": cmd_show,
+    "remove": cmd_remove,
+    "note": cmd_note,
+    "progress": cmd_progress,
+    "profile": cmd_profile,
+    "starter": cmd_starter,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    set_language(None)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "gui"
+    try:
+        if command == "gui":
+            return cmd_gui(args, args.home)
+        if command == "pack":
+            return cmd_pack(args, None)
+        with Library(args.home) as library:
+            if args.profile:
+                library.profile_id(args.profile)  # fail early on an unknown profile
+            return HANDLERS[command](args, library)
+    except UjuziError as exc:
+        print(_("ujuzi: error: {error}").format(error=exc), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(_("ujuzi: interrupted; nothing was changed."), file=sys.stderr)
+        return 130
