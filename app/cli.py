@@ -125,7 +125,7 @@ def _languages(library: Library) -> list[str]:
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return ""
-    total = int(math.floor(seconds))
+    total = math.floor(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"

@@ -11,7 +11,7 @@ import pytest
 # Qt aborts without a display; UI tests run offscreen unless a test starts Xvfb itself.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.library import Library  # noqa: E402
+from app.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("UJUZI_CORPUS", REPO.parent / "shared" / "corpus"))

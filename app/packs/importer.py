@@ -96,8 +96,8 @@ def import_pack(
         installed = library.db.execute(
             "SELECT version, manifest_sha256 FROM packs WHERE id = ?", (pack_id,)
         ).fetchone()
-        previous = installed[0] if installed else None
-        if installed is not None:
+        previous: str | None = installed[0] if installed else None
+        if previous is not None:
             order = (version_key(version) > version_key(previous)) - (
                 version_key(version) < version_key(previous)
             )

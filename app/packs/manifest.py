@@ -31,7 +31,7 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = json.loads(text)
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
-    return validator_class(schema)  # type: ignore[no-any-return]
+    return validator_class(schema)
 
 
 def _first_error(validator: jsonschema.protocols.Validator, document: Any) -> str | None:
