@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
         self.details.setHtml("".join(parts))
         self._mark_ready()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         # Workers emit to objects owned by this window: let them finish before it goes.
         self.tasks.wait()
         super().closeEvent(event)
