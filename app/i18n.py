@@ -21,12 +21,15 @@ def set_language(language: str | None) -> str:
     """Activate the catalog for ``language`` (falling back to English); return the language used."""
     global _active, _active_language
     wanted = language or os.environ.get("UJUZI_LANG") or "en"
-    _active = _gettext.translation(
-        DOMAIN, localedir=str(translations_dir()), languages=[wanted], fallback=True
-    )
-    _active_language = wanted if not isinstance(_active, _gettext.NullTranslations) or (
-        wanted == "en"
-    ) else "en"
+    try:
+        _active = _gettext.translation(
+            DOMAIN, localedir=str(translations_dir()), languages=[wanted]
+        )
+    except OSError:  # no catalog for this language: English, the source language
+        _active = _gettext.NullTranslations()
+    # The layout direction and formats follow the language asked for even while its catalog
+    # is incomplete or missing, so right-to-left layouts can be checked before translation.
+    _active_language = wanted
     return _active_language
 
 
