@@ -1,0 +1,49 @@
+"""The starter packs bundled with the app, so a first run shows a working library offline.
+
+They are kept in the repository as plain source folders (``resources/starter/<name>/``) and
+built with the same builder a trainer uses, then imported through the normal import path.
+Seeding happens once per data directory; a learner who removes a starter pack keeps it removed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from app.library import Library
+from app.packs.build import build_pack
+from app.packs.importer import ImportResult, import_pack
+from app.paths import starter_packs_dir
+from app.tasks import Reporter
+
+SEEDED_KEY = "starter_seeded"
+
+
+def starter_folders(root: Path | None = None) -> list[Path]:
+    root = root or starter_packs_dir()
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "pack.yaml").exists())
+
+
+def is_seeded(library: Library) -> bool:
+    row = library.db.execute("SELECT value FROM meta WHERE key = ?", (SEEDED_KEY,)).fetchone()
+    return row is not None
+
+
+def seed_starter_packs(
+    library: Library, reporter: Reporter | None = None, force: bool = False
+) -> list[ImportResult]:
+    """Build and import every starter pack, once per data directory (or again with ``force``)."""
+    if is_seeded(library) and not force:
+        return []
+    results = []
+    with tempfile.TemporaryDirectory(prefix="ujuzi-starter-") as tmp:
+        for folder in starter_folders():
+            out = Path(tmp) / f"{folder.name}.ujpack"
+            build_pack(folder, out, reporter)
+            results.append(import_pack(library, out, reporter, source="starter"))
+    library.db.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')", (SEEDED_KEY,)
+    )
+    return results
