@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -32,7 +32,8 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 # Already-compressed formats are stored; deflating them wastes time and saves nothing.
 _STORED_PREFIXES = ("video/", "audio/", "image/")
-_STORED_TYPES = {"application/pdf", "application/zip", "application/epub+zip"}
+_STORED_TYPES = {"application/pdf", "application/zip", "application/epub+zip",
+                 "application/x-zim"}
 _DEFLATED_IMAGES = {"image/svg+xml", "image/bmp"}
 
 
@@ -180,9 +181,11 @@ def write_pack(
     manifest: Manifest,
     sources: Mapping[str, Path],
     chunk_size: int = 1024 * 1024,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> None:
     """Write a ``.ujpack`` at ``out`` atomically: the manifest, then every file in manifest
-    order, each read from ``sources[path]``."""
+    order, each read from ``sources[path]``. ``on_bytes`` hears of every block written (and
+    may raise to cancel; the partial file is removed)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.partial")
@@ -198,6 +201,8 @@ def write_pack(
                 ):
                     while block := source.read(chunk_size):
                         target.write(block)
+                        if on_bytes is not None:
+                            on_bytes(len(block))
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)

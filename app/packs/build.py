@@ -98,7 +98,13 @@ import yaml
 from app.errors import BuildError, ManifestError
 from app.i18n import _
 from app.packs.archive import manifest_bytes, write_pack
-from app.packs.manifest import QUIZ_MIME, Manifest, validate_manifest, validate_quiz
+from app.packs.manifest import (
+    QUIZ_MIME,
+    Manifest,
+    unique_files,
+    validate_manifest,
+    validate_quiz,
+)
 from app.packs.media import libvlc_available, media_duration
 from app.tasks import Reporter
 
@@ -1191,13 +1197,25 @@ def build_pack(
             validate_manifest(manifest)
         except ManifestError as exc:
             raise BuildError(str(exc)) from None
-        _write(out, manifest, {path: disk for path, (disk, _source) in jobs.items()})
+        _write(
+            out, manifest, {path: disk for path, (disk, _source) in jobs.items()}, reporter
+        )
     return BuildResult(manifest, warnings)
 
 
-def _write(out: Path, manifest: Manifest, sources: dict[str, Path]) -> None:
+def _write(
+    out: Path, manifest: Manifest, sources: dict[str, Path], reporter: Reporter
+) -> None:
+    total = sum(entry["size"] for entry in unique_files(manifest))
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        reporter.report("write", done, total, out.name)
+
     try:
-        write_pack(out, manifest_bytes(manifest), manifest, sources)
+        write_pack(out, manifest_bytes(manifest), manifest, sources, on_bytes=advance)
     except OSError as exc:
         raise BuildError(
             _("Cannot write {path}: {error}").format(path=out, error=exc.strerror or exc)

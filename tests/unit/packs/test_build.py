@@ -638,10 +638,33 @@ def test_progress_is_reported_per_file_and_cancel_writes_nothing(tmp_path: Path)
 
     build_pack(folder, out, Reporter(seen.append))
 
-    assert [(p.stage, p.done, p.total, p.detail) for p in seen] == [
+    assert [(p.stage, p.done, p.total, p.detail) for p in seen if p.stage == "build"] == [
         ("build", 1, 3, "a.md"), ("build", 2, 3, "b.md"), ("build", 3, 3, "c.md"),
     ]
+    writes = [p for p in seen if p.stage == "write"]
+    assert writes and writes[-1].done == writes[-1].total  # then the zip is written
+    seen.clear()
     out.unlink()
     with pytest.raises(Cancelled):
         build_pack(folder, out, Reporter(seen.append, cancel=lambda: len(seen) >= 4))
     assert not out.exists()
+
+
+def test_cancel_while_writing_leaves_no_output(tmp_path: Path) -> None:
+    from app.errors import Cancelled
+    from app.tasks import Reporter
+
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "pack.yaml").write_text("license: CC0-1.0\nattribution: Tests\n")
+    (folder / "a.md").write_text("# A\n\ntext\n")
+    stages: list[str] = []
+
+    def cancel() -> bool:  # once every file is measured, i.e. at the first write report
+        return "build" in stages
+
+    with pytest.raises(Cancelled):
+        build_pack(folder, tmp_path / "out.ujpack",
+                   Reporter(lambda p: stages.append(p.stage), cancel))
+    assert stages == ["build"]
+    assert list(tmp_path.glob("*.ujpack")) == [] and list(tmp_path.glob(".*partial")) == []
