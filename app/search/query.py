@@ -1,0 +1,787 @@
+"""Searching: whatever a learner types becomes a safe FTS5 query, ranked, with snippets.
+
+The user's text never reaches FTS5's query syntax. It goes through the same analysis as the
+documents (:mod:`app.search.analysis`), and the query is assembled from the resulting terms,
+each quoted: quotes, colons, brackets, ``AND``/``NEAR``, lone operators or 10 KB of text are
+all just words (or nothing) to it. Any database error is logged and gives an empty result.
+
+How a query is answered:
+
+1. Words: each must match (AND), by its folded surface form in titles or bodies, or through
+   stems: the query word's stems in every language present in the library (or only the
+   ``lang`` filter's), matched against the documents' stems, so ``citations`` finds
+   ``citation`` and ``लेख`` finds ``लेखों``. Text in double quotes is a phrase; a run of
+   Chinese or Japanese is a phrase of its bigrams. The last word, while it is being typed,
+   also stands for the most frequent words it begins (results as you type).
+2. Ranking: bm25 with titles weighing 10, bodies 1, and stems 0.7 of their column's weight,
+   so a title beats a body, and the word as typed beats an inflection. A broad query (more
+   than RANK_CAP matches) ranks its title matches (from a small title index), then the
+   shortest RANK_CAP matching documents: ranking costs a few microseconds a match, too much
+   for tens of thousands on an old laptop, and bm25 prefers short documents anyway.
+3. Typos: a word the index does not know (or knows in at most two documents while a close
+   word is far more common) gets candidates from the index vocabulary within one or two
+   edits (optimal string alignment: a transposition is one edit), most common first. The
+   corrected query is offered as "did you mean", and its results follow the exact ones,
+   never before them.
+4. Nothing found with every word: any word may match.
+5. The learner's notes are searched too; a hit there finds the note's resource, first.
+6. Snippets are cut from the original text around the densest matches, with the matched
+   words' offsets, and the time of the subtitle cue or the PDF page they are in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from app.errors import NotFoundError
+from app.packs.manifest import localized
+from app.search.analysis import (
+    analyzer,
+    base_language,
+    is_cjk,
+    stemmer_language,
+    word_pattern,
+)
+from app.search.extract import Segment
+from app.search.index import ensure_current, generation, unpack_text
+
+if TYPE_CHECKING:
+    from app.library import Library
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 12
+MAX_LIMIT = 1000
+#: bm25 weights of search_fts's columns: title, body, title stems, body stems (an inflection
+#: counts a little less than the word as typed).
+WEIGHTS = "bm25(10.0, 1.0, 7.0, 0.7)"
+TITLE_WEIGHTS = "bm25(10.0, 7.0)"
+NOTE_WEIGHTS = "bm25(1.0, 0.5)"
+SNIPPET_CHARS = 160
+#: Queries matching more documents than this rank a bounded window (see _resource_rows).
+RANK_CAP = 4000
+#: Facets count at most this many matches.
+FACET_CAP = 5000
+#: A prefix (the word being typed) expands to at most this many words.
+COMPLETIONS = 12
+#: From this many documents on, typo candidates must occur in two documents or more.
+LARGE_LIBRARY = 20_000
+
+_QUOTES = re.compile(r"[\"“”„«»「」『』]([^\"“”„«»「」『』]*)(?:[\"“”„«»「」『』]|$)")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing the query asks for: a word (with stems, maybe a prefix) or a phrase."""
+
+    surfaces: tuple[str, ...]  # one word, or a phrase's words in order
+    stems: tuple[str, ...] = ()
+    prefix: bool = False
+    span: tuple[int, int] = (0, 0)  # where it is in the query text
+    completions: tuple[str, ...] = ()  # for a prefix: the likeliest words it begins
+
+    @property
+    def is_word(self) -> bool:
+        return len(self.surfaces) == 1 and not is_cjk(self.surfaces[0])
+
+
+@dataclass(frozen=True)
+class Hit:
+    resource_id: str
+    pack_id: str
+    kind: str
+    lang: str | None
+    title: str
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    score: float
+    field: str  # title, description, body, quiz, pdf, subtitles, transcript or note
+    timestamp: float | None = None
+    page: int | None = None
+    match: str = "all"  # all (every word), any (some words), fuzzy (typo-corrected)
+    note_id: str | None = None
+    title_highlights: tuple[tuple[int, int], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("highlights", "title_highlights"):
+            data[key] = [list(pair) for pair in data[key]]
+        return data
+
+
+@dataclass
+class Results:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    total_exact: bool = True  # False: more matched than were counted (see FACET_CAP)
+    suggestion: str | None = None
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "total_exact": self.total_exact,
+            "suggestion": self.suggestion,
+            "facets": self.facets,
+            "hits": [hit.as_dict() for hit in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    lang: str | None = None
+    kind: str | None = None
+    pack: str | None = None
+    skill: str | None = None
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+def parse(text: str, languages: Iterable[str | None], prefix: bool = True) -> list[Term]:
+    """The terms of a query, analysed like documents. Never raises; may return []."""
+    text = text[:MAX_QUERY_CHARS].replace("_", " ")
+    stemmers = [analyzer(lang) for lang in languages if stemmer_language(lang)]
+    neutral = analyzer(None)
+    terms: list[Term] = []
+    position = 0
+    for quoted in _QUOTES.finditer(text):
+        terms.extend(_words(text, position, quoted.start(), neutral, stemmers))
+        phrase = [t.surface for t in neutral.tokens(quoted.group(1))]
+        if phrase:
+            terms.append(Term(tuple(phrase), span=quoted.span()))
+        position = quoted.end()
+    terms.extend(_words(text, position, len(text), neutral, stemmers))
+    unique: list[Term] = []
+    for term in terms:
+        if all(term.surfaces != other.surfaces for other in unique):
+            unique.append(term)
+    unique = unique[:MAX_TERMS]
+    for index, term in enumerate(unique):
+        single = term.surfaces[0]
+        if len(term.surfaces) == 1 and len(single) == 1 and is_cjk(single):
+            # One Chinese character is not indexed alone: find the bigrams it starts.
+            unique[index] = Term(term.surfaces, term.stems, True, term.span)
+    if prefix and unique and not text[-1].isspace():
+        last = unique[-1]
+        if last.span[1] == len(text) and last.is_word and len(last.surfaces[0]) >= 2:
+            unique[-1] = Term(last.surfaces, last.stems, True, last.span)
+    return unique
+
+
+def _words(text: str, start: int, end: int, neutral: Any, stemmers: list[Any]) -> list[Term]:
+    terms: list[Term] = []
+    for match in word_pattern(text).finditer(text, start, end):
+        word = match.group()
+        pieces = neutral.word(word)
+        cjk_run: list[str] = []
+        run_start = run_end = 0
+        for piece_start, piece_end, surface, _stem in pieces:
+            absolute = (match.start() + piece_start, match.start() + piece_end)
+            if is_cjk(surface):
+                if cjk_run and absolute[0] != run_end - 1:
+                    terms.append(Term(tuple(cjk_run), span=(run_start, run_end)))
+                    cjk_run = []
+                if not cjk_run:
+                    run_start = absolute[0]
+                cjk_run.append(surface)
+                run_end = absolute[1]
+                continue
+            if cjk_run:
+                terms.append(Term(tuple(cjk_run), span=(run_start, run_end)))
+                cjk_run = []
+            stems: set[str] = set()
+            segment = word[piece_start:piece_end]
+            for stemmer in stemmers:
+                for _s, _e, _surface, stem in stemmer.word(segment):
+                    if stem and stem != surface:
+                        stems.add(stem)
+            terms.append(Term((surface,), tuple(sorted(stems)), span=absolute))
+        if cjk_run:
+            terms.append(Term(tuple(cjk_run), span=(run_start, run_end)))
+    return terms
+
+
+# -- FTS5 expressions -------------------------------------------------------------------------
+
+#: Column filters: (where phrases and completions are looked for, where words and stems are).
+COLUMNS = {
+    "all": ("{title body}", "{title body title_stems body_stems}"),
+    "title": ("{title}", "{title title_stems}"),  # search_titles has the same columns
+    "notes": ("{body}", "{body stems}"),
+}
+
+
+def _quote(*words: str) -> str:
+    return '"' + " ".join(w.replace('"', '""') for w in words) + '"'
+
+
+def _alternatives(term: Term, columns: str, extra: Sequence[Term] = ()) -> str:
+    surface_cols, stem_cols = COLUMNS[columns]
+    options: list[str] = []
+    for candidate in (term, *extra):
+        if len(candidate.surfaces) > 1:
+            options.append(f"{surface_cols} : {_quote(*candidate.surfaces)}")
+            continue
+        surface = candidate.surfaces[0]
+        # The stem columns too: a word typed in its base form finds its inflections.
+        options.append(f"{stem_cols} : {_quote(surface)}")
+        if candidate.prefix and is_cjk(surface):
+            options.append(f"{surface_cols} : {_quote(surface)} *")
+        options.extend(f"{surface_cols} : {_quote(word)}" for word in candidate.completions)
+        options.extend(f"{stem_cols} : {_quote(stem)}" for stem in candidate.stems)
+    options = list(dict.fromkeys(options))
+    return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
+
+
+def expression(terms: Sequence[Term], op: str = "AND", columns: str = "all",
+               fuzzy: dict[int, list[Term]] | None = None) -> str:
+    """The FTS5 MATCH text for terms: against ``search_fts`` (``columns`` "all" or "title")
+    or ``notes_fts`` ("notes")."""
+    fuzzy = fuzzy or {}
+    return f" {op} ".join(
+        _alternatives(term, columns, fuzzy.get(index, ())) for index, term in enumerate(terms)
+    )
+
+
+# -- the library's vocabulary -----------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    generation: int
+    languages: list[str]
+    vocabulary: list[str] | None = None  # sorted by length, then text
+    lengths: list[int] | None = None
+
+
+_states: dict[str, _State] = {}
+_states_lock = threading.Lock()
+
+
+def _state(db: sqlite_utils.Database) -> _State:
+    """Facts about the index that change only when it does, cached per database."""
+    key = str(db.execute("PRAGMA database_list").fetchone()[2])
+    current = generation(db)
+    state = _states.get(key)
+    if state is None or state.generation != current:
+        languages = sorted(
+            {base_language(row[0]) for row in db.execute("SELECT DISTINCT lang FROM search_docs")}
+        )
+        state = _State(current, languages)
+        with _states_lock:
+            _states[key] = state
+    return state
+
+
+def _vocabulary(db: sqlite_utils.Database, state: _State) -> tuple[list[str], list[int]]:
+    """Words that typos are corrected towards, sorted by length. In a large library, words
+    of a single document are left out: they are rarely what someone meant, and they are the
+    bulk of the vocabulary."""
+    if state.vocabulary is None or state.lengths is None:
+        size = db.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0]
+        least = 2 if size > LARGE_LIBRARY else 1
+        terms = sorted(
+            (row[0] for row in db.execute(
+                "SELECT term FROM search_terms WHERE docs >= ? AND length(term) >= 3", (least,))),
+            key=lambda t: (len(t), t),
+        )
+        state.vocabulary, state.lengths = terms, [len(t) for t in terms]
+    return state.vocabulary, state.lengths
+
+
+def _docs(db: sqlite_utils.Database, term: str) -> int:
+    row = db.execute("SELECT docs FROM search_terms WHERE term = ?", (term,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def complete(db: sqlite_utils.Database, term: Term) -> Term:
+    """A prefix term with the most frequent words it begins (bounded, so that ``e`` does not
+    expand into every word of the library)."""
+    if not term.prefix or not term.is_word:
+        return term
+    prefix = term.surfaces[0]
+    rows = db.execute(
+        "SELECT term FROM search_terms WHERE term > ? AND term < ? ORDER BY docs DESC LIMIT ?",
+        (prefix, prefix + "\U0010ffff", COMPLETIONS),
+    ).fetchall()
+    return replace(term, completions=tuple(row[0] for row in rows))
+
+
+# -- typo tolerance ---------------------------------------------------------------------------
+
+
+def _max_edits(word: str) -> int:
+    return 1 if len(word) <= 5 else 2
+
+
+def _found_by_stems(db: sqlite_utils.Database, term: Term) -> int:
+    if not term.stems:
+        return 0
+    stems = " OR ".join(_quote(stem) for stem in term.stems)
+    match = f"{COLUMNS['all'][1]} : ({stems})"
+    return int(db.execute(
+        "SELECT COUNT(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT 3)",
+        (match,),
+    ).fetchone()[0])
+
+
+def corrections(db: sqlite_utils.Database, state: _State, terms: Sequence[Term],
+                stemmer_langs: Sequence[str], page_full: bool = False) -> dict[int, list[Term]]:
+    """For each word the library does not know, or knows in at most two documents while a
+    word one or two edits away is far more common: up to three such words, closest first,
+    then most common. A word found only through stems (an inflection the library has in
+    another form, or a typo that happens to stem like a real word) is corrected only when
+    the exact results do not fill the page (``page_full``)."""
+    found: dict[int, list[Term]] = {}
+    for index, term in enumerate(terms):
+        if not term.is_word or term.completions:
+            continue  # a phrase, a CJK run, or a prefix that is still being typed
+        word = term.surfaces[0]
+        if len(word) < 3 or word.isdigit():
+            continue
+        count = _docs(db, word)
+        if count > 2:
+            continue
+        if page_full and _found_by_stems(db, term):
+            continue
+        vocabulary, lengths = _vocabulary(db, state)
+        edits = _max_edits(word)
+        lo = bisect.bisect_left(lengths, len(word) - edits)
+        hi = bisect.bisect_right(lengths, len(word) + edits)
+        matches = process.extract(word, vocabulary[lo:hi], scorer=OSA.distance,
+                                  score_cutoff=edits, limit=30)
+        scored: list[tuple[int, int, str]] = []
+        for candidate, distance, _ in matches:
+            if candidate == word or candidate in term.stems:
+                continue
+            docs = _docs(db, candidate)
+            if docs and (count == 0 or docs >= max(3, 10 * count)):
+                scored.append((int(distance), -docs, candidate))
+        scored.sort()
+        if scored:
+            best = scored[0][0]
+            found[index] = [
+                Term((c,), _stems_of(c, stemmer_langs), False, term.span)
+                for d, _, c in scored[:3] if d == best
+            ]
+    return found
+
+
+def _stems_of(word: str, languages: Sequence[str]) -> tuple[str, ...]:
+    stems = {stem for lang in languages for *_, stem in analyzer(lang).word(word) if stem}
+    return tuple(sorted(stems - {word}))
+
+
+def suggestion_text(query: str, terms: Sequence[Term], fixes: dict[int, list[Term]]) -> str:
+    text = query[:MAX_QUERY_CHARS]
+    for index in sorted(fixes, key=lambda i: terms[i].span[0], reverse=True):
+        start, end = terms[index].span
+        text = text[:start] + fixes[index][0].surfaces[0] + text[end:]
+    return text
+
+
+# -- running ----------------------------------------------------------------------------------
+
+
+def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if filters.lang:
+        clauses.append("(d.lang = ? OR d.lang LIKE ? ESCAPE '\\')")
+        escaped = filters.lang.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params += [filters.lang, escaped + "-%"]
+    if filters.kind:
+        clauses.append("d.kind = ?")
+        params.append(filters.kind)
+    if filters.pack:
+        clauses.append("d.pack_id = ?")
+        params.append(filters.pack)
+    if filters.skill:
+        clauses.append("instr(d.skills, ?) > 0")
+        params.append(f" {filters.skill} ")
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+@dataclass
+class _Row:
+    resource_id: str
+    pack_id: str
+    kind: str
+    lang: str
+    title_json: str
+    score: float
+    docid: int | None
+    match: str
+    note: tuple[str, str, float | None] | None = None  # note id, body, at_seconds
+
+
+def _window(db: sqlite_utils.Database, table: str, match: str, filters: Filters
+            ) -> int | None:
+    """None when fewer than RANK_CAP documents match; otherwise the rowid of the RANK_CAP-th
+    match in rowid order. Ranking costs a few microseconds a match, too much for tens of
+    thousands on an old laptop; rowids put short documents first (index.rowid_for), and
+    bm25 favours them, so the window holds the likeliest best answers."""
+    where, params = _filter_sql(filters)
+    join = f" JOIN search_docs d ON d.id = {table}.rowid" if where else ""
+    row = db.execute(
+        f"SELECT {table}.rowid FROM {table}{join} WHERE {table} MATCH ?{where} "
+        f"ORDER BY {table}.rowid LIMIT 1 OFFSET ?",
+        [match, *params, RANK_CAP - 1],
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _ranked(db: sqlite_utils.Database, table: str, match: str, filters: Filters, limit: int,
+            mode: str, until: int | None = None) -> list[_Row]:
+    where, params = _filter_sql(filters)
+    if until is not None:
+        where += f" AND {table}.rowid <= ?"
+        params.append(until)
+    weights = WEIGHTS if table == "search_fts" else TITLE_WEIGHTS
+    sql = (
+        f"SELECT d.resource_id, d.pack_id, d.kind, d.lang, r.title, {table}.rank, d.id "
+        f"FROM {table} JOIN search_docs d ON d.id = {table}.rowid "
+        "JOIN resources r ON r.id = d.resource_id "
+        f"WHERE {table} MATCH ? AND {table}.rank MATCH '{weights}'{where} "
+        f"ORDER BY {table}.rank LIMIT ?"
+    )
+    return [
+        _Row(row[0], row[1], row[2], row[3], row[4], -float(row[5]), row[6], mode)
+        for row in db.execute(sql, [match, *params, limit])
+    ]
+
+
+def _resource_rows(db: sqlite_utils.Database, terms: Sequence[Term], op: str,
+                   fuzzy: dict[int, list[Term]] | None, filters: Filters, limit: int,
+                   mode: str) -> list[_Row]:
+    """The best ``limit`` resources. A broad query (more than RANK_CAP matches) ranks its
+    title matches (from the small title index) first, then a window of the shortest
+    RANK_CAP matching documents."""
+    full = expression(terms, op, fuzzy=fuzzy)
+    window = _window(db, "search_fts", full, filters)
+    if window is None:
+        return _ranked(db, "search_fts", full, filters, limit, mode)
+    titles = expression(terms, op, "title", fuzzy)
+    rows = _ranked(db, "search_titles", titles, filters, limit, mode,
+                   _window(db, "search_titles", titles, filters))
+    if len(rows) < limit:
+        seen = {row.resource_id for row in rows}
+        rows += [row for row in _ranked(db, "search_fts", full, filters, limit, mode, window)
+                 if row.resource_id not in seen][: limit - len(rows)]
+    return rows
+
+
+def _note_rows(db: sqlite_utils.Database, match: str, filters: Filters, limit: int,
+               mode: str, profile_id: str) -> list[_Row]:
+    where, params = _filter_sql(filters)
+    sql = (
+        "SELECT d.resource_id, d.pack_id, d.kind, d.lang, r.title, notes_fts.rank, "
+        "n.id, n.body, n.at_seconds "
+        "FROM notes_fts JOIN notes n ON n.rowid = notes_fts.rowid "
+        "JOIN search_docs d ON d.resource_id = n.resource_id "
+        "JOIN resources r ON r.id = d.resource_id "
+        f"WHERE notes_fts MATCH ? AND notes_fts.rank MATCH '{NOTE_WEIGHTS}' "
+        f"AND n.profile_id = ? AND n.deleted = 0{where} "
+        "ORDER BY notes_fts.rank LIMIT ?"
+    )
+    return [
+        _Row(row[0], row[1], row[2], row[3], row[4], -float(row[5]), None, mode,
+             (row[6], row[7], row[8]))
+        for row in db.execute(sql, [match, profile_id, *params, limit])
+    ]
+
+
+def _run(db: sqlite_utils.Database, terms: Sequence[Term], filters: Filters, limit: int,
+         op: str, mode: str, profile_id: str | None,
+         fuzzy: dict[int, list[Term]] | None = None) -> list[_Row]:
+    rows = _resource_rows(db, terms, op, fuzzy, filters, limit, mode)
+    if profile_id is None:
+        return rows
+    notes = _note_rows(db, expression(terms, op, "notes", fuzzy), filters, limit, mode,
+                       profile_id)
+    if not notes:
+        return rows
+    # The learner's own notes come first: they wrote them about these very resources.
+    noted = {row.resource_id for row in notes}
+    return [*notes, *(row for row in rows if row.resource_id not in noted)][:limit]
+
+
+def _facets(db: sqlite_utils.Database, match: str, filters: Filters
+            ) -> tuple[int, bool, dict[str, dict[str, int]]]:
+    """Counts per language, kind, pack and skill, over at most FACET_CAP matches (the
+    counts are then lower bounds, and the total says so). Each facet counts the matches that
+    pass the other facets' filters, so a learner sees what choosing another value gives."""
+    groups = db.execute(
+        "SELECT d.lang, d.kind, d.pack_id, d.skills, COUNT(*) FROM "
+        "(SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ? "
+        " ORDER BY rowid LIMIT ?) AS m "
+        "JOIN search_docs d ON d.id = m.id GROUP BY 1, 2, 3, 4",
+        (match, FACET_CAP),
+    ).fetchall()
+    wanted = {"lang": filters.lang, "kind": filters.kind, "pack": filters.pack,
+              "skill": filters.skill}
+
+    def passes(row: tuple[Any, ...], skip: str) -> bool:
+        lang, kind, pack, skills = row[:4]
+        for name, value in wanted.items():
+            if value is None or name == skip:
+                continue
+            if name == "lang" and not (lang == value or lang.startswith(value + "-")):
+                return False
+            if ((name == "kind" and kind != value) or (name == "pack" and pack != value)
+                    or (name == "skill" and f" {value} " not in skills)):
+                return False
+        return True
+
+    facets: dict[str, dict[str, int]] = {"lang": {}, "kind": {}, "pack": {}, "skill": {}}
+    total = seen = 0
+    for row in groups:
+        count = int(row[4])
+        seen += count
+        if passes(row, ""):
+            total += count
+        for name, values in (("lang", [row[0] or "und"]), ("kind", [row[1]]),
+                             ("pack", [row[2]]), ("skill", row[3].split())):
+            if passes(row, name):
+                for value in values:
+                    facets[name][value] = facets[name].get(value, 0) + count
+    for name, counts in facets.items():
+        facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    return total, seen < FACET_CAP, facets
+
+
+def search(
+    library: Library,
+    query: str,
+    *,
+    lang: str | None = None,
+    kind: str | None = None,
+    pack: str | None = None,
+    skill: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    profile: str | None = None,
+    languages: Sequence[str] | None = None,
+    facets: bool = True,
+    prefix: bool = True,
+    fuzzy: bool = True,
+) -> Results:
+    """Search the library. ``languages`` orders the title languages shown (default: the
+    settings' content languages). ``profile`` selects whose notes are searched (default: the
+    current profile). Rebuilds the index first if the analysis changed since it was built."""
+    ensure_current(library)
+    if languages is None:
+        languages = [str(lang) for lang in library.settings.get("content_languages")]
+    try:
+        profile_id: str | None = library.profile_id(profile)
+    except NotFoundError:
+        profile_id = None
+    return search_db(
+        library.db, query, Filters(lang, kind, pack, skill), limit=limit, offset=offset,
+        profile_id=profile_id, languages=languages, facets=facets, prefix=prefix, fuzzy=fuzzy,
+    )
+
+
+def search_db(
+    db: sqlite_utils.Database,
+    query: str,
+    filters: Filters = Filters(),
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    profile_id: str | None = None,
+    languages: Sequence[str] = ("en",),
+    facets: bool = True,
+    prefix: bool = True,
+    fuzzy: bool = True,
+) -> Results:
+    """:func:`search` on an open database whose index is current. Never raises for any
+    query text: errors are logged and give an empty result."""
+    results = Results(query=query if isinstance(query, str) else "")
+    try:
+        _search(db, results, filters, max(0, min(int(limit), MAX_LIMIT)),
+                max(0, int(offset)), profile_id, languages, facets, prefix, fuzzy)
+    except (sqlite3.Error, ValueError, RecursionError, MemoryError):
+        log.exception("search failed for %r", results.query[:100])
+        results.hits, results.total, results.facets = [], 0, {}
+    return results
+
+
+def _search(db: sqlite_utils.Database, results: Results, filters: Filters, limit: int,
+            offset: int, profile_id: str | None, languages: Sequence[str], want_facets: bool,
+            prefix: bool, fuzzy: bool) -> None:
+    state = _state(db)
+    stem_langs = [lang for lang in ([filters.lang] if filters.lang else state.languages)
+                  if stemmer_language(lang)]
+    terms = [complete(db, term) for term in parse(results.query, stem_langs, prefix=prefix)]
+    if not terms or limit == 0:
+        return
+    wanted = limit + offset
+    # Every word as typed; then every word with typos corrected (after, never before); then,
+    # if still nothing, any of the words.
+    op = "AND"
+    rows = _run(db, terms, filters, wanted, op, "all", profile_id)
+    fixes = corrections(db, state, terms, stem_langs, len(rows) >= wanted) if fuzzy else {}
+    if fixes:
+        results.suggestion = suggestion_text(results.query, terms, fixes)
+        if len(rows) < wanted:
+            seen = {row.resource_id for row in rows}
+            extra = _run(db, terms, filters, wanted, op, "fuzzy", profile_id, fixes)
+            rows += [row for row in extra if row.resource_id not in seen][: wanted - len(rows)]
+    if not rows and len(terms) > 1:
+        op = "OR"
+        rows = _run(db, terms, filters, wanted, op, "any", profile_id, fixes)
+    if want_facets:
+        match = expression(terms, op, fuzzy=fixes)
+        results.total, results.total_exact, results.facets = _facets(db, match, filters)
+    else:
+        results.total = len(rows)
+    highlighter = Highlighter([*terms, *(t for group in fixes.values() for t in group)])
+    page = rows[offset:wanted]
+    texts = _texts(db, [row.docid for row in page if row.docid is not None])
+    results.hits = [_hit(row, highlighter, languages, texts.get(row.docid or -1))
+                    for row in page]
+
+
+def _texts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, bytes]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {int(row[0]): row[1] for row in
+            db.execute(f"SELECT id, segments FROM search_text WHERE id IN ({marks})", ids)}
+
+
+# -- snippets ---------------------------------------------------------------------------------
+
+
+class Highlighter:
+    """Finds the query's terms in original text, through the same analysis."""
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        self.surfaces: set[str] = set()
+        self.stems: set[str] = set()
+        prefixes: list[str] = []
+        for term in terms:
+            self.surfaces.update(term.surfaces)
+            self.surfaces.update(term.completions)
+            self.stems.update(term.stems)
+            self.stems.update(term.surfaces)
+            if term.prefix and is_cjk(term.surfaces[0]):
+                prefixes.append(term.surfaces[0])
+        self.prefixes = tuple(prefixes)
+
+    def matches(self, text: str, lang: str | None) -> list[tuple[int, int]]:
+        return analyzer(lang).spans(text, self.surfaces, self.stems, self.prefixes)
+
+
+def _cut(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
+         ) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A window of ``text`` about ``width`` characters around the densest matches, with
+    whitespace collapsed and the match offsets moved into the window."""
+    start = 0
+    if spans:
+        best = max(range(len(spans)),
+                   key=lambda i: sum(1 for s, _ in spans[i:] if s < spans[i][0] + width))
+        start = spans[best][0]
+        # A little context before the first match, from a word start.
+        back = max(0, start - width // 4)
+        space = text.rfind(" ", back, start)
+        start = back if back == 0 else (space + 1 if space >= 0 else back)
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start + width // 2, end)
+        end = space if space > 0 else end
+    out: list[str] = []
+    marks: list[tuple[int, int]] = []
+    length = 0
+    if start > 0:
+        out.append("…")
+        length = 1
+    position = start
+    for span_start, span_end in [*[s for s in spans if s[0] >= start and s[1] <= end],
+                                 (end, end)]:
+        chunk = re.sub(r"\s+", " ", text[position:span_start])
+        if length == 0:
+            chunk = chunk.lstrip()
+        out.append(chunk)
+        length += len(chunk)
+        if span_start == end:
+            break
+        word = text[span_start:span_end]
+        marks.append((length, length + len(word)))
+        out.append(word)
+        length += len(word)
+        position = span_end
+    snippet = "".join(out).rstrip()
+    if end < len(text):
+        snippet += "…"
+    return snippet, tuple(marks)
+
+
+def _with_context(segments: list[Segment], index: int) -> str:
+    """A cue or transcript line, followed by the next ones until the snippet is full."""
+    text = segments[index].text
+    follow = index + 1
+    while (len(text) < SNIPPET_CHARS and follow < len(segments)
+           and segments[follow].field == segments[index].field):
+        text += " " + segments[follow].text
+        follow += 1
+    return text
+
+
+def _hit(row: _Row, highlighter: Highlighter, languages: Sequence[str],
+         blob: bytes | None) -> Hit:
+    titles = json.loads(row.title_json)
+    title = localized(titles, list(languages))
+    lang = row.lang or None
+    title_marks = tuple(highlighter.matches(title, lang))
+    common = (row.resource_id, row.pack_id, row.kind, lang, title)
+    if row.note is not None:
+        note_id, body, at_seconds = row.note
+        snippet, marks = _cut(body, highlighter.matches(body, lang))
+        return Hit(*common, snippet, marks, row.score, "note", at_seconds, None,
+                   row.match, note_id, title_marks)
+    segments: list[Segment] = []
+    if blob is not None:
+        doc_lang, _titles, segments = unpack_text(blob)
+        lang = lang or doc_lang
+    best, best_index = 0, -1
+    best_spans: list[tuple[int, int]] = []
+    for index, segment in enumerate(segments):
+        spans = highlighter.matches(segment.text, segment.lang or lang)
+        if not spans:
+            continue
+        distinct = len({segment.text[s:e].casefold() for s, e in spans})
+        score = distinct * 100 + len(spans)
+        if score > best:
+            best, best_index, best_spans = score, index, spans
+    if best_index >= 0:
+        segment = segments[best_index]
+        text = segment.text
+        if segment.start is not None:
+            text = _with_context(segments, best_index)
+            best_spans = highlighter.matches(text, segment.lang or lang)
+        snippet, marks = _cut(text, best_spans)
+        return Hit(*common, snippet, marks, row.score, segment.field, segment.start,
+                   segment.page, row.match, None, title_marks)
+    # Only the title matched: show the beginning of the text.
+    opening = next((s for s in segments if s.text.strip()), None)
+    snippet = _cut(opening.text, [])[0] if opening else ""
+    return Hit(*common, snippet, (), row.score, "title", None, None, row.match,
+               None, title_marks)
