@@ -1,0 +1,503 @@
+"""What every converter shares: a draft pack that collects files, sections and resources,
+the report of what could not be converted, and the step that writes and imports the pack.
+
+A converter never touches the library itself. It fills a :class:`PackDraft`; :func:`finish`
+turns the draft into a manifest, checks it against the pack schema, writes a temporary
+``.ujpack`` with :func:`~app.packs.archive.write_pack` and hands it to
+:func:`~app.packs.importer.import_pack`. So an import from any format is exactly as atomic
+and verified as a ``.ujpack`` import, and a failure anywhere leaves the library unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from app.errors import ManifestError, PackError
+from app.i18n import _
+from app.library import Library
+from app.packs.archive import manifest_bytes, write_pack
+from app.packs.build import (
+    _MIME as BUILD_MIME,  # the builder's fixed table: manifests must not depend on the machine
+)
+from app.packs.build import (
+    _count_words,
+    _reading_seconds,
+    is_language,
+    slugify,
+)
+from app.packs.importer import ImportResult, import_pack
+from app.packs.importers.html import document, text_of
+from app.packs.manifest import QUIZ_MIME, Manifest, validate_manifest, validate_quiz
+from app.tasks import Reporter
+
+NOASSERTION = "NOASSERTION"
+DEFAULT_VERSION = "1.0.0"
+
+#: The builder's table plus what web packages (SCORM, H5P, ZIM) carry.
+MIME: dict[str, str] = {
+    **BUILD_MIME,
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".xml": "application/xml",
+    ".xsd": "application/xml",
+    ".dtd": "application/xml-dtd",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".eot": "application/vnd.ms-fontobject",
+    ".swf": "application/x-shockwave-flash",
+    ".ico": "image/vnd.microsoft.icon",
+    ".bmp": "image/bmp",
+    ".csv": "text/csv",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".doc": "application/msword",
+    ".zip": "application/zip",
+    ".zim": "application/x-zim",
+    ".wasm": "application/wasm",
+    ".m4v": "video/mp4",
+}
+UNKNOWN_MIME = "application/octet-stream"
+ZIM_MIME = "application/x-zim"
+
+#: File extensions whose files can be a resource of their own, by kind.
+KIND_OF_EXT = {
+    **dict.fromkeys((".mp4", ".webm", ".ogv", ".m4v", ".mkv", ".mov"), "video"),
+    **dict.fromkeys((".mp3", ".ogg", ".oga", ".opus", ".m4a", ".wav", ".flac"), "audio"),
+    ".pdf": "pdf",
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"), "image"),
+    **dict.fromkeys((".html", ".htm"), "article"),
+}
+
+_UNSAFE_PATH_CHARS = re.compile(r'[\x00-\x1f:*?"<>|\\]')
+
+
+def mime_for(name: str) -> str:
+    return MIME.get(PurePosixPath(name.lower()).suffix, UNKNOWN_MIME)
+
+
+def kind_for(name: str) -> str | None:
+    return KIND_OF_EXT.get(PurePosixPath(name.lower()).suffix)
+
+
+def pack_path(name: str) -> str:
+    """``name`` made acceptable as a path inside a pack (no ``: * ? " < > | \\``, no empty,
+    ``.`` or ``..`` parts, at most 500 characters)."""
+    parts = []
+    for part in name.replace("\\", "/").split("/"):
+        part = _UNSAFE_PATH_CHARS.sub("_", part).strip()
+        if part in ("", ".", ".."):
+            continue
+        parts.append(part)
+    path = "/".join(parts) or "file"
+    if len(path) > 500:
+        stem = hashlib.sha256(path.encode()).hexdigest()[:16]
+        path = f"long/{stem}{PurePosixPath(path).suffix[:20]}"
+    return path
+
+
+def is_storable(name: str) -> bool:
+    """Whether a package's file name can be kept as it is (interactive packages refer to their
+    files by name, so they cannot be renamed)."""
+    return pack_path(name) == name
+
+
+def language_tag(code: str | None, default: str = "en") -> str:
+    """A language tag the pack schema accepts from what a source wrote (``en-US``, ``eng``,
+    ``es_ES``, ``und``); ``default`` when there is none."""
+    if not code:
+        return default
+    code = code.strip().replace("_", "-")
+    base, _sep, rest = code.partition("-")
+    base = base.lower()
+    if len(base) == 3:
+        import babel
+
+        aliases = babel.core.get_global("language_aliases")
+        base = str(aliases.get(base, base)).split("_")[0]
+    if base in ("", "und", "mul", "zxx", "xx"):
+        return default
+    tag = base + (f"-{rest}" if rest else "")
+    if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag) and is_language(base):
+        return tag if is_language(tag) or not rest else base
+    return default
+
+
+_CC = re.compile(
+    r"creativecommons\.org/licen[cs]es/(by(?:-nc)?(?:-nd|-sa)?)/(\d\.\d)", re.IGNORECASE
+)
+_CC_WORDS = re.compile(
+    r"\bCC[ -]?(BY(?:[ -]NC)?(?:[ -](?:ND|SA))?)\b[ -]*(\d\.\d)?", re.IGNORECASE
+)
+
+
+def spdx_licence(text: str | None) -> str | None:
+    """An SPDX identifier for a licence as sources write it ("CC Attribution Share Alike -
+    http://creativecommons.org/licenses/by-sa/4.0", "CC BY-SA 3.0", "Public Domain"), or
+    None when the text names no licence we can be sure of."""
+    if not text:
+        return None
+    if re.search(r"publicdomain/zero|\bCC0\b", text, re.IGNORECASE):
+        return "CC0-1.0"
+    match = _CC.search(text)
+    if match:
+        return f"CC-{match.group(1).upper()}-{match.group(2)}"
+    words = text.lower()
+    if "attribution" in words and ("creative commons" in words or "cc " in words + " "):
+        parts = ["BY"]
+        if "noncommercial" in words or "non-commercial" in words:
+            parts.append("NC")
+        if "share alike" in words or "sharealike" in words or "share-alike" in words:
+            parts.append("SA")
+        elif "noderiv" in words or "no deriv" in words:
+            parts.append("ND")
+        version = re.search(r"(\d\.\d)", text)
+        if version:
+            return "CC-" + "-".join(parts) + "-" + version.group(1)
+    match = _CC_WORDS.search(text)
+    if match and match.group(2):
+        return "CC-" + re.sub(r"[ -]+", "-", match.group(1).upper()) + "-" + match.group(2)
+    if re.search(r"\bpublic domain\b", text, re.IGNORECASE):
+        return "LicenseRef-PublicDomain"
+    return None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something in the source that did not make it into the pack, and why."""
+
+    item: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"item": self.item, "reason": self.reason}
+
+
+@dataclass
+class ImportReport:
+    """What ``import_any`` did: the pack import's result, the source format, and the list of
+    what could not be converted (empty for ``.ujpack`` files)."""
+
+    path: str
+    format: str
+    result: ImportResult
+    skipped: list[Skipped] = field(default_factory=list)
+    resources: int = 0
+    sections: int = 0
+
+    @property
+    def pack_id(self) -> str:
+        return self.result.pack_id
+
+    @property
+    def version(self) -> str:
+        return self.result.version
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.result.as_dict(),
+            "path": self.path,
+            "format": self.format,
+            "resources": self.resources,
+            "sections": self.sections,
+            "skipped": [item.as_dict() for item in self.skipped],
+        }
+
+
+@dataclass
+class _StagedFile:
+    disk: list[Path]  # one file, or the parts of a split file read one after another
+    sha256: str
+    size: int
+    mime: str
+    external: bool
+
+
+class PackDraft:
+    """A pack being converted: files by pack path, sections and resources in order."""
+
+    def __init__(self, fmt: str, staging: Path, language: str = "en") -> None:
+        self.format = fmt
+        self.staging = staging
+        self.language = language
+        self.files: dict[str, _StagedFile] = {}
+        self.sections: list[dict[str, Any]] = []
+        self.resources: list[dict[str, Any]] = []
+        self.pack_files: list[dict[str, Any]] = []
+        self.skipped: list[Skipped] = []
+        self._resource_ids: set[str] = set()
+        self._section_ids: set[str] = set()
+        self._pack_file_paths: set[str] = set()
+        self._counter = 0
+
+    # -- files ------------------------------------------------------------------------------
+
+    def add_bytes(self, path: str, data: bytes, mime: str | None = None) -> str:
+        """Stage ``data`` at pack path ``path`` (made safe); return the path used. The same
+        path with the same bytes is staged once; different bytes get a new name."""
+        path = pack_path(path)
+        sha256 = hashlib.sha256(data).hexdigest()
+        path = self._free_path(path, sha256)
+        if path not in self.files:
+            self._counter += 1
+            disk = self.staging / "files" / f"{self._counter:06d}"
+            disk.parent.mkdir(parents=True, exist_ok=True)
+            disk.write_bytes(data)
+            self.files[path] = _StagedFile([disk], sha256, len(data), mime or mime_for(path),
+                                           False)
+        return path
+
+    def add_text(self, path: str, text: str, mime: str | None = None) -> str:
+        return self.add_bytes(path, text.encode("utf-8"), mime)
+
+    def add_disk(self, path: str, parts: list[Path], mime: str | None = None,
+                 external: bool = False, reporter: Reporter | None = None) -> str:
+        """Stage a file already on disk (hashed in place, not copied). ``external`` files are
+        streamed into the library by the import itself instead of through the temporary pack
+        (for huge files such as ZIMs)."""
+        path = pack_path(path)
+        digest, size = hashlib.sha256(), 0
+        total = sum(part.stat().st_size for part in parts)
+        for part in parts:
+            with open(part, "rb") as stream:
+                while block := stream.read(4 * 1024 * 1024):
+                    digest.update(block)
+                    size += len(block)
+                    if reporter is not None:
+                        reporter.report("read", size, total, path)
+        sha256 = digest.hexdigest()
+        path = self._free_path(path, sha256)
+        if path not in self.files:
+            self.files[path] = _StagedFile(list(parts), sha256, size, mime or mime_for(path),
+                                           external)
+        return path
+
+    def _free_path(self, path: str, sha256: str) -> str:
+        candidate, number = path, 1
+        while candidate in self.files and self.files[candidate].sha256 != sha256:
+            number += 1
+            stem = PurePosixPath(path)
+            candidate = str(stem.with_name(f"{stem.stem}-{number}{stem.suffix}"))
+        return candidate
+
+    def entry(self, path: str, role: str = "main", lang: str | None = None) -> dict[str, Any]:
+        staged = self.files[path]
+        entry: dict[str, Any] = {"path": path, "sha256": staged.sha256, "size": staged.size,
+                                 "mime": staged.mime, "role": role}
+        if lang:
+            entry["lang"] = lang
+        return entry
+
+    def attach(self, path: str, role: str = "attachment") -> None:
+        """List a staged file at pack level (assets that articles or packages refer to)."""
+        if path not in self._pack_file_paths:
+            self._pack_file_paths.add(path)
+            self.pack_files.append(self.entry(path, role))
+
+    def set_cover(self, path: str) -> None:
+        """Make a staged file the pack's cover (role ``cover`` at pack level)."""
+        self.pack_files = [f for f in self.pack_files if f["path"] != path]
+        self._pack_file_paths.add(path)
+        self.pack_files.insert(0, self.entry(path, "cover"))
+
+    # -- structure --------------------------------------------------------------------------
+
+    def section(self, title: str, base: str = "") -> dict[str, Any]:
+        section_id = unique(slugify(base or title, 100) or "section", self._section_ids)
+        section: dict[str, Any] = {"id": section_id, "title": {self.language: title or
+                                                                section_id},
+                                   "resources": []}
+        self.sections.append(section)
+        return section
+
+    def resource_id(self, base: str) -> str:
+        return unique(slugify(base, 100) or "item", self._resource_ids)
+
+    def add_resource(
+        self,
+        section: dict[str, Any] | None,
+        kind: str,
+        title: str,
+        files: list[dict[str, Any]],
+        *,
+        base_id: str | None = None,
+        lang: str | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        resource: dict[str, Any] = {
+            "id": self.resource_id(base_id or title),
+            "kind": kind,
+            "lang": lang or self.language,
+            "title": {lang or self.language: title.strip() or kind},
+        }
+        for key in ("description", "duration", "url", "translations"):
+            if extra.get(key) not in (None, {}, ""):
+                resource[key] = extra[key]
+        resource["files"] = files
+        self.resources.append(resource)
+        if section is not None:
+            section["resources"].append(resource["id"])
+        return resource
+
+    def add_article(self, section: dict[str, Any] | None, path: str, title: str, body: str,
+                    *, base_id: str | None = None, lang: str | None = None,
+                    **extra: Any) -> dict[str, Any]:
+        """An HTML article: sanitised page at ``path``, reading time from its words."""
+        page = document(title, body, lang or self.language)
+        stored = self.add_text(path, page, "text/html")
+        words = _count_words(text_of(page))
+        extra.setdefault("duration", _reading_seconds(words))
+        return self.add_resource(section, "article", title,
+                                 [self.entry(stored, "main", lang or self.language)],
+                                 base_id=base_id, lang=lang, **extra)
+
+    def add_quiz(self, section: dict[str, Any] | None, path: str, title: str,
+                 quiz: dict[str, Any], *, base_id: str | None = None, lang: str | None = None,
+                 **extra: Any) -> dict[str, Any]:
+        """A quiz resource; ``quiz`` must pass :func:`validate_quiz` (callers check first)."""
+        quiz = {"format": "ujuzi-quiz", **quiz}
+        validate_quiz(quiz)
+        data = (json.dumps(quiz, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        stored = self.add_bytes(path, data, QUIZ_MIME)
+        return self.add_resource(section, "quiz", title,
+                                 [self.entry(stored, "main", lang or self.language)],
+                                 base_id=base_id, lang=lang, **extra)
+
+    def skip(self, item: str, reason: str) -> None:
+        self.skipped.append(Skipped(item, reason))
+
+    # -- the manifest -----------------------------------------------------------------------
+
+    def manifest(self, fields: dict[str, Any]) -> Manifest:
+        if not self.resources:
+            raise PackError(
+                _("Nothing in it could be converted into a pack resource.")
+                + (" " + self.skipped[0].reason if self.skipped else "")
+            )
+        languages = [self.language]
+        for resource in self.resources:
+            lang = resource.get("lang")
+            if lang and lang not in languages:
+                languages.append(lang)
+        manifest: dict[str, Any] = {
+            "format": "ujuzi-pack",
+            "format_version": 1,
+            "id": fields["id"],
+            "version": fields.get("version", DEFAULT_VERSION),
+            "title": fields["title"],
+        }
+        if fields.get("description"):
+            manifest["description"] = fields["description"]
+        manifest["languages"] = languages
+        manifest["license"] = fields.get("license") or NOASSERTION
+        manifest["attribution"] = (fields.get("attribution") or "")[:4000] or _(
+            "Imported from {source}").format(source=fields.get("source", "?"))
+        for key in ("authors", "audience", "level", "estimated_minutes", "created"):
+            if fields.get(key) not in (None, [], ""):
+                manifest[key] = fields[key]
+        total = sum(float(r.get("duration", 0)) for r in self.resources)
+        if "estimated_minutes" not in manifest and total:
+            manifest["estimated_minutes"] = int(-(-total // 60))
+        if fields.get("cover"):
+            manifest["cover"] = fields["cover"]
+        manifest["sections"] = [s for s in self.sections if s["resources"]]
+        manifest["resources"] = self.resources
+        if self.pack_files:
+            manifest["files"] = self.pack_files
+        try:
+            validate_manifest(manifest)
+        except ManifestError as exc:
+            raise PackError(
+                _("The converted pack is not valid ({error}); please report this.")
+                .format(error=exc)
+            ) from None
+        return manifest
+
+
+def unique(base: str, taken: set[str]) -> str:
+    base = base[:120].strip("-_") or "item"
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    taken.add(candidate)
+    return candidate
+
+
+def pack_id(*parts: str) -> str:
+    """A pack id (``[a-z0-9.-]``) from parts such as a format prefix and a source's own id."""
+    cleaned = []
+    for part in parts:
+        slug = slugify(part.replace(".", "-").replace("_", "-"), 60).replace("_", "-")
+        if slug:
+            cleaned.append(slug)
+    value = ".".join(cleaned)[:100].strip(".-") or "imported"
+    return value
+
+
+def staging_dir(library: Library) -> tempfile.TemporaryDirectory[str]:
+    """A scratch folder on the library's disk (so big files are not copied across disks),
+    removed when the import ends, however it ends."""
+    library.layout.home.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix=".import-", dir=library.layout.home)
+
+
+def _bump(version: str) -> str:
+    match = re.match(r"^(\d+)\.(\d+)\.(\d+)", version)
+    if not match:
+        return DEFAULT_VERSION
+    major, minor, patch = (int(x) for x in match.groups())
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _choose_version(library: Library, manifest: Manifest) -> None:
+    """Converted sources have no version of their own: the first import is 1.0.0, an
+    unchanged re-import keeps the installed version (nothing to do), and a changed source
+    becomes the next patch version, so it updates the pack and keeps the learner's progress."""
+    row = library.db.execute(
+        "SELECT version, manifest FROM packs WHERE id = ?", (manifest["id"],)
+    ).fetchone()
+    if row is None:
+        return
+    installed = json.loads(row[1])
+    same = {**installed, "version": ""} == {**manifest, "version": ""}
+    manifest["version"] = row[0] if same else _bump(row[0])
+
+
+def finish(
+    library: Library,
+    draft: PackDraft,
+    fields: dict[str, Any],
+    path: Path,
+    reporter: Reporter,
+) -> ImportReport:
+    """Write the draft as a temporary ``.ujpack`` and import it atomically."""
+    manifest = draft.manifest(fields)
+    _choose_version(library, manifest)
+    data = manifest_bytes(manifest)
+    # Files imported straight from disk are listed in the manifest but not written into
+    # the temporary zip.
+    external = {p: staged.disk for p, staged in draft.files.items() if staged.external}
+    listed = {"resources": [{"files": [e for e in r["files"] if e["path"] not in external]}
+                            for r in manifest["resources"]],
+              "files": [e for e in manifest.get("files", []) if e["path"] not in external]}
+    sources = {p: staged.disk[0] for p, staged in draft.files.items() if not staged.external}
+    out = draft.staging / "converted.ujpack"
+    reporter.checkpoint()
+    write_pack(out, data, listed, sources)
+    result = import_pack(library, out, reporter, source=draft.format, external=external)
+    return ImportReport(
+        path=str(path), format=draft.format, result=result, skipped=list(draft.skipped),
+        resources=len(manifest["resources"]),
+        sections=len(manifest["sections"]),
+    )

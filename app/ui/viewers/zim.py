@@ -1,0 +1,50 @@
+"""Articles that live inside a ZIM: read from the ZIM on demand, never the whole file.
+
+A ZIM resource's main file is the ZIM itself (possibly 100 GB); its ``url`` names the entry
+(``zim://A/Foo``). The article viewer hands such resources here: the entry is read with
+libzim, its links to entries the pack lists become links to those resources, and its images
+are read from the ZIM too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QImage
+
+from app import articles
+from app.errors import UjuziError
+from app.library import Library
+from app.packs.importers.zim import entry_path_of, zim_entry
+
+MAX_IMAGE_WIDTH = 900
+
+
+def load_zim_article(library: Library, resource: dict[str, Any],
+                     main: dict[str, Any]) -> tuple[Any, dict[str, QImage]]:
+    blob = Path(main["blob"])
+    path, content, mimetype = zim_entry(blob, entry_path_of(resource.get("url")) or "")
+    by_entry: dict[str, str] = {}
+    for resource_id, url in library.db.execute(
+        "SELECT id, url FROM resources WHERE pack_id = ?", (resource["pack_id"],)
+    ):
+        entry = entry_path_of(url)
+        if entry:
+            by_entry.setdefault(entry, resource_id)
+    rendered = articles.render(content.decode("utf-8", "replace"), mimetype, path,
+                               by_entry.get)
+    images: dict[str, QImage] = {}
+    for image_path in rendered.images:
+        if image_path in images:
+            continue
+        try:
+            _resolved, data, _mime = zim_entry(blob, image_path)
+        except UjuziError:  # a missing picture must not stop the article
+            continue
+        image = QImage.fromData(data)
+        if not image.isNull():
+            if image.width() > MAX_IMAGE_WIDTH:
+                image = image.scaledToWidth(MAX_IMAGE_WIDTH)
+            images[image_path] = image
+    return rendered, images
