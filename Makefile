@@ -4,16 +4,19 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint bench pot translations screenshot clean
+.PHONY: setup run test lint bench pot translations screenshot clean h5p-player
 
 $(STAMP): pyproject.toml constraints.txt packaging/install-system-deps.sh
 	packaging/install-system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip>=24"
-	$(PY) -m pip install -q -c constraints.txt -e '.[test,dev,bench]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,dev,bench,web]'
 	touch $(STAMP)
 
-setup: $(STAMP) translations
+setup: $(STAMP) translations h5p-player
+
+h5p-player:
+	packaging/install-h5p-player.sh
 
 run: setup
 	$(VENV)/bin/ujuzi gui
@@ -36,11 +39,12 @@ pot: $(STAMP)
 # Compile the .po catalogs (if any) into the .mo files gettext loads.
 translations: $(STAMP)
 	@if ls translations/*/LC_MESSAGES/ujuzi.po >/dev/null 2>&1; then \
-	  $(VENV)/bin/pybabel compile -q -d translations -D ujuzi; fi
+	  $(VENV)/bin/pybabel compile -d translations -D ujuzi >/dev/null; fi
 
 # A picture of the window, without a screen.
+# The pictures of the window in docs/screenshots/ (the video one under Xvfb).
 screenshot: setup
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/ujuzi gui --screenshot docs/screenshots/library.png
+	packaging/make_screenshots.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

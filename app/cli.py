@@ -12,16 +12,18 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app import __version__
 from app.errors import UjuziError
 from app.i18n import _, set_language
-from app.library import Library
 from app.packs.manifest import localized
 from app.tasks import Progress, Reporter
 
-Handler = Callable[[argparse.Namespace, Library], int]
+if TYPE_CHECKING:  # imported in main(): ``ujuzi gui`` starts faster without it
+    from app.library import Library
+
+Handler = Callable[[argparse.Namespace, "Library"], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,10 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", help=_("open the app window (the default)"))
     gui.add_argument("--screenshot", metavar="FILE", help=_("save a PNG of the window and exit"))
-    gui.add_argument("--open", metavar="RESOURCE_ID", help=_("open this pack or resource"))
+    gui.add_argument("--open", metavar="RESOURCE_ID",
+                     help=_("open this resource, pack, page:NAME or search:WORDS"))
     gui.add_argument("--lang", metavar="L", help=_("interface language"))
 
-    imp = commands.add_parser("import", help=_("import .ujpack files into the library"))
+    imp = commands.add_parser(
+        "import",
+        help=_("import packs, or content in another format (Open edX, SCORM, Common "
+               "Cartridge, ZIM, H5P, Wiki Education, MediaWiki), into the library"),
+    )
     imp.add_argument("paths", nargs="+", metavar="PATH")
     _add_json(imp)
 
@@ -100,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     profile_add.add_argument("name", metavar="NAME")
     profile_remove = profile_commands.add_parser("remove", help=_("remove a profile"))
     profile_remove.add_argument("name", metavar="NAME")
+
+    search = commands.add_parser("search", help=_("search the library's text and your notes"))
+    search.add_argument("query", nargs="*", metavar="QUERY")
+    search.add_argument("--lang", metavar="L", help=_("only resources in this language"))
+    search.add_argument("--kind", metavar="K", help=_("only this kind (video, article, quiz...)"))
+    search.add_argument("--pack", metavar="ID", help=_("only resources of this pack"))
+    search.add_argument("--skill", metavar="SKILL", help=_("only packs that teach this skill"))
+    search.add_argument("--limit", type=int, default=10, metavar="N",
+                        help=_("show at most N results (default 10)"))
+    search.add_argument("--rebuild", action="store_true",
+                        help=_("rebuild the search index from the library first"))
+    _add_json(search)
 
     starter = commands.add_parser("starter", help=_("install the bundled starter packs"))
     _add_json(starter)
@@ -170,20 +189,21 @@ class _ProgressPrinter:
 
 
 def cmd_import(args: argparse.Namespace, library: Library) -> int:
-    from app.packs.importer import import_pack
+    from app.packs.importers import import_any, skipped_summary
 
     results = []
     failed = 0
     for raw_path in args.paths:
         try:
-            result = import_pack(
+            report = import_any(
                 library, Path(raw_path), Reporter(_ProgressPrinter(sys.stderr))
             )
         except UjuziError as exc:
             failed += 1
             print(_("ujuzi: {path}: {error}").format(path=raw_path, error=exc), file=sys.stderr)
             continue
-        results.append(result.as_dict())
+        results.append(report.as_dict())
+        result = report.result
         if not args.json:
             messages = {
                 "imported": _("Imported {id} {version}."),
@@ -195,6 +215,8 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
                     id=result.pack_id, version=result.version, previous=result.previous_version
                 )
             )
+            for line in skipped_summary(report):
+                print(line)
     if args.json:
         _emit(results)
     return 3 if failed else 0
@@ -412,6 +434,62 @@ def cmd_starter(args: argparse.Namespace, library: Library) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace, library: Library) -> int:
+    from app.search.index import ensure_current, rebuild
+    from app.search.query import search
+
+    reporter = Reporter(_ProgressPrinter(sys.stderr))
+    if args.rebuild:
+        with library.write_lock():
+            count = rebuild(library, reporter)
+        if not args.json:
+            print(_("Indexed {count} resources.").format(count=count), file=sys.stderr)
+    else:
+        ensure_current(library, reporter)
+    query = " ".join(args.query)
+    if not query.strip():
+        if args.rebuild:
+            return 0
+        raise UjuziError(_("Give words to search for, e.g. 'ujuzi search citations'."))
+    results = search(
+        library, query, lang=args.lang, kind=args.kind, pack=args.pack, skill=args.skill,
+        limit=max(1, args.limit), profile=args.profile, languages=_languages(library),
+    )
+    if args.json:
+        _emit(results.as_dict())
+        return 0
+    bold = sys.stdout.isatty()
+
+    def marked(text: str, spans: Any) -> str:
+        out, position = [], 0
+        for start, end in spans:
+            word = text[start:end]
+            out += [text[position:start], f"\x1b[1m{word}\x1b[0m" if bold else f"[{word}]"]
+            position = end
+        return "".join(out) + text[position:]
+
+    if results.suggestion:
+        print(_("Did you mean: {suggestion}").format(suggestion=results.suggestion))
+    if not results.hits:
+        print(_("No results for {query}.").format(query=query))
+        return 0
+    for hit in results.hits:
+        where = ""
+        if hit.timestamp is not None:
+            where = f"  @{_duration(hit.timestamp)}"
+        elif hit.page is not None:
+            where = "  " + _("p. {page}").format(page=hit.page)
+        lang = f" {hit.lang}" if hit.lang else ""
+        print(f"{marked(hit.title, hit.title_highlights)}  ({hit.resource_id})  "
+              f"{hit.kind}{lang}{where}")
+        if hit.snippet:
+            prefix = _("note: ") if hit.field == "note" else ""
+            print(f"    {prefix}{marked(hit.snippet, hit.highlights)}")
+    shown = len(results.hits)
+    print(_("{shown} of {total} results.").format(shown=shown, total=max(shown, results.total)))
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace, home: str | None) -> int:
     try:
         from app.ui.main import run_gui
@@ -438,6 +516,7 @@ HANDLERS: dict[str, Handler] = {
     "progress": cmd_progress,
     "profile": cmd_profile,
     "starter": cmd_starter,
+    "search": cmd_search,
 }
 
 
@@ -451,6 +530,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_gui(args, args.home)
         if command == "pack":
             return cmd_pack(args, None)
+        from app.library import Library
+
         with Library(args.home) as library:
             if args.profile:
                 library.profile_id(args.profile)  # fail early on an unknown profile

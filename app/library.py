@@ -236,6 +236,9 @@ class Library:
             if not self.has_pack(pack_id):
                 raise NotFoundError(_("No pack with id {id}.").format(id=pack_id))
             with self.db.atomic():
+                from app.search.index import unindex_pack
+
+                unindex_pack(self.db, pack_id)  # the search index changes in this transaction
                 self.db.execute("DELETE FROM packs WHERE id = ?", (pack_id,))
             return self.collect_garbage()
 
@@ -339,6 +342,9 @@ class Library:
                 "device_id, counter, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
                 (note_id, profile_id, resource_id, body, at_seconds, now, device_id, counter, now),
             )
+            from app.search.index import index_note
+
+            index_note(self.db, note_id)  # searchable as soon as it is saved
         return self.note(note_id)
 
     def note(self, note_id: str) -> Row:
@@ -382,6 +388,9 @@ class Library:
             )
             if cursor.rowcount == 0:
                 raise NotFoundError(_("No note with id {id}.").format(id=note_id))
+            from app.search.index import unindex_note
+
+            unindex_note(self.db, note_id)
 
 
 def _decode_pack(row: Row) -> Row:

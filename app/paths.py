@@ -43,6 +43,12 @@ def starter_packs_dir() -> Path:
     return resources_dir() / "starter"
 
 
+def h5p_player_dir() -> Path:
+    """The H5P player (h5p-standalone from npm), installed at setup by
+    ``packaging/install-h5p-player.sh``; never committed."""
+    return SOURCE_ROOT / "packaging" / "h5p-player" / "node_modules" / "h5p-standalone" / "dist"
+
+
 def translations_dir() -> Path:
     return SOURCE_ROOT / "translations"
 

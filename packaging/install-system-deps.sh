@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages Ujuzi needs on Debian/Ubuntu: libvlc and its plugins (media
 # playback and reading media durations), the X11 libraries Qt loads, fonts for Arabic, Indic and
-# CJK scripts, Xvfb for UI tests, ffmpeg for generated test media and espeak-ng for the starter
-# video script. Safe to run again: it installs only what is missing.
+# CJK scripts, Xvfb for UI tests, ffmpeg for generated test media, espeak-ng for the starter
+# video script and python3-xapian for the search benchmark's Xapian peer (run with
+# /usr/bin/python3). Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 PACKAGES=(
@@ -12,6 +13,7 @@ PACKAGES=(
   libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libpulse0 libglib2.0-0
   fonts-noto-core fonts-wqy-microhei fonts-dejavu-core
   xvfb xauth ffmpeg espeak-ng
+  python3-xapian
 )
 
 missing=()

@@ -17,11 +17,14 @@ them. Blobs left unreferenced (by the old version, or by a killed import) are co
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from app.errors import PackError, VersionError
 from app.i18n import _
@@ -64,10 +67,19 @@ def version_key(version: str) -> tuple[int, int, int, int, tuple[tuple[int, int 
 
 
 def import_pack(
-    library: Library, path: Path, reporter: Reporter | None = None, source: str = "file"
+    library: Library,
+    path: Path,
+    reporter: Reporter | None = None,
+    source: str = "file",
+    external: Mapping[str, Sequence[Path]] | None = None,
 ) -> ImportResult:
+    """Import the pack at ``path``. ``external`` names files the manifest lists that are not
+    in the zip but on disk, read as the concatenation of the given parts: an importer's huge
+    source file (a 100 GB ZIM, or a split ``.zimaa`` set) goes straight into the blob store,
+    verified like any other, without first being copied into a temporary pack."""
     reporter = reporter or Reporter()
     path = Path(path)
+    external = external or {}
     max_bytes = int(library.settings.get("max_pack_bytes"))
     with library.write_lock(), PackArchive(path, max_bytes) as archive:
         raw = archive.read_manifest()
@@ -75,6 +87,14 @@ def import_pack(
         entries = unique_files(manifest)
         names = archive.names()
         for entry in entries:
+            if entry["path"] in external:
+                parts = external[entry["path"]]
+                if sum(part.stat().st_size for part in parts) != entry["size"]:
+                    raise PackError(
+                        _("{path} has changed on disk since it was read.")
+                        .format(path=entry["path"])
+                    )
+                continue
             if entry["path"] not in names:
                 raise PackError(
                     _("The pack is missing {path}, which its manifest lists.")
@@ -129,14 +149,18 @@ def import_pack(
                 done += count
                 reporter.report("import", done, total, detail)
 
-            with archive.open(entry["path"]) as stream:
+            outside = external.get(entry["path"])
+            opened = (
+                archive.open(entry["path"]) if outside is None else _concatenated(outside)
+            )
+            with opened as stream:
                 library.blobs.write(
                     stream, entry["sha256"], entry["size"], entry["path"], on_bytes=advance
                 )
         reporter.checkpoint()
 
         with library.db.atomic():
-            _write_rows(library, manifest, raw, manifest_sha256, source)
+            _write_rows(library, manifest, raw, manifest_sha256, source, reporter)
         library.collect_garbage()
         reporter.report("import", total, total, pack_id)
         status = "imported" if installed is None else "updated"
@@ -146,8 +170,48 @@ def import_pack(
         )
 
 
+class _PartsReader(io.RawIOBase):
+    """Reads several files as one stream (the parts of a split file)."""
+
+    def __init__(self, parts: Sequence[Path]) -> None:
+        self._parts = list(parts)
+        self._current: IO[bytes] | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            if self._current is None:
+                if not self._parts:
+                    return 0
+                self._current = open(self._parts.pop(0), "rb")  # noqa: SIM115
+            count = self._current.readinto(buffer)  # type: ignore[attr-defined]
+            if count:
+                return int(count)
+            self._current.close()
+            self._current = None
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+            self._current = None
+        super().close()
+
+
+@contextmanager
+def _concatenated(parts: Sequence[Path]) -> Iterator[IO[bytes]]:
+    with io.BufferedReader(_PartsReader(parts), 1024 * 1024) as stream:
+        yield stream
+
+
 def _write_rows(
-    library: Library, manifest: Manifest, raw: bytes, manifest_sha256: str, source: str
+    library: Library,
+    manifest: Manifest,
+    raw: bytes,
+    manifest_sha256: str,
+    source: str,
+    reporter: Reporter | None = None,
 ) -> None:
     db = library.db
     pack_id = manifest["id"]
@@ -214,6 +278,10 @@ def _write_rows(
             _insert_file(library, pack_id, key, entry)
     for entry in manifest.get("files", []):
         _insert_file(library, pack_id, None, entry)
+    # The search index commits in this same transaction (app/search/index.py).
+    from app.search.index import index_pack
+
+    index_pack(library, manifest, reporter)
 
 
 def _insert_file(

@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources as importlib_resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from app.errors import ManifestError
 from app.i18n import _
@@ -22,11 +20,18 @@ PACK_SUFFIX = ".ujpack"
 QUIZ_MIME = "application/vnd.ujuzi.quiz+json"
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 
+if TYPE_CHECKING:
+    import jsonschema
+
 Manifest = dict[str, Any]
 
 
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
+    # Imported when first needed: jsonschema takes longer to import than the window takes
+    # to appear, and only importing and building validate.
+    import jsonschema
+
     text = importlib_resources.files("app.packs").joinpath(name).read_text(encoding="utf-8")
     schema = json.loads(text)
     validator_class = jsonschema.validators.validator_for(schema)

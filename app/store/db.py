@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -129,9 +130,117 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2_quiz_attempts(conn: sqlite3.Connection) -> None:
+    """Quiz attempts (a learner's graded answers), a record that syncs like progress; and
+    the time a resource was last opened, which "continue where I left off" follows."""
+    conn.execute(
+        """CREATE TABLE quiz_attempts (
+            id TEXT PRIMARY KEY,
+            profile_id TEXT NOT NULL REFERENCES profiles(id),
+            resource_id TEXT NOT NULL,
+            score REAL NOT NULL,
+            correct INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            passed INTEGER NOT NULL,
+            answers TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            counter INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    conn.execute("CREATE INDEX quiz_attempts_resource ON quiz_attempts(profile_id, resource_id)")
+    conn.execute("ALTER TABLE progress ADD COLUMN opened_at TEXT")
+    conn.execute("CREATE INDEX progress_opened ON progress(profile_id, opened_at)")
+
+
+def _v3_search(conn: sqlite3.Connection) -> None:
+    """The search index (written by app.search.index; see docs/search.md). ``search_fts`` is a
+    contentless FTS5 table over analysed text: our analysis splits words, so the tokenizer
+    only splits at spaces and never at combining marks; ``search_titles`` indexes titles
+    alone, for broad queries. ``search_docs`` is kept narrow (facets read it for every match);
+    the original text for snippets is in ``search_text``. The
+    ``search_analysis`` meta key is left unset, so the first search or import builds the
+    index from the library."""
+    tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+    statements = [
+        """CREATE TABLE search_docs (
+            id INTEGER PRIMARY KEY,
+            resource_id TEXT NOT NULL UNIQUE,
+            pack_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            skills TEXT NOT NULL
+        )""",
+        "CREATE INDEX search_docs_pack ON search_docs(pack_id)",
+        "CREATE INDEX search_docs_lang ON search_docs(lang)",
+        """CREATE TABLE search_text (
+            id INTEGER PRIMARY KEY REFERENCES search_docs(id) ON DELETE CASCADE,
+            segments BLOB NOT NULL
+        )""",
+        f"CREATE VIRTUAL TABLE search_fts USING fts5(title, body, title_stems, body_stems, "
+        f"content='', "
+        f'tokenize="{tokenize}")',
+        f"CREATE VIRTUAL TABLE search_titles USING fts5(title, title_stems, content='', "
+        f'tokenize="{tokenize}")',
+        f'CREATE VIRTUAL TABLE notes_fts USING fts5(body, stems, tokenize="{tokenize}")',
+        """CREATE TABLE search_terms (
+            term TEXT PRIMARY KEY,
+            docs INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
+def _v4_interactive_state(conn: sqlite3.Connection) -> None:
+    """Where a learner left an interactive resource (a SCORM SCO's location and suspend
+    data), so it resumes there. Kept on this device only: it is the content's private
+    memory, while completion and scores go to progress and quiz attempts."""
+    conn.execute(
+        """CREATE TABLE interactive_state (
+            profile_id TEXT NOT NULL REFERENCES profiles(id),
+            resource_id TEXT NOT NULL,
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (profile_id, resource_id)
+        )"""
+    )
+
+
 #: Ordered migrations: the database's ``user_version`` is the number that have run.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial, _v2_quiz_attempts, _v3_search, _v4_interactive_state
+)
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Database(sqlite_utils.Database):
+    """sqlite-utils' database whose ``atomic()`` takes the write lock when it begins
+    (``BEGIN IMMEDIATE``). A deferred transaction that reads and then writes fails at once
+    with "database is locked" when another connection wrote in between (the busy timeout
+    does not apply to that case); an immediate one waits its turn. Two threads of the
+    window, or the window and the command line, write to the same library."""
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite_utils.Database]:
+        if self.conn.in_transaction:
+            with super().atomic() as db:  # a savepoint inside the outer transaction
+                yield db
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.rollback()
+                raise
 
 
 def utc_now() -> str:
@@ -143,7 +252,7 @@ def connect(path: Path) -> sqlite_utils.Database:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 30000")
         current = db.execute("PRAGMA user_version").fetchone()[0]

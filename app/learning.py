@@ -1,0 +1,529 @@
+"""What a learner sees of the library: summaries, outlines, where to continue, quiz attempts,
+time left, storage, and notes as Markdown. Qt-free; the window and the CLI both call it.
+
+Resources that are translations of each other form one *group*; a learner sees each group
+once, in the first of their languages that the group has (see :func:`pick_variant`), and a
+group is done when any of its variants is done.
+
+What ``progress.position`` means depends on the kind of resource: seconds for video and audio,
+the fraction scrolled (0 to 1) for articles, the page number for PDFs, the number of the
+question reached for quizzes.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.errors import NotFoundError
+from app.i18n import _
+from app.packs.manifest import localized
+
+if TYPE_CHECKING:  # the window imports this module before the library loads
+    from app.library import Library
+    from app.quiz import QuizResult
+
+Row = dict[str, Any]
+
+STATUS_NEW = "new"
+STATUS_STARTED = "in-progress"
+STATUS_DONE = "done"
+
+
+def language_chain(ui_language: str, content_languages: Iterable[str]) -> list[str]:
+    """The order in which to pick text and variants: content preferences, the UI language,
+    English; each once."""
+    chain: list[str] = []
+    for lang in (*content_languages, ui_language, "en"):
+        if lang and lang not in chain:
+            chain.append(lang)
+    return chain
+
+
+# -- variants (translations) ------------------------------------------------------------
+
+
+def _groups(resources: Sequence[Row]) -> dict[str, str]:
+    """Map each resource's global id to its group's representative (union of the
+    translations, which the library stores as global ids)."""
+    parent: dict[str, str] = {r["id"]: r["id"] for r in resources}
+
+    def find(item: str) -> str:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    for resource in resources:
+        for other in resource["translations"].values():
+            if other in parent:
+                a, b = find(resource["id"]), find(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    return {local: find(local) for local in parent}
+
+
+def pick_variant(variants: Sequence[Row], languages: Sequence[str]) -> Row:
+    """The variant to show: the first language of ``languages`` that one has, else the
+    first variant in pack order."""
+    for lang in languages:
+        for variant in variants:
+            if variant.get("lang") == lang:
+                return variant
+        base = lang.split("-")[0]
+        for variant in variants:
+            if (variant.get("lang") or "").split("-")[0] == base:
+                return variant
+    return variants[0]
+
+
+# -- pack outlines ------------------------------------------------------------------------
+
+
+@dataclass
+class OutlineItem:
+    """One resource as the learner sees it in a pack (the variant in their language)."""
+
+    id: str
+    local_id: str
+    kind: str
+    lang: str | None
+    title: dict[str, str]
+    duration: float | None
+    position: float
+    completed: bool
+    opened_at: str | None
+    #: language -> global resource id of each variant (this one included)
+    variants: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class OutlineSection:
+    id: str | None
+    title: dict[str, str]
+    items: list[OutlineItem]
+
+
+@dataclass
+class PackOutline:
+    pack: Row
+    sections: list[OutlineSection]
+
+    @property
+    def items(self) -> list[OutlineItem]:
+        return [item for section in self.sections for item in section.items]
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(item.duration or 0.0 for item in self.items)
+
+    @property
+    def remaining_seconds(self) -> float:
+        return sum(item.duration or 0.0 for item in self.items if not item.completed)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for item in self.items if item.completed)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    def find(self, resource_id: str) -> OutlineItem | None:
+        for item in self.items:
+            if item.id == resource_id or resource_id in item.variants.values():
+                return item
+        return None
+
+    def neighbours(self, resource_id: str) -> tuple[OutlineItem | None, OutlineItem | None]:
+        items = self.items
+        for index, item in enumerate(items):
+            if item.id == resource_id or resource_id in item.variants.values():
+                before = items[index - 1] if index > 0 else None
+                after = items[index + 1] if index + 1 < len(items) else None
+                return before, after
+        return None, None
+
+    def resume(self) -> OutlineItem | None:
+        """Where to continue: the last opened resource if not done, else the next one not
+        done after it, else the first not done; None when the pack is finished."""
+        items = self.items
+        opened = [(item.opened_at, index) for index, item in enumerate(items) if item.opened_at]
+        start = 0
+        if opened:
+            _, last = max(opened)
+            if not items[last].completed:
+                return items[last]
+            start = last + 1
+        for item in items[start:] + items[:start]:
+            if not item.completed:
+                return item
+        return None
+
+
+def pack_outline(
+    library: Library, pack_id: str, languages: Sequence[str], profile: str | None = None
+) -> PackOutline:
+    """A pack's sections and resources as the learner sees them, in three queries (no file
+    lists), so that a pack of thousands of resources opens quickly."""
+    rows = list(
+        library.db.query(
+            "SELECT id, version, title, description, languages, license, attribution, "
+            "total_bytes, imported_at, json_extract(manifest, '$.skills') AS skills, "
+            "json_extract(manifest, '$.color') AS color, "
+            "json_extract(manifest, '$.level') AS level, "
+            "json_extract(manifest, '$.authors') AS authors, "
+            "json_extract(manifest, '$.estimated_minutes') AS estimated_minutes "
+            "FROM packs WHERE id = ?",
+            (pack_id,),
+        )
+    )
+    if not rows:
+        raise NotFoundError(_("No pack with id {id}.").format(id=pack_id))
+    pack = _decode_summary_row(rows[0])
+    pack["authors"] = json.loads(rows[0]["authors"] or "[]")
+    profile_id = library.profile_id(profile)
+    resources = [
+        {**row, "title": json.loads(row["title"]), "translations": json.loads(row["translations"])}
+        for row in library.db.query(
+            "SELECT r.id, r.local_id, r.section_id, r.kind, r.lang, r.title, r.duration, "
+            "r.translations, IFNULL(g.position, 0) AS position, "
+            "IFNULL(g.completed, 0) AS completed, g.opened_at "
+            "FROM resources r LEFT JOIN progress g ON g.resource_id = r.id "
+            "AND g.profile_id = ? AND g.deleted = 0 WHERE r.pack_id = ? ORDER BY r.position",
+            (profile_id, pack_id),
+        )
+    ]
+    groups = _groups(resources)
+    members: dict[str, list[Row]] = {}
+    for resource in resources:
+        members.setdefault(groups[resource["id"]], []).append(resource)
+    by_section: dict[str | None, list[OutlineItem]] = {}
+    seen: set[str] = set()
+    for resource in resources:
+        group = groups[resource["id"]]
+        if group in seen:
+            continue
+        seen.add(group)
+        variants = members[group]
+        chosen = pick_variant(variants, list(languages))
+        opened = [v["opened_at"] for v in variants if v["opened_at"]]
+        item = OutlineItem(
+            id=chosen["id"],
+            local_id=chosen["local_id"],
+            kind=chosen["kind"],
+            lang=chosen["lang"],
+            title=chosen["title"],
+            duration=chosen["duration"],
+            position=float(chosen["position"]),
+            completed=any(v["completed"] for v in variants),
+            opened_at=max(opened) if opened else None,
+            variants={(v["lang"] or ""): v["id"] for v in variants},
+        )
+        # A group sits in the section of its first member in pack order.
+        by_section.setdefault(variants[0]["section_id"], []).append(item)
+    sections = [
+        OutlineSection(row["id"], json.loads(row["title"]), by_section.get(row["id"], []))
+        for row in library.db.query(
+            "SELECT id, title FROM sections WHERE pack_id = ? ORDER BY position", (pack_id,)
+        )
+    ]
+    if by_section.get(None):
+        sections.append(OutlineSection(None, {}, by_section[None]))
+    return PackOutline(pack, [s for s in sections if s.items])
+
+
+# -- library summaries --------------------------------------------------------------------
+
+
+def _decode_summary_row(row: Row) -> Row:
+    pack = dict(row)
+    for key in ("title", "description", "languages"):
+        pack[key] = json.loads(pack[key])
+    if "skills" in pack:
+        pack["skills"] = json.loads(pack["skills"] or "[]")
+    return pack
+
+
+def pack_summaries(
+    library: Library, languages: Sequence[str], profile: str | None = None
+) -> list[Row]:
+    """Every installed pack with what a library card and its filters need: titles,
+    languages, skills, kinds, size, cover, and the learner's progress counted by groups."""
+    profile_id = library.profile_id(profile)
+    packs = {
+        row["id"]: _decode_summary_row(row)
+        for row in library.db.query(
+            "SELECT id, version, title, description, languages, license, attribution, "
+            "total_bytes, imported_at, "
+            # one parse of the (possibly large) manifest for the four fields
+            "json_extract(manifest, '$.skills', '$.color', '$.level', '$.cover') AS extra "
+            "FROM packs ORDER BY id"
+        )
+    }
+    for pack in packs.values():
+        skills, color, level, cover = json.loads(pack.pop("extra"))
+        pack.update(skills=skills or [], color=color, level=level, cover=cover)
+    for pack in packs.values():
+        pack.update(kinds=set(), total=0, done=0, started=0, last_opened=None, cover_file=None)
+    covers = {
+        (row["pack_id"], row["path"]): str(library.blobs.path_for(row["sha256"]))
+        for row in library.db.query(
+            "SELECT pack_id, path, sha256 FROM files WHERE resource_id IS NULL"
+        )
+    }
+    for pack in packs.values():
+        if pack["cover"]:
+            pack["cover_file"] = covers.get((pack["id"], pack["cover"]))
+    # Resources without translations are counted by SQLite; the few groups of translated
+    # resources are counted here (a group is done when any of its variants is).
+    for pack_id, kind, translated, count, done, started, last in library.db.execute(
+        "SELECT r.pack_id, r.kind, r.translations != '{}' AS translated, COUNT(*), "
+        "SUM(IFNULL(g.completed, 0)), SUM(g.id IS NOT NULL), MAX(g.opened_at) "
+        "FROM resources r LEFT JOIN progress g ON g.resource_id = r.id "
+        "AND g.profile_id = ? AND g.deleted = 0 GROUP BY r.pack_id, r.kind, translated",
+        (profile_id,),
+    ):
+        if pack_id not in packs:
+            continue
+        pack = packs[pack_id]
+        pack["kinds"].add(kind)
+        if last and (pack["last_opened"] is None or last > pack["last_opened"]):
+            pack["last_opened"] = last
+        if not translated:
+            pack["total"] += count
+            pack["done"] += done
+            pack["started"] += started
+    rows: dict[str, list[Row]] = {}
+    for row in library.db.query(
+        "SELECT r.id, r.pack_id, r.translations, IFNULL(g.completed, 0) AS completed, "
+        "g.id AS progress_id FROM resources r LEFT JOIN progress g ON g.resource_id = r.id "
+        "AND g.profile_id = ? AND g.deleted = 0 WHERE r.translations != '{}' "
+        "ORDER BY r.pack_id, r.position",
+        (profile_id,),
+    ):
+        row["translations"] = json.loads(row["translations"])
+        rows.setdefault(row["pack_id"], []).append(row)
+    for pack_id, resources in rows.items():
+        if pack_id not in packs:
+            continue
+        pack = packs[pack_id]
+        groups = _groups(resources)
+        state: dict[str, list[bool]] = {}
+        for resource in resources:
+            done_started = state.setdefault(groups[resource["id"]], [False, False])
+            done_started[0] |= bool(resource["completed"])
+            done_started[1] |= resource["progress_id"] is not None
+        pack["total"] += len(state)
+        pack["done"] += sum(1 for done, _started in state.values() if done)
+        pack["started"] += sum(1 for done, started in state.values() if started or done)
+    for pack in packs.values():
+        pack["kinds"] = sorted(pack["kinds"])
+        pack["status"] = pack_status(pack["done"], pack["started"], pack["total"])
+        pack["display_title"] = localized(pack["title"], list(languages))
+    return list(packs.values())
+
+
+def pack_status(done: int, started: int, total: int) -> str:
+    if total and done >= total:
+        return STATUS_DONE
+    if started or done:
+        return STATUS_STARTED
+    return STATUS_NEW
+
+
+# -- opening and continuing ---------------------------------------------------------------
+
+
+def mark_opened(library: Library, resource_id: str, profile: str | None = None) -> None:
+    """Remember that the learner opened a resource now (what "continue" follows)."""
+    from app.store.db import next_version, utc_now
+
+    library.resource(resource_id, profile)
+    profile_id = library.profile_id(profile)
+    now = utc_now()
+    with library.db.atomic():
+        device_id, counter = next_version(library.db)
+        updated = library.db.execute(
+            "UPDATE progress SET opened_at = ?, device_id = ?, counter = ?, updated_at = ?, "
+            "deleted = 0 WHERE profile_id = ? AND resource_id = ?",
+            (now, device_id, counter, now, profile_id, resource_id),
+        )
+        if updated.rowcount == 0:
+            library.db.execute(
+                "INSERT INTO progress(id, profile_id, resource_id, position, completed, "
+                "device_id, counter, updated_at, opened_at) VALUES (?,?,?,0,0,?,?,?,?)",
+                (str(uuid.uuid4()), profile_id, resource_id, device_id, counter, now, now),
+            )
+
+
+def continue_items(
+    library: Library, languages: Sequence[str], profile: str | None = None, limit: int = 6
+) -> list[Row]:
+    """Resources opened recently and not finished, newest first, one per pack, with the
+    pack's title: the "Continue where you left off" cards."""
+    profile_id = library.profile_id(profile)
+    found: list[Row] = []
+    packs_seen: set[str] = set()
+    for row in library.db.query(
+        "SELECT r.id, r.pack_id, r.kind, r.lang, r.title, r.duration, g.position, "
+        "g.opened_at, p.title AS pack_title, json_extract(p.manifest, '$.color') AS color "
+        "FROM progress g JOIN resources r ON r.id = g.resource_id "
+        "JOIN packs p ON p.id = r.pack_id WHERE g.profile_id = ? AND g.deleted = 0 "
+        "AND g.completed = 0 AND g.opened_at IS NOT NULL ORDER BY g.opened_at DESC LIMIT 200",
+        (profile_id,),
+    ):
+        if row["pack_id"] in packs_seen:
+            continue
+        packs_seen.add(row["pack_id"])
+        row["title"] = json.loads(row["title"])
+        row["pack_title"] = json.loads(row["pack_title"])
+        row["display_title"] = localized(row["title"], list(languages))
+        row["display_pack_title"] = localized(row["pack_title"], list(languages))
+        found.append(row)
+        if len(found) >= limit:
+            break
+    return found
+
+
+# -- quizzes ------------------------------------------------------------------------------
+
+
+def record_quiz_attempt(
+    library: Library,
+    resource_id: str,
+    result: QuizResult,
+    answers: Mapping[str, Any],
+    profile: str | None = None,
+) -> Row:
+    """Store a graded attempt; a passed quiz also completes the resource."""
+    from app.quiz import answers_to_json
+    from app.store.db import next_version, utc_now
+
+    library.resource(resource_id, profile)
+    profile_id = library.profile_id(profile)
+    attempt_id = str(uuid.uuid4())
+    now = utc_now()
+    with library.db.atomic():
+        device_id, counter = next_version(library.db)
+        library.db.execute(
+            "INSERT INTO quiz_attempts(id, profile_id, resource_id, score, correct, total, "
+            "passed, answers, created_at, device_id, counter, updated_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                attempt_id,
+                profile_id,
+                resource_id,
+                result.score,
+                result.correct,
+                result.total,
+                int(result.passed),
+                json.dumps(answers_to_json(answers), ensure_ascii=False),
+                now,
+                device_id,
+                counter,
+                now,
+            ),
+        )
+    if result.passed:
+        library.record_progress(resource_id, profile, complete=True)
+    return quiz_attempts(library, resource_id, profile)[0]
+
+
+def quiz_attempts(library: Library, resource_id: str, profile: str | None = None) -> list[Row]:
+    """The learner's attempts at a quiz, newest first."""
+    profile_id = library.profile_id(profile)
+    rows = []
+    for row in library.db.query(
+        "SELECT id, score, correct, total, passed, answers, created_at FROM quiz_attempts "
+        "WHERE profile_id = ? AND resource_id = ? AND deleted = 0 "
+        "ORDER BY created_at DESC, rowid DESC",
+        (profile_id, resource_id),
+    ):
+        row["passed"] = bool(row["passed"])
+        row["answers"] = json.loads(row["answers"])
+        rows.append(row)
+    return rows
+
+
+# -- storage ------------------------------------------------------------------------------
+
+
+def storage_by_pack(library: Library, languages: Sequence[str]) -> list[Row]:
+    """Bytes each pack uses on disk (``bytes``), and how much removing it would free
+    (``own_bytes``: files no other pack shares), largest first."""
+    shared = {
+        row[0]
+        for row in library.db.execute(
+            "SELECT sha256 FROM files GROUP BY sha256 HAVING COUNT(DISTINCT pack_id) > 1"
+        )
+    }
+    usage: dict[str, list[int]] = {}
+    for pack_id, sha256, size in library.db.execute(
+        "SELECT DISTINCT pack_id, sha256, size FROM files"
+    ):
+        entry = usage.setdefault(pack_id, [0, 0])
+        entry[0] += size
+        if sha256 not in shared:
+            entry[1] += size
+    result = []
+    for row in library.db.query("SELECT id, title FROM packs"):
+        used, own = usage.get(row["id"], [0, 0])
+        result.append({
+            "id": row["id"],
+            "title": localized(json.loads(row["title"]), list(languages)),
+            "bytes": used,
+            "own_bytes": own,
+        })
+    result.sort(key=lambda r: (-r["bytes"], r["id"]))
+    return result
+
+
+def stored_bytes(library: Library) -> int:
+    """Bytes of pack files on disk (each shared file once)."""
+    row = library.db.execute(
+        "SELECT IFNULL(SUM(size), 0) FROM (SELECT sha256, MAX(size) AS size FROM files "
+        "GROUP BY sha256)"
+    ).fetchone()
+    return int(row[0])
+
+
+# -- notes --------------------------------------------------------------------------------
+
+
+def notes_markdown(
+    library: Library, languages: Sequence[str], profile: str | None = None
+) -> str:
+    """All of a learner's notes as one Markdown document, grouped by pack and resource."""
+    from app import formatting
+
+    notes = library.notes(profile)
+    packs = {row["id"]: json.loads(row["title"]) for row in
+             library.db.query("SELECT id, title FROM packs")}
+    lines = ["# " + _("My notes"), ""]
+    if not notes:
+        lines.append(_("No notes yet."))
+        return "\n".join(lines) + "\n"
+    current_pack: str | None = None
+    current_resource: str | None = None
+    for note in sorted(notes, key=lambda n: (n["resource_id"], n["at_seconds"] or 0,
+                                             n["created_at"])):
+        pack_id = note["resource_id"].split("/")[0]
+        if pack_id != current_pack:
+            current_pack = pack_id
+            title = localized(packs[pack_id], list(languages)) if pack_id in packs else pack_id
+            lines += [f"## {title}", ""]
+        if note["resource_id"] != current_resource:
+            current_resource = note["resource_id"]
+            title = localized(note["resource_title"], list(languages)) or note["resource_id"]
+            lines += [f"### {title}", ""]
+        stamp = formatting.moment(note["created_at"])
+        prefix = f"**{formatting.clock(note['at_seconds'])}** " if note["at_seconds"] is not None \
+            else ""
+        body = note["body"].replace("\n", "\n  ")
+        lines.append(f"- {prefix}{body} _({stamp})_")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

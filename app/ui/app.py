@@ -1,0 +1,131 @@
+"""Starting the window: language, theme, the application object, screenshots and the
+start-up probe the benchmark reads."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtWidgets import QApplication
+
+from app.errors import UjuziError
+from app.i18n import _
+from app.ui.context import AppContext
+from app.ui.window import MainWindow
+
+#: Set to make ``ujuzi gui`` print "shown <seconds since the epoch>" when the window is up
+#: and "ready <...>" when the first page shows its data, then (unless it is "stay") quit:
+#: what benchmarks/bench_startup.py measures.
+PROBE_ENV = "UJUZI_STARTUP_PROBE"
+
+
+def check_display() -> None:
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    ):
+        raise UjuziError(
+            _(
+                "No display found. Run Ujuzi in a desktop session, or save a picture of the "
+                "window with: QT_QPA_PLATFORM=offscreen ujuzi gui --screenshot FILE"
+            )
+        )
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Ujuzi")
+    app.setApplicationDisplayName("Ujuzi")
+    app.setDesktopFileName("ujuzi")
+    return app
+
+
+def create_window(
+    home: str | None = None,
+    profile: str | None = None,
+    open_id: str | None = None,
+    language: str | None = None,
+) -> tuple[AppContext, MainWindow]:
+    """The context and window, with the language and theme applied (not yet shown)."""
+    ctx = AppContext(home, profile)
+    if language:
+        ctx.values["ui_language"] = language
+    ctx.apply_language()
+    # The library loads on a worker while the window is built.
+    ctx.reload_packs()
+    ctx.apply_theme()
+    window = MainWindow(ctx, open_id)
+    return ctx, window
+
+
+def grab(window: MainWindow) -> QPixmap:
+    """The window as it appears on screen. Under X this asks the X server, so video that
+    libvlc draws into a native child window is in the picture; offscreen, Qt renders the
+    widgets itself."""
+    if QGuiApplication.platformName() == "xcb":
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        frame = window.geometry()
+        return screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    return window.grab()
+
+
+def settle_ms(window: MainWindow) -> int:
+    """How long to let the first frames settle before a screenshot: media needs a moment to
+    show a picture after it starts playing."""
+    page = window.current
+    resource = getattr(page, "resource", None) if page is not None else None
+    if resource and resource.get("kind") in ("video", "audio"):
+        return 1500
+    if resource and resource.get("kind") == "interactive":
+        return 2500  # web content (an H5P player) draws after its page has loaded
+    return 250
+
+
+def run(
+    home: str | None = None,
+    profile: str | None = None,
+    screenshot: str | None = None,
+    open_id: str | None = None,
+    language: str | None = None,
+) -> int:
+    from app.player import wants_x11
+
+    if wants_x11():  # libvlc embeds video in X11 windows: use XWayland on Wayland desktops
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+    check_display()
+    app = application()
+    ctx, window = create_window(home, profile, open_id, language)
+    window.show()
+    probe = os.environ.get(PROBE_ENV)
+    if probe:
+        # "shown": the event loop runs and the window has painted its frame (usable);
+        # "ready": the first page shows its data (visually complete).
+        QTimer.singleShot(0, lambda: print(f"shown {time.time():.6f}", flush=True))
+
+        def report() -> None:
+            print(f"ready {time.time():.6f}", flush=True)
+            if probe != "stay":
+                QTimer.singleShot(0, app.quit)
+
+        window.ready.connect(report)
+    if screenshot:
+        target = Path(screenshot)
+
+        def save() -> None:
+            QApplication.processEvents()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            grab(window).save(os.fspath(target))
+            window.close()
+            app.quit()
+
+        window.ready.connect(lambda: QTimer.singleShot(settle_ms(window), save))
+    window.start()
+    code = app.exec()
+    ctx.runner.wait()
+    return code

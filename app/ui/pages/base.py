@@ -1,0 +1,84 @@
+"""What every page of the window is: a widget with a breadcrumb, texts it can re-translate,
+and a signal that says its data is on screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+
+from app.ui.context import AppContext
+
+Crumb = tuple[str, str | None, dict[str, Any]]  # text, page to open (None: current), arguments
+
+
+class Page(QWidget):
+    """A page of the window. Subclasses set ``name``, build widgets in ``__init__``, set
+    their texts in :meth:`retranslate`, and load data in :meth:`activate`."""
+
+    #: the page's data is shown (tests and screenshots wait on it)
+    loaded = Signal()
+    #: the breadcrumb changed (e.g. a pack's title arrived)
+    crumbs_changed = Signal()
+    name = ""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName(f"page-{self.name}")
+        ctx.language_changed.connect(self.retranslate)
+
+    def crumbs(self) -> list[Crumb]:
+        return []
+
+    def retranslate(self) -> None:
+        """Set every visible text again in the active language."""
+
+    def activate(self, **args: Any) -> None:
+        """The page is shown with these arguments; load what it needs."""
+        self.loaded.emit()
+
+    def deactivate(self) -> None:
+        """The page is left: save what needs saving (positions)."""
+
+    def focus_first(self) -> None:
+        """Put the keyboard focus on the page's first control."""
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self and self.isAncestorOf(widget):
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible() \
+                    and widget.isEnabled():
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+            widget = widget.nextInFocusChain()
+
+
+def scrolling(inner: QWidget, max_width: int | None = None) -> QScrollArea:
+    """Wrap ``inner`` in a vertical scroll area, centred at ``max_width`` if given."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    if max_width is None:
+        area.setWidget(inner)
+        return area
+    holder = _Centered(inner, max_width)
+    area.setWidget(holder)
+    return area
+
+
+class _Centered(QWidget):
+    """Holds one widget at most ``max_width`` wide, centred, with side margins of 24 px."""
+
+    def __init__(self, inner: QWidget, max_width: int) -> None:
+        super().__init__()
+        self.max_width = max_width
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(inner)
+        self._layout.setContentsMargins(24, 0, 24, 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        side = max(24, (event.size().width() - self.max_width) // 2)
+        self._layout.setContentsMargins(side, 0, side, 0)
+        super().resizeEvent(event)

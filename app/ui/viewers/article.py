@@ -1,0 +1,186 @@
+"""Articles: sanitised HTML (see :mod:`app.articles`) in a QTextBrowser, at a comfortable
+measure (about 70 characters a line) and line height, with images from the pack, links
+between resources, and a question before any link leaves for the web browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QFontMetrics, QImage, QResizeEvent, QTextDocument
+from PySide6.QtWidgets import QMessageBox, QTextBrowser, QVBoxLayout
+
+from app import articles
+from app.i18n import _
+from app.library import Library
+from app.tasks import Reporter
+from app.ui import theme
+from app.ui.context import AppContext, is_rtl
+from app.ui.viewers.base import Viewer
+
+MEASURE = 70
+MAX_IMAGE_WIDTH = 760
+COMPLETE_AT = 0.97
+
+
+class ArticleBrowser(QTextBrowser):
+    """A text browser that keeps its text column at a readable width, centred."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_measure()
+
+    def fit_measure(self) -> None:
+        metrics = QFontMetrics(self.document().defaultFont())
+        measure = metrics.averageCharWidth() * MEASURE
+        side = max(24, (self.viewport().width() - measure) // 2)
+        root = self.document().rootFrame()
+        fmt = root.frameFormat()
+        if int(fmt.leftMargin()) != side:
+            fmt.setLeftMargin(side)
+            fmt.setRightMargin(side)
+            fmt.setTopMargin(24)
+            fmt.setBottomMargin(48)
+            root.setFrameFormat(fmt)
+
+
+def _load(resource: dict[str, Any]) -> Any:
+    def work(library: Library, _r: Reporter) -> Any:
+        main = next(f for f in resource["files"] if f["role"] == "main")
+        if main["mime"] == "application/x-zim":  # an entry of a ZIM, read on demand
+            from app.ui.viewers.zim import load_zim_article
+
+            return load_zim_article(library, resource, main)
+        text = Path(main["blob"]).read_text(encoding="utf-8", errors="replace")
+        main_of: dict[str, str] = {}
+        blob_of: dict[str, str] = {}
+        for path, sha256, resource_id, role in library.db.execute(
+            "SELECT path, sha256, resource_id, role FROM files WHERE pack_id = ?",
+            (resource["pack_id"],),
+        ):
+            blob_of[path] = str(library.blobs.path_for(sha256))
+            if role == "main" and resource_id:
+                main_of[path] = resource_id
+        rendered = articles.render(text, main["mime"], main["path"], main_of.get)
+        images: dict[str, QImage] = {}
+        for path in rendered.images:
+            if path in blob_of and path not in images:
+                image = QImage(blob_of[path])
+                if not image.isNull():
+                    if image.width() > MAX_IMAGE_WIDTH:
+                        image = image.scaledToWidth(MAX_IMAGE_WIDTH)
+                    images[path] = image
+        return rendered, images
+
+    return work
+
+
+class ArticleViewer(Viewer):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.browser = ArticleBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.setOpenExternalLinks(False)
+        self.browser.anchorClicked.connect(self._link)
+        self.browser.verticalScrollBar().valueChanged.connect(self._scrolled)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.browser)
+        self._restoring = False
+        self._pending: float = 0.0
+        self._fits_timer = QTimer(self)
+        self._fits_timer.setSingleShot(True)
+        self._fits_timer.setInterval(5000)
+        self._fits_timer.timeout.connect(self._fits_read)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.browser.setAccessibleName(_("Article"))
+
+    def load(self, resource: dict[str, Any], position: float, at: float | None = None) -> None:
+        self.resource = resource
+        self._pending = min(1.0, max(0.0, position))
+        self.browser.setHtml("")
+        self.ctx.run(_load(resource), self._show)
+
+    def _style(self) -> str:
+        c = theme.colors(str(self.ctx.values["theme"]))
+        return (
+            f"body {{ color: {c.text}; }}"
+            "p, li, dd, blockquote { line-height: 135%; }"
+            "p { margin-top: 0; margin-bottom: 14px; }"
+            "h1 { font-size: 170%; font-weight: 700; margin-top: 8px; margin-bottom: 14px; }"
+            "h2 { font-size: 135%; font-weight: 600; margin-top: 24px; margin-bottom: 10px; }"
+            "h3 { font-size: 115%; font-weight: 600; margin-top: 18px; margin-bottom: 8px; }"
+            f"a {{ color: {c.link}; }}"
+            f"code {{ font-family: 'DejaVu Sans Mono', monospace; background: {c.subtle}; }}"
+            f"pre {{ font-family: 'DejaVu Sans Mono', monospace; background: {c.surface};"
+            " padding: 8px; }"
+            f"blockquote {{ color: {c.muted}; margin-left: 16px; }}"
+            f"th {{ background: {c.surface}; font-weight: 600; padding: 4px 8px; }}"
+            "td { padding: 4px 8px; }"
+            "li { margin-bottom: 4px; }"
+        )
+
+    def _show(self, result: Any) -> None:
+        rendered, images = result
+        doc = self.browser.document()
+        font = self.browser.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        doc.setDefaultFont(font)
+        doc.setDefaultStyleSheet(self._style())
+        for path, image in images.items():
+            doc.addResource(QTextDocument.ResourceType.ImageResource,
+                            QUrl(f"{articles.PACK_SCHEME}:{path}"), image)
+        direction = "rtl" if is_rtl(self.resource.get("lang") or "") else "ltr"
+        self.browser.setHtml(f'<div dir="{direction}">{rendered.html}</div>')
+        self.browser.fit_measure()
+        QTimer.singleShot(0, self._restore)
+
+    def _restore(self) -> None:
+        bar = self.browser.verticalScrollBar()
+        self._restoring = True
+        bar.setValue(int(self._pending * bar.maximum()))
+        self._restoring = False
+        if bar.maximum() == 0:
+            self._fits_timer.start()
+        self.loaded.emit()
+
+    def _fits_read(self) -> None:
+        if self.browser.verticalScrollBar().maximum() == 0:
+            self.completed.emit()
+
+    def position(self) -> float:
+        bar = self.browser.verticalScrollBar()
+        return bar.value() / bar.maximum() if bar.maximum() else 1.0
+
+    def _scrolled(self, _value: int) -> None:
+        if self._restoring:
+            return
+        fraction = self.position()
+        self.position_changed.emit(fraction)
+        if fraction >= COMPLETE_AT:
+            self.completed.emit()
+
+    def _link(self, url: QUrl) -> None:
+        text = url.toString()
+        target = articles.resource_link_target(text)
+        if target is not None:
+            self.open_resource.emit(target[0], None)
+            return
+        if text.startswith("#"):
+            self.browser.scrollToAnchor(text[1:])
+            return
+        if url.scheme() in articles.EXTERNAL_SCHEMES:
+            answer = QMessageBox.question(
+                self, _("Open in your web browser?"),
+                _("This link leads outside Ujuzi, to {url}. Opening it needs an internet "
+                  "connection and may cost data. Open it in your web browser?").format(url=text),
+                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer == QMessageBox.StandardButton.Open:
+                QDesktopServices.openUrl(url)
+
+    def stop(self) -> None:
+        self._fits_timer.stop()

@@ -1,0 +1,115 @@
+"""Images: fitted to the window, zoom with buttons, Ctrl + wheel or Ctrl +/-."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QPixmap, QWheelEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from app.i18n import _
+from app.library import Library
+from app.tasks import Reporter
+from app.ui.context import AppContext
+from app.ui.viewers.base import Viewer
+from app.ui.widgets import label, tool_button
+
+
+class _Area(QScrollArea):
+    def __init__(self, viewer: ImageViewer) -> None:
+        super().__init__()
+        self.viewer = viewer
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.viewer.zoom(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+            return
+        super().wheelEvent(event)
+
+
+class ImageViewer(Viewer):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.image = QImage()
+        self.scale = 0.0  # 0: fit to the window
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.area = _Area(self)
+        self.area.setWidget(self.picture)
+        self.area.setWidgetResizable(True)
+        self.area.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(12, 6, 12, 6)
+        self.zoom_label = label("", "muted", wrap=False)
+        row.addWidget(self.zoom_label)
+        row.addStretch()
+        self.zoom_out = tool_button("zoom-out", "", lambda: self.zoom(1 / 1.25))
+        self.zoom_in = tool_button("zoom-in", "", lambda: self.zoom(1.25))
+        self.fit = tool_button("fit", "", self.fit_window)
+        self.zoom_out.setShortcut("Ctrl+-")
+        self.zoom_in.setShortcut("Ctrl+=")
+        for widget in (self.zoom_out, self.zoom_in, self.fit):
+            row.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(bar)
+        layout.addWidget(self.area, 1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for widget, text in ((self.zoom_out, _("Zoom out")), (self.zoom_in, _("Zoom in")),
+                             (self.fit, _("Fit to the window"))):
+            widget.setToolTip(text)
+            widget.setAccessibleName(text)
+        self.picture.setAccessibleName(_("Image"))
+        self._render()
+
+    def load(self, resource: dict[str, Any], position: float, at: float | None = None) -> None:
+        self.resource = resource
+        main = next(f for f in resource["files"] if f["role"] == "main")
+
+        def work(_library: Library, _r: Reporter) -> QImage:
+            return QImage(main["blob"])
+
+        self.ctx.run(work, self._show)
+
+    def _show(self, image: QImage) -> None:
+        self.image = image
+        self.scale = 0.0
+        self._render()
+        self.loaded.emit()
+        self.completed.emit()
+
+    def zoom(self, factor: float) -> None:
+        if self.image.isNull():
+            return
+        current = self.scale or self._fit_scale()
+        self.scale = max(0.05, min(8.0, current * factor))
+        self._render()
+
+    def fit_window(self) -> None:
+        self.scale = 0.0
+        self._render()
+
+    def _fit_scale(self) -> float:
+        if self.image.isNull():
+            return 1.0
+        space = self.area.viewport().size() - QSize(16, 16)
+        return min(1.0, space.width() / self.image.width(), space.height() / self.image.height())
+
+    def _render(self) -> None:
+        if self.image.isNull():
+            return
+        scale = self.scale or self._fit_scale()
+        size = QSize(max(1, int(self.image.width() * scale)),
+                     max(1, int(self.image.height() * scale)))
+        self.picture.setPixmap(QPixmap.fromImage(self.image.scaled(
+            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)))
+        self.zoom_label.setText(_("{percent} zoom").format(percent=f"{round(scale * 100)}%"))
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if not self.scale:
+            self._render()

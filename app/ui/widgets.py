@@ -1,0 +1,294 @@
+"""Small widgets the pages share: headings, buttons with roles, a flow layout, cards,
+empty states and a delayed loading indicator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetItem,
+)
+
+from app.ui import icons
+
+
+def label(text: str = "", role: str | None = None, wrap: bool = True,
+          selectable: bool = False) -> QLabel:
+    widget = QLabel(text)
+    if role:
+        widget.setProperty("role", role)
+    widget.setWordWrap(wrap)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    if selectable:
+        widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return widget
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def content(widget: W) -> W:
+    """Mark a widget as showing pack content (titles, descriptions): not translated by us,
+    so the pseudo-locale test skips it."""
+    widget.setProperty("content", True)
+    return widget
+
+
+def button(text: str = "", role: str | None = None, icon: str | None = None,
+           on_click: Callable[[], Any] | None = None) -> QPushButton:
+    widget = QPushButton(text)
+    if role:
+        widget.setProperty("role", role)
+    if icon:
+        on_accent = QPalette.ColorRole.HighlightedText if role == "primary" else None
+        widget.setIcon(icons.icon(icon, role=on_accent))
+    widget.setCursor(Qt.CursorShape.PointingHandCursor)
+    if on_click is not None:
+        widget.clicked.connect(lambda _checked=False: on_click())
+    return widget
+
+
+def tool_button(icon: str, tooltip: str = "", on_click: Callable[[], Any] | None = None,
+                checkable: bool = False) -> QToolButton:
+    widget = QToolButton()
+    widget.setProperty("role", "quiet")
+    widget.setIcon(icons.icon(icon))
+    widget.setIconSize(QSize(20, 20))
+    widget.setToolTip(tooltip)
+    widget.setAccessibleName(tooltip)
+    widget.setCheckable(checkable)
+    widget.setCursor(Qt.CursorShape.PointingHandCursor)
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    if on_click is not None:
+        widget.clicked.connect(lambda _checked=False: on_click())
+    return widget
+
+
+def separator() -> QFrame:
+    line = QFrame()
+    line.setProperty("role", "separator")
+    line.setFrameShape(QFrame.Shape.NoFrame)
+    return line
+
+
+def progress_bar(fraction: float, name: str = "") -> QProgressBar:
+    bar = QProgressBar()
+    bar.setRange(0, 1000)
+    bar.setValue(int(fraction * 1000))
+    bar.setTextVisible(False)
+    bar.setAccessibleName(name)
+    if fraction >= 1:
+        bar.setProperty("role", "done")
+    return bar
+
+
+def clear_layout(layout: QLayout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item is None:
+            break
+        widget = item.widget()
+        inner = item.layout()
+        if widget is not None:
+            widget.hide()
+            widget.deleteLater()
+        elif inner is not None:
+            clear_layout(inner)
+
+
+class FlowLayout(QLayout):
+    """Lays widgets out in rows that wrap (chips, cards); follows the layout direction."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def addWidget(self, widget: QWidget) -> None:
+        self.addChildWidget(widget)
+        self.addItem(QWidgetItem(widget))
+        self.invalidate()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _arrange(self, rect: QRect, apply: bool) -> int:
+        x, y, line = rect.x(), rect.y(), 0
+        parent = self.parentWidget()
+        rtl = parent is not None and parent.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        for item in self._items:
+            widget = item.widget()
+            if widget is not None and widget.isHidden():
+                continue
+            hint = item.sizeHint()
+            if x + hint.width() > rect.right() + 1 and line > 0:
+                x, y, line = rect.x(), y + line + self._spacing, 0
+            if apply:
+                left = rect.right() - (x - rect.x()) - hint.width() + 1 if rtl else x
+                item.setGeometry(QRect(QPoint(left, y), hint))
+            x += hint.width() + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y()
+
+
+class Card(QFrame):
+    """A bordered card; activating it (click, Enter, Space) emits ``activated``."""
+
+    activated = Signal()
+
+    def __init__(self, parent: QWidget | None = None, focusable: bool = True) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "card")
+        if focusable:
+            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            self.activated.emit()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class Cover(QWidget):
+    """A pack cover (image, or a generated one from the pack's colour and kinds)."""
+
+    def __init__(self, pack: dict[str, Any], image: QImage | None, size: QSize) -> None:
+        super().__init__()
+        self.pack = pack
+        self.image = image
+        self.setFixedSize(size)
+        self.setAccessibleName("")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        from app.ui.delegates import paint_cover
+
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        paint_cover(painter, self.rect(), self.pack, self.image)
+        painter.end()
+
+
+class EmptyState(QWidget):
+    """What an empty page says, and the one useful thing to do about it."""
+
+    def __init__(self, icon: str) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.setSpacing(12)
+        self.icon = QLabel()
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.icon.setPixmap(icons.icon(icon).pixmap(QSize(48, 48)))
+        self.title = label("", "h2")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text = label("", "muted")
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setMaximumWidth(560)
+        self.action = button("", "primary")
+        self.action.hide()
+        row = QHBoxLayout()
+        row.addStretch()
+        row.addWidget(self.action)
+        row.addStretch()
+        layout.addWidget(self.icon)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
+
+    def set_texts(self, title: str, text: str, action: str | None = None) -> None:
+        self.title.setText(title)
+        self.text.setText(text)
+        self.action.setVisible(bool(action))
+        self.action.setText(action or "")
+        self.action.setAccessibleName(action or "")
+
+
+class Loading(QLabel):
+    """A quiet "Loading…" that appears only if loading takes more than 300 ms."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setProperty("role", "muted")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hide()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self.show)
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self.hide()
+
+
+def pixmap_from(image: QImage | None) -> QPixmap | None:
+    return QPixmap.fromImage(image) if image is not None and not image.isNull() else None
+
+
+def expanding(widget: QWidget) -> QWidget:
+    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+    return widget
