@@ -46,6 +46,64 @@ def is_unsafe_name(name: str) -> bool:
     return any(part in ("..", ".") for part in parts)
 
 
+def check_zip_members(
+    archive: zipfile.ZipFile,
+    max_total_bytes: int,
+    label: str,
+    skip: Callable[[str], bool] | None = None,
+) -> dict[str, zipfile.ZipInfo]:
+    """Check every member of a zip before anything is extracted; return the files by name.
+
+    Used for ``.ujpack`` files and for every zip an importer reads (SCORM, H5P, IMS CC), so
+    one set of rules guards them all. ``skip`` drops members such as macOS ``._*`` files.
+    """
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise UnsafeArchiveError(_("{name} has too many files.").format(name=label))
+    members: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in infos:
+        name = info.filename
+        if is_unsafe_name(name):
+            raise UnsafeArchiveError(
+                _("{label} contains an unsafe path: {name}").format(label=label, name=name[:200])
+            )
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise UnsafeArchiveError(
+                _("{label} contains a link, which is not allowed: {name}")
+                .format(label=label, name=name)
+            )
+        if info.is_dir() or (skip is not None and skip(name)):
+            continue
+        known = members.get(name)
+        if known is not None:
+            # Some exporters (Canvas) repeat members byte for byte; only a real clash is
+            # ambiguous.
+            if (known.CRC, known.file_size) != (info.CRC, info.file_size):
+                raise UnsafeArchiveError(
+                    _("{label} contains {name} twice with different contents.")
+                    .format(label=label, name=name)
+                )
+            continue
+        total += info.file_size
+        if total > max_total_bytes:
+            raise UnsafeArchiveError(
+                _("{label} expands to more than {limit} bytes, past the size limit.")
+                .format(label=label, limit=max_total_bytes)
+            )
+        if (
+            info.file_size > RATIO_FLOOR_BYTES
+            and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+        ):
+            raise UnsafeArchiveError(
+                _("{label} looks like a zip bomb: {name} expands {ratio}-fold.").format(
+                    label=label, name=name, ratio=info.file_size // max(info.compress_size, 1)
+                )
+            )
+        members[name] = info
+    return members
+
+
 class PackArchive:
     """An opened ``.ujpack`` whose entries have passed the safety checks."""
 
@@ -66,50 +124,10 @@ class PackArchive:
                 .format(name=path.name)
             ) from None
         try:
-            self._members = self._check_members(max_total_bytes)
+            self._members = check_zip_members(self._zip, max_total_bytes, path.name)
         except BaseException:
             self._zip.close()
             raise
-
-    def _check_members(self, max_total_bytes: int) -> dict[str, zipfile.ZipInfo]:
-        infos = self._zip.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise UnsafeArchiveError(_("The pack has too many files."))
-        members: dict[str, zipfile.ZipInfo] = {}
-        total = 0
-        for info in infos:
-            name = info.filename
-            if is_unsafe_name(name):
-                raise UnsafeArchiveError(
-                    _("The pack contains an unsafe path: {name}").format(name=name[:200])
-                )
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                raise UnsafeArchiveError(
-                    _("The pack contains a link, which is not allowed: {name}").format(name=name)
-                )
-            if info.is_dir():
-                continue
-            if name in members:
-                raise UnsafeArchiveError(
-                    _("The pack contains {name} twice.").format(name=name)
-                )
-            total += info.file_size
-            if total > max_total_bytes:
-                raise UnsafeArchiveError(
-                    _("The pack expands to more than {limit} bytes, past the size limit.")
-                    .format(limit=max_total_bytes)
-                )
-            if (
-                info.file_size > RATIO_FLOOR_BYTES
-                and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
-            ):
-                raise UnsafeArchiveError(
-                    _("The pack looks like a zip bomb: {name} expands {ratio}-fold.")
-                    .format(name=name, ratio=info.file_size // max(info.compress_size, 1))
-                )
-            members[name] = info
-        return members
 
     def close(self) -> None:
         self._zip.close()

@@ -25,7 +25,11 @@ from urllib.parse import unquote
 
 from app.errors import PackError, UnsafeArchiveError
 from app.i18n import _
-from app.packs.archive import MAX_COMPRESSION_RATIO, MAX_MEMBERS, RATIO_FLOOR_BYTES, is_unsafe_name
+from app.packs.archive import (
+    MAX_MEMBERS,
+    check_zip_members,
+    is_unsafe_name,
+)
 
 #: Metadata files some systems add to archives; never content.
 _JUNK_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -251,56 +255,10 @@ class ZipTree(SourceTree):
                 _("{name} is not a zip archive, or it is truncated.").format(name=path.name)
             ) from None
         try:
-            self._members = self._check(max_total_bytes)
+            self._members = check_zip_members(self._zip, max_total_bytes, self.label, is_junk)
         except BaseException:
             self._zip.close()
             raise
-
-    def _check(self, max_total_bytes: int) -> dict[str, zipfile.ZipInfo]:
-        infos = self._zip.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise UnsafeArchiveError(_("{name} has too many files.").format(name=self.label))
-        members: dict[str, zipfile.ZipInfo] = {}
-        total = 0
-        for info in infos:
-            name = info.filename
-            if is_unsafe_name(name):
-                raise UnsafeArchiveError(
-                    _("{label} contains an unsafe path: {name}")
-                    .format(label=self.label, name=name[:200])
-                )
-            if stat.S_ISLNK(info.external_attr >> 16):
-                raise UnsafeArchiveError(
-                    _("{label} contains a link, which is not allowed: {name}")
-                    .format(label=self.label, name=name)
-                )
-            if info.is_dir() or is_junk(name):
-                continue
-            known = members.get(name)
-            if known is not None:
-                # Canvas exports repeat some members byte for byte; only a real clash is
-                # ambiguous.
-                if (known.CRC, known.file_size) != (info.CRC, info.file_size):
-                    raise UnsafeArchiveError(
-                        _("{label} contains {name} twice with different contents.")
-                        .format(label=self.label, name=name)
-                    )
-                continue
-            total += info.file_size
-            if total > max_total_bytes:
-                raise UnsafeArchiveError(
-                    _("{label} expands to more than {limit} bytes, past the size limit.")
-                    .format(label=self.label, limit=max_total_bytes)
-                )
-            if (info.file_size > RATIO_FLOOR_BYTES
-                    and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
-                raise UnsafeArchiveError(
-                    _("{label} looks like a zip bomb: {name} expands {ratio}-fold.").format(
-                        label=self.label, name=name,
-                        ratio=info.file_size // max(info.compress_size, 1))
-                )
-            members[name] = info
-        return members
 
     def names(self) -> list[str]:
         return list(self._members)
