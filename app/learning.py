@@ -392,19 +392,21 @@ def continue_items(
 # -- quizzes ------------------------------------------------------------------------------
 
 
-def record_quiz_attempt(
+def store_attempt(
     library: Library,
     resource_id: str,
-    result: QuizResult,
-    answers: Mapping[str, Any],
-    profile: str | None = None,
-) -> Row:
-    """Store a graded attempt; a passed quiz also completes the resource."""
-    from app.quiz import answers_to_json
+    profile_id: str,
+    *,
+    score: float,
+    correct: int,
+    total: int,
+    passed: bool,
+    answers: Any,
+) -> str:
+    """One row of ``quiz_attempts``: quizzes and scored interactive activities (SCORM, H5P)
+    keep their attempts the same way, so the learner and their mentor see them together."""
     from app.store.db import next_version, utc_now
 
-    library.resource(resource_id, profile)
-    profile_id = library.profile_id(profile)
     attempt_id = str(uuid.uuid4())
     now = utc_now()
     with library.db.atomic():
@@ -417,17 +419,41 @@ def record_quiz_attempt(
                 attempt_id,
                 profile_id,
                 resource_id,
-                result.score,
-                result.correct,
-                result.total,
-                int(result.passed),
-                json.dumps(answers_to_json(answers), ensure_ascii=False),
+                score,
+                correct,
+                total,
+                int(passed),
+                json.dumps(answers, ensure_ascii=False),
                 now,
                 device_id,
                 counter,
                 now,
             ),
         )
+    return attempt_id
+
+
+def record_quiz_attempt(
+    library: Library,
+    resource_id: str,
+    result: QuizResult,
+    answers: Mapping[str, Any],
+    profile: str | None = None,
+) -> Row:
+    """Store a graded attempt; a passed quiz also completes the resource."""
+    from app.quiz import answers_to_json
+
+    library.resource(resource_id, profile)
+    store_attempt(
+        library,
+        resource_id,
+        library.profile_id(profile),
+        score=result.score,
+        correct=result.correct,
+        total=result.total,
+        passed=result.passed,
+        answers=answers_to_json(answers),
+    )
     if result.passed:
         library.record_progress(resource_id, profile, complete=True)
     return quiz_attempts(library, resource_id, profile)[0]

@@ -27,7 +27,6 @@ import json
 import mimetypes
 import secrets
 import threading
-import uuid
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,10 +38,11 @@ from app.errors import NotFoundError, UjuziError
 from app.i18n import _
 from app.interactive import Launch, parse_launch
 from app.interactive.scripts import h5p_page, scorm_page
+from app.learning import store_attempt
 from app.library import Library
 from app.packs.manifest import localized
 from app.paths import h5p_player_dir
-from app.store.db import next_version, utc_now
+from app.store.db import utc_now
 
 CSP = "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:"
 MAX_POST_BYTES = 1024 * 1024
@@ -237,16 +237,8 @@ class _Session:
 def record_attempt(library: Library, resource_id: str, profile_id: str, score: float,
                    passed: bool, details: dict[str, Any]) -> None:
     """Store an interactive resource's score like a quiz attempt (score from 0 to 1)."""
-    now = utc_now()
-    with library.db.atomic():
-        device_id, counter = next_version(library.db)
-        library.db.execute(
-            "INSERT INTO quiz_attempts(id, profile_id, resource_id, score, correct, total, "
-            "passed, answers, created_at, device_id, counter, updated_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (str(uuid.uuid4()), profile_id, resource_id, score, 0, 0, int(passed),
-             json.dumps(details, ensure_ascii=False), now, device_id, counter, now),
-        )
+    store_attempt(library, resource_id, profile_id, score=score, correct=0, total=0,
+                  passed=passed, answers=details)
 
 
 class _Handler(BaseHTTPRequestHandler):
