@@ -396,16 +396,7 @@ def _load_config(folder: Path) -> dict[str, Any]:
         ) from None
     if data is None:
         return {}
-    if not isinstance(data, dict):
-        raise BuildError(_("{name} must be a map of keys to values.").format(name=CONFIG_NAME))
-    unknown = sorted(str(key) for key in data if key not in _PACK_KEYS)
-    if unknown:
-        raise BuildError(
-            _("{name} has unknown keys: {keys} (known keys: {known}).").format(
-                name=CONFIG_NAME, keys=", ".join(unknown), known=", ".join(sorted(_PACK_KEYS))
-            )
-        )
-    return data
+    return _mapping(data, CONFIG_NAME, _PACK_KEYS)
 
 
 def _require_language(code: Any, where: str) -> str:
