@@ -2,12 +2,22 @@
 
 Only this module reads or writes ``settings.json``. Unknown keys in the file are kept (a newer
 version may have written them); values of the wrong type fall back to the default.
+
+Several ``Settings`` objects may look at one file at once (each worker thread opens its own
+``Library``, and the CLI may run beside the window). Every change is therefore one serialised
+read-modify-write: under a lock shared by the threads of this process and by other processes,
+the file is read again, the one changed value applied and the whole written atomically, so two
+quick changes made through different objects are both kept.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,20 +50,31 @@ SETTINGS: tuple[Setting, ...] = (
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
+# One lock per settings file for the threads of this process; flock covers other processes.
+_THREAD_LOCKS: dict[Path, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+def _thread_lock(path: Path) -> threading.Lock:
+    key = path.absolute()
+    with _THREAD_LOCKS_GUARD:
+        return _THREAD_LOCKS.setdefault(key, threading.Lock())
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
 
 class Settings:
     """Typed access to ``settings.json`` in one data directory."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._values: dict[str, Any] = {}
-        if path.exists():
-            try:
-                loaded = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                loaded = {}
-            if isinstance(loaded, dict):
-                self._values = loaded
+        self._values: dict[str, Any] = _read(path)
 
     def get(self, name: str) -> Any:
         setting = _BY_NAME[name]
@@ -74,11 +95,31 @@ class Settings:
                     name=name, type=setting.type.__name__
                 )
             )
-        self._values[name] = value
-        self.save()
+        with self._writing():
+            values = _read(self.path)
+            values[name] = value
+            self._write(values)
+            self._values = values
 
-    def save(self) -> None:
+    def reload(self) -> None:
+        """Read the file again (another object or process may have changed it)."""
+        self._values = _read(self.path)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self._values, indent=2, sort_keys=True), encoding="utf-8")
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with _thread_lock(self.path), open(lock_path, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _write(self, values: dict[str, Any]) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(values, indent=2, sort_keys=True))
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, self.path)
