@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from app import learning
 from app.library import Library
@@ -13,19 +12,6 @@ from app.packs.importer import import_pack
 from app.quiz import grade_quiz
 from app.store.db import SCHEMA_VERSION
 from tests.packs import file_entry, make_pack
-
-
-def _translated_pack(tmp_path: Path) -> Path:
-    out = tmp_path / "t.ujpack"
-
-    def extra(manifest: dict[str, Any]) -> None:
-        pass
-
-    make_pack(out, pack_id="org.test.t", articles={
-        "intro": "# Intro\n\nHello.\n", "intro-sw": "# Utangulizi\n\nHabari.\n",
-        "second": "# Second\n\nMore.\n"},
-        extra={"skills": ["citations"], "color": "#36c"})
-    return out
 
 
 def _import(library: Library, tmp_path: Path) -> None:

@@ -61,7 +61,10 @@ def test_score_and_pass_mark() -> None:
 
 
 def test_numbers_as_typed() -> None:
-    assert parse_number("1 200,5") is None or parse_number("1 200,5") == 1200.5
+    assert parse_number("1 200,5") == 1200.5  # a space groups thousands, a comma is decimal
+    assert parse_number("1,200.5") == 1200.5  # with a dot present, the comma groups
+    assert parse_number("3,5") == 3.5
+    assert parse_number("nan") is None
     assert parse_number("٣٫٥") == 3.5
     assert parse_number("abc") is None
     assert parse_number(True) is None
