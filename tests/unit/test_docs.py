@@ -40,3 +40,31 @@ def test_every_cli_command_and_option_is_documented() -> None:
     options = _options(parser)
     assert {"--home", "--profile", "--screenshot", "--at", "--json"} <= options
     assert [o for o in options if o not in text] == []
+
+
+def _named_in_architecture() -> tuple[str, set[str]]:
+    import re
+
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(app/[\w/.-]*)`", text))
+    return text, named
+
+
+def test_every_module_the_architecture_names_exists() -> None:
+    _text, named = _named_in_architecture()
+    assert "app/library.py" in named
+    repo = DOCS.parent
+    missing = sorted(name for name in named if not (repo / name.rstrip("/")).exists())
+    assert missing == []
+
+
+def test_every_package_is_named_in_the_architecture() -> None:
+    text, _named = _named_in_architecture()
+    app_dir = DOCS.parent / "app"
+    packages = sorted(
+        str(init.parent.relative_to(DOCS.parent)) + "/"
+        for init in app_dir.rglob("__init__.py")
+        if init.parent != app_dir
+    )
+    assert "app/ui/" in packages
+    assert [p for p in packages if p not in text] == []
