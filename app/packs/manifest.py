@@ -2,15 +2,23 @@
 
 The JSON Schema in ``pack-schema.json`` is the written contract (see docs/pack-format.md);
 :func:`validate_manifest` applies it and then checks cross-references: unique ids, sections
-that name existing resources, translations that point at resources of the stated language.
+that name existing resources, translations that point at resources of the stated language,
+links that point at web or mail addresses.
+
+Every pattern in the schemas ends in ``$(?!\\n)``: jsonschema applies patterns with Python's
+``re.search``, where ``$`` also matches before a final newline, so ``evilpack\\n`` would pass
+as a pack id. Ids, paths, languages, versions, mime types and urls never hold control
+characters (C0, DEL, C1) or the invisible marks that reorder text (:data:`UNSAFE_CHARACTERS`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources as importlib_resources
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from app.errors import ManifestError
 from app.i18n import _
@@ -19,6 +27,12 @@ MANIFEST_NAME = "pack.json"
 PACK_SUFFIX = ".ujpack"
 QUIZ_MIME = "application/vnd.ujuzi.quiz+json"
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+LINK_SCHEMES = ("http", "https", "mailto")
+
+#: Control characters and text direction marks (bidi embeddings, overrides, isolates and the
+#: LRM, RLM and ALM marks): the schemas refuse them in every id, path, language, version, mime
+#: type and url, where they would fake names in a terminal or reach an HTTP header.
+UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 if TYPE_CHECKING:
     import jsonschema
@@ -45,6 +59,14 @@ def _first_error(validator: jsonschema.protocols.Validator, document: Any) -> st
         return None
     error = errors[0]
     where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+    if (
+        error.validator == "pattern"
+        and isinstance(error.instance, str)
+        and UNSAFE_CHARACTERS.search(error.instance)
+    ):
+        return _("{where}: {value} contains a control character or a text direction mark.").format(
+            where=where, value=ascii(error.instance)[:200]
+        )
     message = error.message
     if len(message) > 200:
         message = message[:200] + "…"
@@ -123,6 +145,28 @@ def validate_manifest(document: Any) -> None:
         raise ManifestError(
             _("The pack's cover {path} is not among its files.").format(path=cover)
         )
+    for resource in resources:
+        if resource["kind"] == "link" and not is_link_address(resource.get("url")):
+            raise ManifestError(
+                _("Link {id} must point at an http, https or mailto address, not {url}.")
+                .format(id=resource["id"], url=ascii(resource.get("url"))[:200])
+            )
+
+
+def is_link_address(url: Any) -> bool:
+    """Whether ``url`` is an address a link resource may open: http or https with a host, or
+    mailto with an address; nothing that runs, reads local files or reaches other protocols."""
+    if not isinstance(url, str) or url != url.strip() or UNSAFE_CHARACTERS.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        return bool(host)
+    return scheme == "mailto" and bool(parts.path)
 
 
 def all_files(manifest: Manifest) -> list[dict[str, Any]]:

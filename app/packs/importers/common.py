@@ -33,7 +33,13 @@ from app.packs.build import (
 )
 from app.packs.importer import ImportResult, import_pack
 from app.packs.importers.html import document, text_of
-from app.packs.manifest import QUIZ_MIME, Manifest, validate_manifest, validate_quiz
+from app.packs.manifest import (
+    QUIZ_MIME,
+    Manifest,
+    is_link_address,
+    validate_manifest,
+    validate_quiz,
+)
 from app.tasks import Reporter
 
 NOASSERTION = "NOASSERTION"
@@ -378,7 +384,26 @@ class PackDraft:
 
     # -- the manifest -----------------------------------------------------------------------
 
+    def _leave_out_unusable_links(self) -> None:
+        """Links to anything but a web or mail address (a path with no site, a local file, a
+        script) are left out with the reason, as the manifest rules refuse them."""
+        kept = []
+        for resource in self.resources:
+            if resource["kind"] == "link" and not is_link_address(resource.get("url")):
+                self.skip(
+                    next(iter(resource["title"].values())),
+                    _("the link's address {url} is not a web or mail address")
+                    .format(url=ascii(resource.get("url"))),
+                )
+                for section in self.sections:
+                    if resource["id"] in section["resources"]:
+                        section["resources"].remove(resource["id"])
+            else:
+                kept.append(resource)
+        self.resources = kept
+
     def manifest(self, fields: dict[str, Any]) -> Manifest:
+        self._leave_out_unusable_links()
         if not self.resources:
             raise PackError(
                 _("Nothing in it could be converted into a pack resource.")
