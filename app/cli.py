@@ -1,13 +1,13 @@
 """The ``ujuzi`` command line: a thin layer over the core, for people and scripts.
 
 Every command that outputs data accepts ``--json``. Errors a user can act on go to stderr
-as one line, with a non-zero exit code (see :mod:`app.errors`).
+as one line, with a non-zero exit code (see :mod:`app.errors`). Everything printed goes
+through :mod:`app.terminal`: pack text cannot send control sequences to the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -19,6 +19,7 @@ from app.errors import UjuziError
 from app.i18n import _, set_language
 from app.packs.manifest import localized
 from app.tasks import Progress, Reporter
+from app.terminal import control, json_text, safe
 
 if TYPE_CHECKING:  # imported in main(): ``ujuzi gui`` starts faster without it
     from app.library import Library
@@ -133,7 +134,7 @@ def _add_json(parser: argparse.ArgumentParser) -> None:
 
 
 def _emit(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    print(json_text(data))
 
 
 def _languages(library: Library) -> list[str]:
@@ -177,7 +178,8 @@ class _ProgressPrinter:
             stage=progress.stage, percent=percent, detail=progress.detail
         )
         if self.tty:
-            self.stream.write("\r\x1b[K" + line)
+            control(self.stream, "\r\x1b[K")
+            self.stream.write(line)
             if percent >= 100:
                 self.stream.write("\n")
         else:
@@ -458,15 +460,21 @@ def cmd_search(args: argparse.Namespace, library: Library) -> int:
     if args.json:
         _emit(results.as_dict())
         return 0
-    bold = sys.stdout.isatty()
+    out = sys.stdout
+    bold = out.isatty()
 
-    def marked(text: str, spans: Any) -> str:
-        out, position = [], 0
+    def write_marked(text: str, spans: Any) -> None:
+        position = 0
         for start, end in spans:
-            word = text[start:end]
-            out += [text[position:start], f"\x1b[1m{word}\x1b[0m" if bold else f"[{word}]"]
+            out.write(text[position:start])
+            if bold:
+                control(out, "\x1b[1m")
+                out.write(text[start:end])
+                control(out, "\x1b[0m")
+            else:
+                out.write(f"[{text[start:end]}]")
             position = end
-        return "".join(out) + text[position:]
+        out.write(text[position:])
 
     if results.suggestion:
         print(_("Did you mean: {suggestion}").format(suggestion=results.suggestion))
@@ -480,11 +488,13 @@ def cmd_search(args: argparse.Namespace, library: Library) -> int:
         elif hit.page is not None:
             where = "  " + _("p. {page}").format(page=hit.page)
         lang = f" {hit.lang}" if hit.lang else ""
-        print(f"{marked(hit.title, hit.title_highlights)}  ({hit.resource_id})  "
-              f"{hit.kind}{lang}{where}")
+        write_marked(hit.title, hit.title_highlights)
+        print(f"  ({hit.resource_id})  {hit.kind}{lang}{where}")
         if hit.snippet:
             prefix = _("note: ") if hit.field == "note" else ""
-            print(f"    {prefix}{marked(hit.snippet, hit.highlights)}")
+            out.write(f"    {prefix}")
+            write_marked(hit.snippet, hit.highlights)
+            print()
     shown = len(results.hits)
     print(_("{shown} of {total} results.").format(shown=shown, total=max(shown, results.total)))
     return 0
@@ -521,6 +531,16 @@ HANDLERS: dict[str, Handler] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; everything it prints passes through :func:`app.terminal.safe`."""
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = safe(stdout), safe(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: Sequence[str] | None) -> int:
     set_language(None)
     parser = build_parser()
     args = parser.parse_args(argv)
