@@ -12,6 +12,12 @@ Sections
     subfolders belong to the section of their top-level folder. Names starting with ``.``
     and ending with ``~`` are ignored, and so is the output file if it is inside the folder.
 
+Links
+    A pack holds only what is inside its folder. A symbolic link to a file inside the folder
+    is packed like that file; a link to a file outside it (and a cover or ``pack.yaml`` that
+    leads outside through a link) is an error naming the link; links to folders are never
+    followed (left out with a warning), wherever they point.
+
 Assets
     Files inside any folder named ``assets`` are not resources: they are listed in the pack's
     ``files`` with role ``attachment``, so articles can refer to them (``assets/map.png``).
@@ -384,6 +390,7 @@ def _load_config(folder: Path) -> dict[str, Any]:
         raise BuildError(_("The builder reads pack.yaml, not pack.yml: rename the file."))
     if not path.exists():
         return {}
+    _check_inside(folder, path, CONFIG_NAME)
     try:
         data = yaml.safe_load(_read_text(path, CONFIG_NAME))
     except yaml.YAMLError as exc:
@@ -593,8 +600,31 @@ def _cover_path(folder: Path, config: dict[str, Any]) -> str | None:
         path = _relative_path(config["cover"], "pack.yaml cover")
         if not (folder / path).is_file():
             raise BuildError(_("The cover {path} does not exist.").format(path=path))
-        return path
-    return next((name for name in COVER_NAMES if (folder / name).is_file()), None)
+    else:
+        found = next((name for name in COVER_NAMES if (folder / name).is_file()), None)
+        if found is None:
+            return None
+        path = found
+    _check_inside(folder, folder / path, path)
+    return path
+
+
+def _check_inside(folder: Path, disk: Path, path: str) -> None:
+    """Refuse a file whose real place is outside ``folder`` (a link, or a path through a
+    linked folder), naming it: a pack holds only what its folder holds."""
+    try:
+        real = disk.resolve(strict=True)
+        root = folder.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a link loop
+        raise BuildError(
+            _("Cannot read {path}: it is a broken link or a loop of links.").format(path=path)
+        ) from None
+    if not real.is_relative_to(root):
+        raise BuildError(
+            _("{path} is a link to {target}, outside the pack folder; a pack holds only the "
+              "folder's own files: copy the file in instead of linking it.")
+            .format(path=path, target=real)
+        )
 
 
 # --- Finding and sorting files -------------------------------------------------------------
@@ -624,6 +654,8 @@ def _scan(folder: Path, skip: set[Path], warnings: list[str]) -> list[_Source]:
                 else:
                     visit(entry, path + "/")
             elif entry.is_file() and entry.resolve() not in skip:
+                if entry.is_symlink():
+                    _check_inside(folder, entry, path)
                 if path in found:
                     raise BuildError(_("Two files are named {path}.").format(path=path))
                 found[path] = _make_source(path, entry)
