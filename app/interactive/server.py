@@ -8,10 +8,20 @@ can show the same thing:
 - it listens on ``127.0.0.1`` on a random port, and every path starts with a random
   per-session token (other local programs cannot guess it); requests whose ``Host`` is not
   this address are refused (no DNS rebinding);
+- the system browser never sees the token: :meth:`InteractiveServer.browser_url` gives a
+  one-time ``/launch/<code>`` address (a browser's command line is readable by other local
+  users) that the server forgets on first use; it answers with the token in an ``HttpOnly``,
+  ``SameSite=Strict`` cookie scoped to a per-session path, and a redirect to that path;
 - it serves the pack's files from the blob store (nothing is unpacked), the bundled H5P
   player, and a launch page that wraps the content (see :mod:`app.interactive.scripts`);
-- every response carries ``Content-Security-Policy: default-src 'self' 'unsafe-inline'
-  'unsafe-eval' data: blob:``, so content cannot load anything from the network;
+- every response carries the content security policy :data:`CSP`: scripts, styles, images,
+  media, fonts, frames, connections (fetch, WebSocket, EventSource) and form submissions stay
+  on the session's own origin, no ``<base>``, no plugins, and no framing by other origins;
+  navigating the top frame and WebRTC are not covered by a policy, so the window's web view
+  refuses those itself (:mod:`app.ui.viewers.interactive_web`);
+- no value from a manifest reaches a header unchecked (:func:`safe_mime`), and a malformed
+  request (a bad ``Content-Length``, a NUL in the path, a report of the wrong shape) gets a
+  4xx answer;
 - the content's reports (SCORM commits, H5P xAPI statements) arrive as JSON ``POST``
   requests and are recorded: completion (SCORM 1.2 ``cmi.core.lesson_status`` completed or
   passed; SCORM 2004 ``cmi.completion_status`` completed or ``cmi.success_status`` passed;
@@ -23,12 +33,17 @@ can show the same thing:
 
 from __future__ import annotations
 
+import hmac
 import json
 import mimetypes
+import re
 import secrets
+import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -44,8 +59,43 @@ from app.packs.manifest import localized
 from app.paths import h5p_player_dir
 from app.store.db import utc_now
 
-CSP = "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:"
+#: Sent with every response. Inline scripts and ``eval`` stay allowed: the launch pages are
+#: inline, and SCORM and H5P content is commonly written that way.
+CSP = "; ".join((
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'self'",
+))
+#: Browser features no activity needs, off in the system browser too.
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), display-capture=(), "
+                      "usb=(), serial=(), hid=(), bluetooth=(), payment=()")
 MAX_POST_BYTES = 1024 * 1024
+#: Launch codes handed out and not used yet, at most (the oldest is forgotten first).
+MAX_LAUNCH_CODES = 16
+#: The cookie that carries the session token in the system browser.
+COOKIE = "ujuzi-session"
+
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_QUOTED = r'"[ !#-\[\]-~]*"'  # printable ASCII but the quote and the backslash
+_MIME = re.compile(rf"{_TOKEN}/{_TOKEN}(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|{_QUOTED}))*")
+_DIGITS = re.compile(r"[0-9]{1,12}")
+
+
+def safe_mime(mime: str) -> str:
+    """``mime`` when it is a well-formed media type (``type/subtype`` and ``; name=value``
+    parameters, ASCII tokens only), else ``application/octet-stream``: a value from a
+    manifest never reaches a header with a line break or anything else in it."""
+    return mime if _MIME.fullmatch(mime) else "application/octet-stream"
 MAX_STATE_BYTES = 256 * 1024
 
 _SCORM12_STATE = ("cmi.core.lesson_location", "cmi.suspend_data", "cmi.core.lesson_status",
@@ -93,17 +143,37 @@ def scorm_outcome(version: str, data: dict[str, Any]) -> tuple[bool, float | Non
     return complete, score, passed
 
 
+def _member(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """``parent[key]`` when it is an object, ``{}`` when it is missing or null; ValueError for
+    anything else (the statement is malformed)."""
+    value = parent.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{key} is not an object")
+    return value
+
+
+def xapi_verb(statement: dict[str, Any]) -> str:
+    verb = _member(statement, "verb").get("id", "")
+    if not isinstance(verb, str):
+        raise ValueError("verb.id is not a string")
+    return verb
+
+
 def xapi_outcome(statement: dict[str, Any]) -> tuple[bool, float | None, bool | None] | None:
     """(complete, score, passed) from an H5P xAPI statement about the whole content; None for
-    statements about a part of it or without a result."""
-    obj = statement.get("object") or {}
-    extensions = ((obj.get("definition") or {}).get("extensions") or {})
-    if any(key.endswith("h5p-subContentId") for key in extensions):
+    statements about a part of it or without a result. ValueError for a statement whose
+    parts are not of the shape xAPI gives them (an ``object`` or ``score`` that is not an
+    object...)."""
+    extensions = _member(_member(_member(statement, "object"), "definition"), "extensions")
+    xapi_verb(statement)
+    if any(str(key).endswith("h5p-subContentId") for key in extensions):
         return None
-    result = statement.get("result")
-    if not isinstance(result, dict):
+    if statement.get("result") is None:
         return None
-    score_data = result.get("score") or {}
+    result = _member(statement, "result")
+    score_data = _member(result, "score")
     score = _number(score_data.get("scaled"))
     if score is None:
         raw, high = _number(score_data.get("raw")), _number(score_data.get("max"))
@@ -205,7 +275,7 @@ class _Session:
         if outcome is None:
             return
         complete, score, passed = outcome
-        verb = str((statement.get("verb") or {}).get("id", ""))
+        verb = xapi_verb(statement)
         self._record(complete, score, passed, {"runtime": "h5p", "verb": verb}, None)
 
     # -- recording ----------------------------------------------------------------------------
@@ -248,43 +318,86 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Requests are not logged: the content's own requests are no one's business."""
 
-    def _headers(self, status: int, mime: str, length: int) -> None:
+    def _headers(self, status: int, mime: str, length: int,
+                 extra: tuple[tuple[str, str], ...] = ()) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", mime)
+        self.send_header("Content-Type", safe_mime(mime))
         self.send_header("Content-Length", str(length))
         self.send_header("Content-Security-Policy", CSP)
+        self.send_header("Permissions-Policy", PERMISSIONS_POLICY)
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("Cache-Control", "no-store")
+        for name, value in extra:
+            self.send_header(name, value)
+        if status >= 400:
+            # What is left of a refused request (its body) is not read: end the connection.
+            self.close_connection = True
+            self.send_header("Connection", "close")
         self.end_headers()
 
-    def _send(self, status: int, body: bytes, mime: str = "text/plain; charset=utf-8") -> None:
-        self._headers(status, mime, len(body))
+    def _send(self, status: int, body: bytes, mime: str = "text/plain; charset=utf-8",
+              extra: tuple[tuple[str, str], ...] = ()) -> None:
+        self._headers(status, mime, len(body), extra)
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _route(self) -> str | None:
-        """The path after the token, or None (answered 404) for anything else."""
+    def _route(self) -> tuple[str, str] | None:
+        """(the path prefix the request came under, the path after it); None when the request
+        was answered already: refused, or a launch code."""
         host = self.headers.get("Host", "")
         if host not in (f"127.0.0.1:{self.server.port}", f"localhost:{self.server.port}"):
             self._send(HTTPStatus.FORBIDDEN, b"forbidden")
             return None
         path = unquote(urlsplit(self.path).path)
-        prefix = f"/{self.server.token}/"
-        if not path.startswith(prefix):
-            self._send(HTTPStatus.NOT_FOUND, b"not found")
+        if any(ord(c) < 32 or ord(c) == 127 for c in path):
+            self._send(HTTPStatus.BAD_REQUEST, b"bad request")
             return None
-        return path[len(prefix):]
+        for prefix in (f"/{self.server.token}/", self.server.cookie_path):
+            if path.startswith(prefix):
+                if prefix == self.server.cookie_path and not self._cookie_matches():
+                    self._send(HTTPStatus.FORBIDDEN, b"forbidden")
+                    return None
+                return prefix, path[len(prefix):]
+        if path.startswith("/launch/") and self.command in ("GET", "HEAD"):
+            self._launch(path[len("/launch/"):])
+            return None
+        self._send(HTTPStatus.NOT_FOUND, b"not found")
+        return None
+
+    def _cookie_matches(self) -> bool:
+        cookies: SimpleCookie = SimpleCookie()
+        try:
+            cookies.load(self.headers.get("Cookie", ""))
+        except CookieError:
+            return False
+        morsel = cookies.get(COOKIE)
+        return morsel is not None and hmac.compare_digest(
+            morsel.value.encode("utf-8", "replace"), self.server.token.encode("ascii"))
+
+    def _launch(self, code: str) -> None:
+        """A one-time launch code: the token goes into a cookie for the session's path and
+        the browser is sent there; the code is forgotten."""
+        if not self.server.use_launch_code(code):
+            self._send(HTTPStatus.NOT_FOUND, _(
+                "This address has been used already. Open the activity again from Ujuzi."
+            ).encode("utf-8"))
+            return
+        path = self.server.cookie_path
+        cookie = f"{COOKIE}={self.server.token}; Path={path}; HttpOnly; SameSite=Strict"
+        self._send(HTTPStatus.SEE_OTHER, b"", extra=(("Location", path), ("Set-Cookie", cookie)))
 
     def do_HEAD(self) -> None:
         self.do_GET()
 
     def do_GET(self) -> None:
-        route = self._route()
-        if route is None:
+        routed = self._route()
+        if routed is None:
             return
+        base, route = routed
         session = self.server.session
-        base = f"/{self.server.token}/"
         if route == "":
             launch = session.launch
             if launch.runtime == "h5p":
@@ -315,6 +428,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, b"not found")
 
     def _file(self, path: Path, mime: str) -> None:
+        mime = safe_mime(mime)
         if mime.startswith("text/") and "charset" not in mime and mime != "text/html":
             mime += "; charset=utf-8"
         try:
@@ -327,13 +441,28 @@ class _Handler(BaseHTTPRequestHandler):
         except FileNotFoundError:
             self._send(HTTPStatus.NOT_FOUND, b"not found")
 
-    def do_POST(self) -> None:
-        route = self._route()
-        if route is None:
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length <= 0 or length > MAX_POST_BYTES:
+    def _body_length(self) -> int | None:
+        """The request's Content-Length, or None when the request was answered: missing,
+        not a number, zero or over the limit."""
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            self._send(HTTPStatus.LENGTH_REQUIRED, b"length required")
+            return None
+        if not _DIGITS.fullmatch(raw.strip()) or int(raw) == 0:
+            self._send(HTTPStatus.BAD_REQUEST, b"bad request")
+            return None
+        if int(raw) > MAX_POST_BYTES:
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large")
+            return None
+        return int(raw)
+
+    def do_POST(self) -> None:
+        routed = self._route()
+        if routed is None:
+            return
+        _base, route = routed
+        length = self._body_length()
+        if length is None:
             return
         try:
             payload = json.loads(self.rfile.read(length).decode("utf-8"))
@@ -362,14 +491,37 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.session = session
         self.token = secrets.token_urlsafe(24)
+        #: where the system browser finds the content, with the token in a cookie
+        self.cookie_path = f"/s/{secrets.token_urlsafe(9)}/"
         self.port: int = int(self.server_address[1])
+        self._codes: OrderedDict[str, None] = OrderedDict()
+        self._codes_lock = threading.Lock()
+
+    def new_launch_code(self) -> str:
+        code = secrets.token_urlsafe(24)
+        with self._codes_lock:
+            self._codes[code] = None
+            while len(self._codes) > MAX_LAUNCH_CODES:
+                self._codes.popitem(last=False)
+        return code
+
+    def use_launch_code(self, code: str) -> bool:
+        """True the first time a code handed out is used; False ever after."""
+        with self._codes_lock:
+            return self._codes.pop(code, False) is None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer is not an error worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class InteractiveServer:
     """Runs one interactive resource on a loopback address until :meth:`stop`.
 
     >>> server = InteractiveServer(home, "scorm.golf/playing")  # doctest: +SKIP
-    >>> url = server.start()  # show it in the web view, or webbrowser.open(url)
+    >>> url = server.start()  # show it in the web view, or webbrowser.open(server.browser_url())
     """
 
     def __init__(self, home: str | Path | None, resource_id: str,
@@ -386,7 +538,18 @@ class InteractiveServer:
 
     @property
     def url(self) -> str:
+        """The session's address, token included: for the window's own web view only."""
         return f"http://127.0.0.1:{self._server.port}/{self._server.token}/"
+
+    def browser_url(self) -> str:
+        """A one-time address for the system browser: it carries no token (a browser's
+        command line can be read by other local users), works once, and leaves the browser
+        with the token in a cookie for this session's path."""
+        return f"http://127.0.0.1:{self._server.port}/launch/{self._server.new_launch_code()}"
+
+    @property
+    def resource_id(self) -> str:
+        return self._server.session.resource_id
 
     @property
     def runtime(self) -> str:
