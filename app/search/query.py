@@ -56,6 +56,8 @@ from app.search.analysis import (
 )
 from app.search.extract import Segment
 from app.search.index import ensure_current, generation, unpack_text
+from app.search.zims import BUDGET as ZIM_BUDGET
+from app.search.zims import Article, ZimMatches, ZimSource, blocks, read_articles, search_zim
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -114,6 +116,7 @@ class Hit:
     match: str = "all"  # all (every word), any (some words), fuzzy (typo-corrected)
     note_id: str | None = None
     title_highlights: tuple[tuple[int, int], ...] = ()
+    entry: str | None = None  # a ZIM article: its entry path (the resource opens it there)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -522,38 +525,45 @@ def _run(db: sqlite_utils.Database, terms: Sequence[Term], filters: Filters, lim
     return [*notes, *(row for row in rows if row.resource_id not in noted)][:limit]
 
 
-def _facets(db: sqlite_utils.Database, match: str, filters: Filters
+def _passes(filters: Filters, lang: str, kind: str, pack: str, skills: str,
+            skip: str = "") -> bool:
+    """Whether a document passes the filters (all but ``skip``'s)."""
+    for name, value in (("lang", filters.lang), ("kind", filters.kind),
+                        ("pack", filters.pack), ("skill", filters.skill)):
+        if value is None or name == skip:
+            continue
+        if name == "lang" and not (lang == value or lang.startswith(value + "-")):
+            return False
+        if ((name == "kind" and kind != value) or (name == "pack" and pack != value)
+                or (name == "skill" and f" {value} " not in skills)):
+            return False
+    return True
+
+
+def _facets(db: sqlite_utils.Database, match: str | None, filters: Filters,
+            extra: Sequence[tuple[str, str, str, str, int]] = ()
             ) -> tuple[int, bool, dict[str, dict[str, int]]]:
     """Counts per language, kind, pack and skill, over at most FACET_CAP matches (the
-    counts are then lower bounds, and the total says so). Each facet counts the matches that
-    pass the other facets' filters, so a learner sees what choosing another value gives."""
-    groups = db.execute(
+    counts are then lower bounds, and the total says so), plus ``extra`` groups (lang, kind,
+    pack, skills, count: the ZIMs' matches). Each facet counts the matches that pass the
+    other facets' filters, so a learner sees what choosing another value gives."""
+    groups: list[tuple[Any, ...]] = [] if match is None else db.execute(
         "SELECT d.lang, d.kind, d.pack_id, d.skills, COUNT(*) FROM "
         "(SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ? "
         " ORDER BY rowid LIMIT ?) AS m "
         "JOIN search_docs d ON d.id = m.id GROUP BY 1, 2, 3, 4",
         (match, FACET_CAP),
     ).fetchall()
-    wanted = {"lang": filters.lang, "kind": filters.kind, "pack": filters.pack,
-              "skill": filters.skill}
 
     def passes(row: tuple[Any, ...], skip: str) -> bool:
-        lang, kind, pack, skills = row[:4]
-        for name, value in wanted.items():
-            if value is None or name == skip:
-                continue
-            if name == "lang" and not (lang == value or lang.startswith(value + "-")):
-                return False
-            if ((name == "kind" and kind != value) or (name == "pack" and pack != value)
-                    or (name == "skill" and f" {value} " not in skills)):
-                return False
-        return True
+        return _passes(filters, row[0], row[1], row[2], row[3], skip)
 
     facets: dict[str, dict[str, int]] = {"lang": {}, "kind": {}, "pack": {}, "skill": {}}
     total = seen = 0
-    for row in groups:
+    for index, row in enumerate([*groups, *extra]):
         count = int(row[4])
-        seen += count
+        if index < len(groups):
+            seen += count
         if passes(row, ""):
             total += count
         for name, values in (("lang", [row[0] or "und"]), ("kind", [row[1]]),
@@ -595,7 +605,15 @@ def search(
     return search_db(
         library.db, query, Filters(lang, kind, pack, skill), limit=limit, offset=offset,
         profile_id=profile_id, languages=languages, facets=facets, prefix=prefix, fuzzy=fuzzy,
+        zims=zim_sources(library),
     )
+
+
+def zim_sources(library: Library) -> list[ZimSource]:
+    """The library's ZIMs (none: no query to any; libzim is loaded only when there are)."""
+    from app.search import zims
+
+    return zims.sources(library)
 
 
 def search_db(
@@ -610,22 +628,32 @@ def search_db(
     facets: bool = True,
     prefix: bool = True,
     fuzzy: bool = True,
+    zims: Sequence[ZimSource] = (),
+    zim_budget: float = ZIM_BUDGET,
 ) -> Results:
-    """:func:`search` on an open database whose index is current. Never raises for any
+    """:func:`search` on an open database whose index is current, and the ``zims`` (see
+    :mod:`app.search.zims`; ``zim_budget`` seconds each for snippets). Never raises for any
     query text: errors are logged and give an empty result."""
     results = Results(query=query if isinstance(query, str) else "")
     try:
         _search(db, results, filters, max(0, min(int(limit), MAX_LIMIT)),
-                max(0, int(offset)), profile_id, languages, facets, prefix, fuzzy)
+                max(0, int(offset)), profile_id, languages, facets, prefix, fuzzy,
+                _ZimAsk(zims, zim_budget))
     except (sqlite3.Error, ValueError, RecursionError, MemoryError):
         log.exception("search failed for %r", results.query[:100])
         results.hits, results.total, results.facets = [], 0, {}
     return results
 
 
+@dataclass(frozen=True)
+class _ZimAsk:
+    sources: Sequence[ZimSource]
+    budget: float
+
+
 def _search(db: sqlite_utils.Database, results: Results, filters: Filters, limit: int,
             offset: int, profile_id: str | None, languages: Sequence[str], want_facets: bool,
-            prefix: bool, fuzzy: bool) -> None:
+            prefix: bool, fuzzy: bool, zim_ask: _ZimAsk) -> None:
     state = _state(db)
     stem_langs = [lang for lang in ([filters.lang] if filters.lang else state.languages)
                   if stemmer_language(lang)]
@@ -633,30 +661,141 @@ def _search(db: sqlite_utils.Database, results: Results, filters: Filters, limit
     if not terms or limit == 0:
         return
     wanted = limit + offset
-    # Every word as typed; then every word with typos corrected (after, never before); then,
-    # if still nothing, any of the words.
+    # Every word as typed, here and in each ZIM (merged by rank); then every word with typos
+    # corrected (after, never before); then, if still nothing, any of the words.
     op = "AND"
     rows = _run(db, terms, filters, wanted, op, "all", profile_id)
-    fixes = corrections(db, state, terms, stem_langs, len(rows) >= wanted) if fuzzy else {}
+    found = _ask_zims(zim_ask.sources, results.query, terms, filters, wanted, want_facets)
+    zim_hits = sum(len(f.paths) for f in found)
+    fixes = corrections(db, state, terms, stem_langs,
+                        len(rows) + zim_hits >= wanted) if fuzzy else {}
+    weak: list[_Row] = []
     if fixes:
-        results.suggestion = suggestion_text(results.query, terms, fixes)
-        if len(rows) < wanted:
+        if not any(f.estimate for f in found):  # a ZIM knows the words as typed
+            results.suggestion = suggestion_text(results.query, terms, fixes)
+        if len(rows) + zim_hits < wanted:
             seen = {row.resource_id for row in rows}
             extra = _run(db, terms, filters, wanted, op, "fuzzy", profile_id, fixes)
-            rows += [row for row in extra if row.resource_id not in seen][: wanted - len(rows)]
-    if not rows and len(terms) > 1:
+            weak = [row for row in extra if row.resource_id not in seen]
+    if not rows and not weak and not zim_hits and len(terms) > 1:
         op = "OR"
-        rows = _run(db, terms, filters, wanted, op, "any", profile_id, fixes)
+        weak = _run(db, terms, filters, wanted, op, "any", profile_id, fixes)
+    merged = _merge(rows, found, weak)
     if want_facets:
         match = expression(terms, op, fuzzy=fixes)
-        results.total, results.total_exact, results.facets = _facets(db, match, filters)
+        counted = [(f.source.lang, "article", f.source.pack_id, f.source.skills, f.estimate)
+                   for f in found if f.estimate]
+        results.total, results.total_exact, results.facets = _facets(db, match, filters,
+                                                                     counted)
+        results.total_exact &= all(f.exact for f in found)
     else:
-        results.total = len(rows)
+        results.total = len(merged)
     highlighter = Highlighter([*terms, *(t for group in fixes.values() for t in group)])
-    page = rows[offset:wanted]
-    texts = _texts(db, [row.docid for row in page if row.docid is not None])
-    results.hits = [_hit(row, highlighter, languages, texts.get(row.docid or -1))
-                    for row in page]
+    page = merged[offset:wanted]
+    texts = _texts(db, [row.docid for row in page
+                        if isinstance(row, _Row) and row.docid is not None])
+    articles = _zim_articles(page, zim_ask.budget)
+    results.hits = [
+        _hit(row, highlighter, languages, texts.get(row.docid or -1)) if isinstance(row, _Row)
+        else _zim_hit(row, articles[row], highlighter)
+        for row in page
+    ]
+
+
+# -- the ZIMs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ZimRow:
+    """A ZIM's hit before it is read: which ZIM, which entry, which resource opens it."""
+
+    source: ZimSource
+    entry: str
+    resource_id: str
+    rank: int
+
+
+def _ask_zims(sources: Sequence[ZimSource], text: str, terms: Sequence[Term],
+              filters: Filters, wanted: int, want_facets: bool) -> list[ZimMatches]:
+    """Each ZIM's first ``wanted`` matches, if it passes the filters; else (for the facets)
+    only its count."""
+    if not sources:
+        return []
+
+    typing = terms[-1].prefix
+    found = []
+    for source in sources:
+        passes = _passes(filters, source.lang, "article", source.pack_id, source.skills)
+        if passes or want_facets:
+            found.append(search_zim(source, text, wanted if passes else 0, typing))
+    return found
+
+
+def _merge(rows: list[_Row], found: Sequence[ZimMatches], weak: list[_Row]
+           ) -> list[_Row | _ZimRow]:
+    """Our exact matches and each ZIM's, merged by rank (the first of each, then the second
+    of each...), then our weaker matches (typos corrected, some words only). A resource
+    appears once; the entries of a ZIM's index resource are each their own hit."""
+    lists: list[list[_Row | _ZimRow]] = [list(rows)]
+    for matches in found:
+        zim_rows: list[_Row | _ZimRow] = []
+        for path in matches.paths:
+            resource_id = matches.source.resource_for(path)
+            if resource_id is not None:
+                zim_rows.append(_ZimRow(matches.source, path, resource_id, len(zim_rows)))
+        lists.append(zim_rows)
+    merged: list[_Row | _ZimRow] = []
+    seen: set[tuple[str, str | None]] = set()
+    ranked = [row for rank in range(max(map(len, lists))) for rows_ in lists
+              if rank < len(rows_) for row in (rows_[rank],)]
+    for row in [*ranked, *weak]:
+        key = (row.resource_id, row.entry if isinstance(row, _ZimRow)
+               and row.resource_id == row.source.fallback else None)
+        if key not in seen:
+            seen.add(key)
+            merged.append(row)
+    return merged
+
+
+def _zim_articles(page: Sequence[_Row | _ZimRow], budget: float) -> dict[_ZimRow, Article]:
+    """The page's ZIM articles, read from each ZIM within its time budget."""
+    by_source: dict[ZimSource, list[_ZimRow]] = {}
+    for row in page:
+        if isinstance(row, _ZimRow):
+            by_source.setdefault(row.source, []).append(row)
+    found: dict[_ZimRow, Article] = {}
+    for source, zim_rows in by_source.items():
+        articles = read_articles(source, [r.entry for r in zim_rows], budget)
+        found.update(zip(zim_rows, articles, strict=True))
+    return found
+
+
+def _zim_hit(row: _ZimRow, article: Article, highlighter: Highlighter) -> Hit:
+    """A ZIM article as a hit: a snippet from the block of its text with the most of the
+    query's words (reading stops at a block that has them all)."""
+    lang = row.source.lang or None
+    best, best_text = 0, ""
+    best_spans: list[tuple[int, int]] = []
+    wanted = len(highlighter.surfaces)
+    for block in blocks(article.text or ""):
+        spans = highlighter.matches(block, lang)
+        if not spans:
+            continue
+        distinct = len({block[s:e].casefold() for s, e in spans})
+        score = distinct * 100 + len(spans)
+        if score > best:
+            best, best_text, best_spans = score, block, spans
+        if distinct >= wanted:
+            break
+    if best_text:
+        snippet, marks = _cut(best_text, best_spans)
+        where = "body"
+    else:
+        opening = next(iter(blocks(article.text or "")), "")
+        snippet, marks, where = _cut(opening, [])[0] if opening else "", (), "title"
+    return Hit(row.resource_id, row.source.pack_id, "article", lang, article.title, snippet,
+               marks, 0.0, where, None, None, "all", None,
+               tuple(highlighter.matches(article.title, lang)), row.entry)
 
 
 def _texts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, bytes]:
@@ -701,7 +840,7 @@ def _cut(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
         start = spans[best][0]
         # A little context before the first match, from a word start.
         back = max(0, start - width // 4)
-        space = text.rfind(" ", back, start)
+        space = text.find(" ", back, start)
         start = back if back == 0 else (space + 1 if space >= 0 else back)
     end = min(len(text), start + width)
     if end < len(text):

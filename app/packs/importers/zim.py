@@ -10,25 +10,23 @@ blob store, streamed there by the import without a temporary copy; a split ``.zi
 - the main page is the first resource; the other HTML articles follow, read from the ZIM's
   own entry list, when there are at most :data:`MAX_LISTED` of them;
 - a bigger ZIM gets its main page and one index resource (``zim://``, the ZIM's own index
-  and search) instead: its articles are found through :func:`search_zim`.
+  and search) instead: its articles are found through the library's search, which asks each
+  ZIM's own full-text and title indexes (:mod:`app.search.zims`) and opens a hit's entry in
+  that index resource.
 
-:func:`read_zim_entry` gives a viewer an entry's bytes and type; :func:`search_zim` and
-:func:`search_library_zims` let the search engine put the ZIMs' own full-text results next
-to its own. Licence: the ZIM's ``License`` metadata when there is one, else ``NOASSERTION``;
-attribution from its Title, Creator, Publisher, Date and Source metadata.
+:func:`read_zim_entry` gives a viewer an entry's bytes and type. Licence: the ZIM's
+``License`` metadata when there is one, else ``NOASSERTION``; attribution from its Title,
+Creator, Publisher, Date and Source metadata.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from libzim.reader import Archive, Entry
-from libzim.search import Query, Searcher
-from libzim.suggestion import SuggestionSearcher
 
 from app.errors import NotFoundError, PackError
 from app.i18n import _
@@ -43,7 +41,6 @@ from app.packs.importers.common import (
     pack_id,
     spdx_licence,
 )
-from app.packs.importers.html import text_of
 from app.packs.importers.sources import SourceTree
 from app.tasks import Reporter
 
@@ -218,93 +215,3 @@ def zim_entry(zim_path: Path, entry_path: str) -> tuple[str, bytes, str]:
     resolved = _resolve(entry)
     item = resolved.get_item()
     return resolved.path, bytes(item.content), str(item.mimetype)
-
-
-@dataclass(frozen=True)
-class ZimHit:
-    """One result of a ZIM's own search."""
-
-    path: str
-    title: str
-    snippet: str
-    rank: int  # 0 for the best result
-
-    @property
-    def url(self) -> str:
-        return URL_PREFIX + self.path
-
-
-def _snippet(text: str, query: str, width: int = 200) -> str:
-    words = [w for w in re.findall(r"\w+", query.lower()) if len(w) > 1]
-    lower = text.lower()
-    positions = [lower.find(w) for w in words if lower.find(w) >= 0]
-    start = max(0, min(positions) - width // 3) if positions else 0
-    snippet = " ".join(text[start:start + width].split())
-    return ("…" if start else "") + snippet + ("…" if start + width < len(text) else "")
-
-
-def search_zim(zim_path: Path, query: str, limit: int = 20) -> list[ZimHit]:
-    """Search a ZIM with its own full-text index (its title index when it has none).
-
-    This is how the library's search puts ZIM articles in its results: call it for each
-    installed ZIM (see :func:`search_library_zims`) and merge the hits by rank.
-    """
-    query = query.strip()
-    if not query or limit <= 0:
-        return []
-    archive = open_zim(zim_path)
-    paths: list[str] = []
-    if archive.has_fulltext_index:
-        search = Searcher(archive).search(Query().set_query(query))
-        paths = list(search.getResults(0, limit))
-    if not paths and archive.has_title_index:
-        suggestion = SuggestionSearcher(archive).suggest(query)
-        paths = list(suggestion.getResults(0, limit))
-    hits = []
-    seen: set[str] = set()
-    for rank, entry_path in enumerate(paths):
-        try:
-            entry = _resolve(archive.get_entry_by_path(entry_path))
-            item = entry.get_item()
-        except (KeyError, RuntimeError):
-            continue
-        if entry.path in seen or not str(item.mimetype).startswith("text/html"):
-            continue
-        seen.add(entry.path)
-        text = text_of(bytes(item.content)[:200_000].decode("utf-8", "replace"))
-        hits.append(ZimHit(entry.path, entry.title or entry.path, _snippet(text, query), rank))
-    return hits
-
-
-def search_library_zims(library: Library, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    """ZIM hits across the library, each tied to a resource: the resource that shows that
-    entry when the pack lists it, else the ZIM's main page or index resource (open it at
-    ``entry``). Sorted by rank, then pack."""
-    results: list[dict[str, Any]] = []
-    rows = library.db.execute(
-        "SELECT DISTINCT f.pack_id, f.sha256 FROM files f WHERE f.mime = ? ORDER BY f.pack_id",
-        (ZIM_MIME,),
-    ).fetchall()
-    for pack, sha256 in rows:
-        blob = library.blobs.path_for(sha256)
-        if not blob.exists():
-            continue
-        by_entry: dict[str, str] = {}
-        fallback = None
-        for resource_id, url in library.db.execute(
-            "SELECT id, url FROM resources WHERE pack_id = ? ORDER BY position", (pack,)
-        ):
-            entry = entry_path_of(url)
-            if entry is None:
-                continue
-            by_entry.setdefault(entry, resource_id)
-            if fallback is None or entry == "":
-                fallback = resource_id
-        for hit in search_zim(blob, query, limit):
-            resource_id = by_entry.get(hit.path, fallback)
-            if resource_id is None:
-                continue
-            results.append({"resource_id": resource_id, "pack_id": pack, "entry": hit.path,
-                            "title": hit.title, "snippet": hit.snippet, "rank": hit.rank})
-    results.sort(key=lambda r: (r["rank"], r["pack_id"]))
-    return results[:limit]

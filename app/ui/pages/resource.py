@@ -291,7 +291,9 @@ class ResourcePage(Page):
             self.loaded.emit()
             return
         at = args.get("at")
-        if resource_id == self.resource_id and self.viewer is not None and at is None:
+        entry = args.get("entry")  # a ZIM article found by search, shown by its resource
+        if (resource_id == self.resource_id and self.viewer is not None and at is None
+                and entry is None):
             self.loaded.emit()
             return
         self.deactivate()
@@ -303,6 +305,10 @@ class ResourcePage(Page):
 
         def work(library: Library, _r: Reporter) -> Any:
             resource = library.resource(resource_id, profile)
+            if entry is not None:
+                from app.ui.viewers.zim import at_entry
+
+                resource = at_entry(resource, entry)
             outline = learning.pack_outline(library, resource["pack_id"], languages, profile)
             learning.mark_opened(library, resource_id, profile)
             notes = library.notes(profile, resource_id)

@@ -66,7 +66,7 @@ def run_search(library: Library, query: str, filters: dict[str, str | None],
             "lang": hit.lang, "title": hit.title,
             "snippet": highlighted(hit.snippet, hit.highlights),
             "snippet_text": hit.snippet, "timestamp": hit.timestamp, "page": hit.page,
-            "field": hit.field, "note_id": hit.note_id,
+            "field": hit.field, "note_id": hit.note_id, "entry": hit.entry,
         })
     return {"query": query, "hits": hits, "total": results.total,
             "suggestion": results.suggestion, "facets": results.facets}
@@ -311,4 +311,8 @@ class SearchPage(Page):
         at = hit.get("timestamp")
         if at is None and hit.get("page") is not None:
             at = float(hit["page"]) - 1  # pages count from 1; a PDF's position from 0
-        self.ctx.open_resource(hit["resource_id"], at)
+        if hit.get("entry"):  # a ZIM's article: its resource opens at that entry
+            self.ctx.navigate("resource", resource_id=hit["resource_id"], at=at,
+                              entry=hit["entry"])
+        else:
+            self.ctx.open_resource(hit["resource_id"], at)

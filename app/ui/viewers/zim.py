@@ -4,6 +4,10 @@ A ZIM resource's main file is the ZIM itself (possibly 100 GB); its ``url`` name
 (``zim://A/Foo``). The article viewer hands such resources here: the entry is read with
 libzim, its links to entries the pack lists become links to those resources, and its images
 are read from the ZIM too.
+
+Search finds articles a pack does not list (a big ZIM lists its main page and an index):
+such a hit names its entry, and the resource page shows the index resource at that entry
+(:func:`at_entry`).
 """
 
 from __future__ import annotations
@@ -16,9 +20,17 @@ from PySide6.QtGui import QImage
 from app import articles
 from app.errors import UjuziError
 from app.library import Library
-from app.packs.importers.zim import entry_path_of, zim_entry
+from app.packs.importers.zim import URL_PREFIX, entry_path_of, zim_entry
 
 MAX_IMAGE_WIDTH = 900
+
+
+def at_entry(resource: dict[str, Any], entry: str) -> dict[str, Any]:
+    """A ZIM resource showing another entry of its ZIM (from the top of the article)."""
+    if entry_path_of(resource.get("url")) in (None, entry):
+        return resource  # not a ZIM resource, or the one that shows this very entry
+    progress = {**resource.get("progress", {}), "position": 0.0}
+    return {**resource, "url": URL_PREFIX + entry, "progress": progress}
 
 
 def load_zim_article(library: Library, resource: dict[str, Any],

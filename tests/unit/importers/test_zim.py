@@ -11,7 +11,8 @@ from libzim.reader import Archive
 from app.errors import PackError
 from app.library import Library
 from app.packs.importers import detect_format, import_any, zim
-from app.packs.importers.zim import read_zim_entry, search_library_zims, search_zim, zim_parts
+from app.packs.importers.zim import read_zim_entry, zim_parts
+from app.search.query import search
 from tests.unit.importers.helpers import assert_unchanged, manifest
 
 ZIMS = ("zimfile.zim", "example.zim", "corner_cases.zim", "poor.zim",
@@ -60,12 +61,13 @@ def test_ray_charles(corpus: Path, library: Library) -> None:
     blob = library.blobs.path_for(data["resources"][0]["files"][0]["sha256"])
     content, mimetype = read_zim_entry(blob, "A/Ray_Charles")
     assert mimetype == "text/html" and b"<title>Ray Charles</title>" in content
-    hits = search_zim(blob, "piano", 5)
-    assert hits and hits[0].path.startswith("A/") and "piano" in hits[0].snippet.lower()
-    library_hits = search_library_zims(library, "piano", 5)
+    # The ZIM's own full-text index finds words of the articles (our index has their titles);
+    # each hit is the resource that shows its entry.
+    hits = search(library, "piano", limit=5).hits
     ids = {f"{report.pack_id}/{r['id']}": r["url"] for r in data["resources"]}
-    assert library_hits and all(h["resource_id"] in ids for h in library_hits)
-    assert ids[library_hits[0]["resource_id"]] == "zim://" + library_hits[0]["entry"]
+    assert len(hits) == 5 and all(ids[hit.resource_id] == f"zim://{hit.entry}" for hit in hits)
+    assert all(hit.entry.startswith("A/") for hit in hits if hit.entry)
+    assert any("piano" in hit.snippet.lower() for hit in hits if hit.field == "body")
 
 
 def test_split_set_is_joined(corpus: Path, library: Library, tmp_path: Path) -> None:
@@ -87,7 +89,8 @@ def test_big_zim_is_not_listed(corpus: Path, library: Library,
     urls = [r["url"] for r in manifest(library, report.pack_id)["resources"]]
     assert urls == ["zim://A/index", "zim://"]
     assert any("found through the ZIM's own search" in s.reason for s in report.skipped)
-    assert search_library_zims(library, "piano", 3)[0]["resource_id"].endswith("/index")
+    [hit] = search(library, "piano", limit=1).hits  # found by the ZIM, opened by the index
+    assert hit.resource_id.endswith("/index") and hit.entry and hit.entry.startswith("A/")
 
 
 def test_zim_without_main_page_or_index_is_reported(corpus: Path, library: Library) -> None:
