@@ -221,3 +221,14 @@ def test_limit_and_offset(library_with_content: Library) -> None:
     assert ids(search(library_with_content, "the", limit=2)) == every[:2]
     assert ids(search(library_with_content, "the", limit=2, offset=1)) == every[1:3]
     assert search(library_with_content, "the", limit=0).hits == []
+
+
+def test_a_snippet_shows_the_words_before_a_match(library: Library, tmp_path: Path) -> None:
+    before = " ".join(f"word{i}" for i in range(60))
+    install(library, tmp_path, [
+        res("long", "article", "Long", ("long.md", f"{before} zanzibarite and after it."))])
+    [hit] = search(library, "zanzibarite").hits
+    start, end = hit.highlights[0]
+    assert hit.snippet[start:end] == "zanzibarite"
+    # About a quarter of the snippet's width comes before the match, from a word's start.
+    assert hit.snippet.startswith("…word5") and " word59 zanzibarite" in hit.snippet
