@@ -4,12 +4,19 @@ This module alone owns the schema. ``PRAGMA user_version`` records how many migr
 run; opening a database runs the missing ones in order, each in its own transaction, after
 copying the database file aside so that an upgrade can never cost a learner their history.
 
+Several processes may open the same database at once (the window, the command line, a second
+window). Setting up a new or older database (the switch to WAL, the migrations) therefore
+happens under a lock file beside it (``library.sqlite3.open-lock``), and each migration runs
+in a ``BEGIN IMMEDIATE`` transaction that reads ``user_version`` again once it holds the write
+lock: the process that waited finds the work done and does not repeat it.
+
 Records that sync (profiles, progress, notes) carry a UUID, a version made of the device id
 and a per-device counter, an update time and a tombstone flag from the start.
 """
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -247,6 +254,26 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def _user_version(db: sqlite_utils.Database) -> int:
+    current = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if current > SCHEMA_VERSION:
+        raise UjuziError(
+            _("This library was written by a newer version of Ujuzi; please upgrade.")
+        )
+    return current
+
+
+@contextmanager
+def _setup_lock(path: Path) -> Iterator[None]:
+    """Serialise setting up one database across processes (held only while it needs it)."""
+    with open(path.with_name(path.name + ".open-lock"), "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the library database."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -255,29 +282,35 @@ def connect(path: Path) -> sqlite_utils.Database:
         db = Database(conn)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 30000")
-        current = db.execute("PRAGMA user_version").fetchone()[0]
-        if current > SCHEMA_VERSION:
-            raise UjuziError(
-                _("This library was written by a newer version of Ujuzi; please upgrade.")
-            )
-        db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
+        ready = _user_version(db) == SCHEMA_VERSION and db.journal_mode == "wal"
+        if not ready:
+            with _setup_lock(path):
+                # Switching to WAL needs the only lock on the file: two processes switching at
+                # once make one fail at once ("database is locked"), which the lock prevents.
+                db.enable_wal()
+                migrate(db, path)
     except sqlite3.DatabaseError as exc:
         raise UjuziError(
             _("The library database {path} cannot be opened: {error}").format(path=path, error=exc)
         ) from None
-    if current < SCHEMA_VERSION:
-        if current > 0:
-            _backup(path, current)
-        migrate(db, current)
     return db
 
 
-def migrate(db: sqlite_utils.Database, current: int) -> None:
-    for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
-        with db.atomic():
-            migration(db.conn)
-            db.execute(f"PRAGMA user_version = {number}")
+def migrate(db: sqlite_utils.Database, path: Path) -> None:
+    """Run the missing migrations, each in its own transaction, reading ``user_version``
+    once the transaction holds the write lock; copy an older database aside first."""
+    first = True
+    while True:
+        with db.atomic():  # BEGIN IMMEDIATE: no other connection writes until it ends
+            current = _user_version(db)
+            if current == SCHEMA_VERSION:
+                return
+            if first and current > 0:  # a database written by an older version
+                _backup(path, current)
+            first = False
+            MIGRATIONS[current](db.conn)
+            db.execute(f"PRAGMA user_version = {current + 1}")
 
 
 def _backup(path: Path, version: int) -> None:
