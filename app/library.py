@@ -21,7 +21,7 @@ import sqlite_utils
 
 from app.errors import NotFoundError, UjuziError
 from app.i18n import _
-from app.paths import Layout, layout
+from app.paths import Layout, layout, private_opener
 from app.settings import Settings
 from app.store.blobs import BlobStore, free_bytes
 from app.store.db import connect, next_version, utc_now
@@ -71,7 +71,7 @@ class Library:
         """Serialise imports, removals and garbage collection across processes: a blob that
         one process has stored but not yet committed must not be collected by another."""
         lock_path = self.layout.home / "library.lock"
-        with open(lock_path, "a+b") as handle:
+        with open(lock_path, "a+b", opener=private_opener) as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -378,19 +378,28 @@ class Library:
         return rows
 
     def delete_note(self, note_id: str, profile: str | None = None) -> None:
+        """Delete a note so that its text is gone from the disk: the row becomes a tombstone
+        (id, version, update time, ``deleted``; the text and time emptied), the search index
+        is rewritten without it, freed space is zeroed (``secure_delete``) and the write-ahead
+        log, which still holds the old pages, is checkpointed and truncated."""
         profile_id = self.profile_id(profile)
         with self.db.atomic():
             device_id, counter = next_version(self.db)
+            from app.search.index import unindex_note
+
+            unindex_note(self.db, note_id)
             cursor = self.db.execute(
-                "UPDATE notes SET deleted = 1, device_id = ?, counter = ?, updated_at = ? "
-                "WHERE id = ? AND profile_id = ? AND deleted = 0",
+                "UPDATE notes SET deleted = 1, body = '', at_seconds = NULL, device_id = ?, "
+                "counter = ?, updated_at = ? WHERE id = ? AND profile_id = ? AND deleted = 0",
                 (device_id, counter, utc_now(), note_id, profile_id),
             )
             if cursor.rowcount == 0:
                 raise NotFoundError(_("No note with id {id}.").format(id=note_id))
-            from app.search.index import unindex_note
-
-            unindex_note(self.db, note_id)
+            # FTS5 keeps a deleted row's words in its index (and adds them again as delete
+            # markers) until segments merge: merge them all now.
+            self.db.execute("INSERT INTO notes_fts(notes_fts) VALUES ('optimize')")
+        if not self.db.conn.in_transaction:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _decode_pack(row: Row) -> Row:

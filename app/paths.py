@@ -4,11 +4,19 @@ The data directory is, in order of precedence: an explicit ``--home`` (passed to
 :func:`data_home`), the ``UJUZI_HOME`` environment variable, a ``ujuzi-portable`` marker
 file beside the installed package (portable mode on a USB stick), or the per-user data
 directory from platformdirs.
+
+The data directory holds a learner's notes, progress and profiles: it is private to its user.
+Its folders are made 0700 and its files 0600 when created (:func:`private_opener` for the
+files this program writes, the database created before SQLite opens it so that its -wal
+and -shm files copy that mode), and :meth:`Layout.ensure` repairs wider modes at every
+start. A file system without modes (FAT on a USB stick) keeps what it has.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +24,9 @@ import platformdirs
 
 APP_NAME = "ujuzi"
 PORTABLE_MARKER = "ujuzi-portable"
+
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 
 #: The repository / installation root, where ``resources/`` lives.
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
@@ -84,9 +95,53 @@ class Layout:
     def logs(self) -> Path:
         return self.home / "logs"
 
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        return (self.home, self.blobs, self.blob_tmp, self.backups, self.logs)
+
     def ensure(self) -> None:
-        for directory in (self.home, self.blobs, self.blob_tmp, self.backups, self.logs):
-            directory.mkdir(parents=True, exist_ok=True)
+        """Create the folders, private to the user, and make private what is not."""
+        for directory in self.folders:
+            directory.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        self.make_private()
+
+    def make_private(self) -> None:
+        for directory in self.folders:
+            set_mode(directory, PRIVATE_FOLDER)
+        database = self.database
+        files = [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]
+        files.append(self.settings)
+        with contextlib.suppress(OSError):
+            files.extend(path for path in self.backups.iterdir() if path.is_file())
+        for path in files:
+            set_mode(path, PRIVATE_FILE)
+
+
+def set_mode(path: Path, mode: int) -> None:
+    """Give ``path`` exactly ``mode`` when it exists with another one; nothing when it is
+    missing or its file system keeps no modes (the data is then as private as that allows)."""
+    try:
+        if stat.S_IMODE(path.stat().st_mode) != mode:
+            path.chmod(mode)
+    except OSError:
+        pass
+
+
+def private_opener(path: str, flags: int) -> int:
+    """An ``opener`` for :func:`open` that creates the file 0600 (or makes it 0600)."""
+    descriptor = os.open(path, flags, PRIVATE_FILE)
+    try:
+        if stat.S_IMODE(os.fstat(descriptor).st_mode) != PRIVATE_FILE:
+            os.fchmod(descriptor, PRIVATE_FILE)
+    except OSError:
+        pass
+    return descriptor
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty and 0600 if it does not exist yet."""
+    with open(path, "ab", opener=private_opener):
+        pass
 
 
 def layout(explicit: str | os.PathLike[str] | None = None) -> Layout:

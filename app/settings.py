@@ -24,6 +24,7 @@ from typing import Any
 
 from app.errors import UjuziError
 from app.i18n import _
+from app.paths import private_opener
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class Settings:
     def _writing(self) -> Iterator[None]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")
-        with _thread_lock(self.path), open(lock_path, "a+b") as handle:
+        with _thread_lock(self.path), open(lock_path, "a+b", opener=private_opener) as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -118,7 +119,7 @@ class Settings:
 
     def _write(self, values: dict[str, Any]) -> None:
         tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
+        with open(tmp, "w", encoding="utf-8", opener=private_opener) as handle:
             handle.write(json.dumps(values, indent=2, sort_keys=True))
             handle.flush()
             os.fsync(handle.fileno())

@@ -28,6 +28,7 @@ import sqlite_utils
 
 from app.errors import UjuziError
 from app.i18n import _
+from app.paths import PRIVATE_FOLDER, create_private_file, private_opener
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -266,7 +267,7 @@ def _user_version(db: sqlite_utils.Database) -> int:
 @contextmanager
 def _setup_lock(path: Path) -> Iterator[None]:
     """Serialise setting up one database across processes (held only while it needs it)."""
-    with open(path.with_name(path.name + ".open-lock"), "a+b") as handle:
+    with open(path.with_name(path.name + ".open-lock"), "a+b", opener=private_opener) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -278,10 +279,14 @@ def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the library database."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        # Created 0600 here, so SQLite gives its -wal and -shm files the same mode.
+        create_private_file(path)
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         db = Database(conn)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 30000")
+        # Deleted rows (a note's text) are overwritten with zeros, not left in free space.
+        db.execute("PRAGMA secure_delete = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         ready = _user_version(db) == SCHEMA_VERSION and db.journal_mode == "wal"
         if not ready:
@@ -293,6 +298,11 @@ def connect(path: Path) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as exc:
         raise UjuziError(
             _("The library database {path} cannot be opened: {error}").format(path=path, error=exc)
+        ) from None
+    except OSError as exc:
+        raise UjuziError(
+            _("The library database {path} cannot be opened: {error}")
+            .format(path=path, error=exc.strerror or exc)
         ) from None
     return db
 
@@ -315,9 +325,10 @@ def migrate(db: sqlite_utils.Database, path: Path) -> None:
 
 def _backup(path: Path, version: int) -> None:
     backups = path.parent / "backups"
-    backups.mkdir(exist_ok=True)
+    backups.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = backups / f"{path.stem}-v{version}-{stamp}{path.suffix}"
+    create_private_file(target)
     source = sqlite3.connect(str(path))
     try:
         with sqlite3.connect(str(target)) as copy:
