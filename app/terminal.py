@@ -59,8 +59,8 @@ class SafeStream:
 
 
 def safe(stream: TextIO) -> TextIO:
-    """``stream`` wrapped in a :class:`SafeStream` (once)."""
-    if isinstance(stream, SafeStream):
+    """``stream`` wrapped in a :class:`SafeStream` (once; no stream stays none)."""
+    if stream is None or isinstance(stream, SafeStream):
         return stream
     return cast(TextIO, SafeStream(stream))
 
