@@ -194,14 +194,14 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
     from app.packs.importers import import_any, skipped_summary
 
     results = []
-    failed = 0
+    failed = 0  # the exit code of the first file that failed (the others are tried)
     for raw_path in args.paths:
         try:
             report = import_any(
                 library, Path(raw_path), Reporter(_ProgressPrinter(sys.stderr))
             )
         except UjuziError as exc:
-            failed += 1
+            failed = failed or exc.exit_code
             print(_("ujuzi: {path}: {error}").format(path=raw_path, error=exc), file=sys.stderr)
             continue
         results.append(report.as_dict())
@@ -221,7 +221,7 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
                 print(line)
     if args.json:
         _emit(results)
-    return 3 if failed else 0
+    return failed
 
 
 def cmd_export(args: argparse.Namespace, library: Library) -> int:

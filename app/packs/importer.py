@@ -11,17 +11,28 @@ Order of work, so that a crash or kill at any point leaves the library as it was
 6. in one transaction, replace the pack's rows (sections, resources, files).
 
 Progress and notes refer to resources by their stable global id, so a newer version keeps
-them. Blobs left unreferenced (by the old version, or by a killed import) are collected.
+them. Blobs left unreferenced (by the old version, or by a killed import) are collected; when
+an import fails, the blobs it stored go at once.
+
+A disk that fills up while blobs are written or at the commit (another program writing at
+the same time) ends the import as a :class:`~app.errors.DiskSpaceError` saying how much to
+free, after its blobs are removed. Converters work in a scratch folder ``.import-*`` in the
+data directory (:func:`staging_folder`); one left by a killed process is removed by the next
+import (:func:`remove_stale_staging`).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import json
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -31,8 +42,14 @@ from app.i18n import _
 from app.library import Library, resource_key
 from app.packs.archive import PackArchive
 from app.packs.manifest import Manifest, parse_manifest, unique_files
+from app.store.blobs import is_disk_full
 from app.store.db import utc_now
 from app.tasks import Reporter
+
+#: Scratch folders of converters in the data directory start with this.
+STAGING_PREFIX = ".import-"
+#: The file inside a scratch folder that its process keeps locked while it runs.
+_OWNER = ".owner"
 
 
 @dataclass(frozen=True)
@@ -81,93 +98,195 @@ def import_pack(
     path = Path(path)
     external = external or {}
     max_bytes = int(library.settings.get("max_pack_bytes"))
-    with library.write_lock(), PackArchive(path, max_bytes) as archive:
-        raw = archive.read_manifest()
-        manifest = parse_manifest(raw)
-        entries = unique_files(manifest)
-        names = archive.names()
-        for entry in entries:
-            if entry["path"] in external:
-                parts = external[entry["path"]]
-                if sum(part.stat().st_size for part in parts) != entry["size"]:
-                    raise PackError(
-                        _("{path} has changed on disk since it was read.")
-                        .format(path=entry["path"])
-                    )
-                continue
-            if entry["path"] not in names:
+    with library.write_lock():
+        remove_stale_staging(library.layout.home)
+        with PackArchive(path, max_bytes) as archive:
+            return _import_locked(library, archive, reporter, source, external)
+
+
+def _import_locked(
+    library: Library,
+    archive: PackArchive,
+    reporter: Reporter,
+    source: str,
+    external: Mapping[str, Sequence[Path]],
+) -> ImportResult:
+    raw = archive.read_manifest()
+    manifest = parse_manifest(raw)
+    entries = unique_files(manifest)
+    names = archive.names()
+    for entry in entries:
+        if entry["path"] in external:
+            parts = external[entry["path"]]
+            if sum(part.stat().st_size for part in parts) != entry["size"]:
                 raise PackError(
-                    _("The pack is missing {path}, which its manifest lists.")
+                    _("{path} has changed on disk since it was read.")
                     .format(path=entry["path"])
                 )
-            if archive.declared_size(entry["path"]) != entry["size"]:
-                raise PackError(
-                    _("{path} in the pack has {got} bytes, but its manifest says {want}.")
-                    .format(
-                        path=entry["path"],
-                        got=archive.declared_size(entry["path"]),
-                        want=entry["size"],
-                    )
-                )
-
-        pack_id: str = manifest["id"]
-        version: str = manifest["version"]
-        manifest_sha256 = hashlib.sha256(raw).hexdigest()
-        installed = library.db.execute(
-            "SELECT version, manifest_sha256 FROM packs WHERE id = ?", (pack_id,)
-        ).fetchone()
-        previous: str | None = installed[0] if installed else None
-        if previous is not None:
-            order = (version_key(version) > version_key(previous)) - (
-                version_key(version) < version_key(previous)
+            continue
+        if entry["path"] not in names:
+            raise PackError(
+                _("The pack is missing {path}, which its manifest lists.")
+                .format(path=entry["path"])
             )
-            if order < 0:
-                raise VersionError(
-                    _("Version {installed} of {id} is already installed; {version} is older.")
-                    .format(installed=previous, id=pack_id, version=version)
+        if archive.declared_size(entry["path"]) != entry["size"]:
+            raise PackError(
+                _("{path} in the pack has {got} bytes, but its manifest says {want}.")
+                .format(
+                    path=entry["path"],
+                    got=archive.declared_size(entry["path"]),
+                    want=entry["size"],
                 )
-            if order == 0:
-                if installed[1] != manifest_sha256:
-                    raise VersionError(
-                        _(
-                            "A different pack {id} {version} is already installed; "
-                            "a changed pack needs a new version number."
-                        ).format(id=pack_id, version=version)
-                    )
-                if all(library.blobs.has(e["sha256"], e["size"]) for e in entries):
-                    return ImportResult(pack_id, version, "unchanged", previous, len(entries), 0, 0)
-
-        missing = [e for e in entries if not library.blobs.has(e["sha256"], e["size"])]
-        library.blobs.ensure_space(sum(e["size"] for e in missing))
-
-        total = sum(e["size"] for e in missing)
-        done = 0
-        reporter.report("import", 0, total, pack_id)
-        for entry in missing:
-            def advance(count: int, detail: str = entry["path"]) -> None:
-                nonlocal done
-                done += count
-                reporter.report("import", done, total, detail)
-
-            outside = external.get(entry["path"])
-            opened = (
-                archive.open(entry["path"]) if outside is None else _concatenated(outside)
             )
-            with opened as stream:
-                library.blobs.write(
-                    stream, entry["sha256"], entry["size"], entry["path"], on_bytes=advance
-                )
-        reporter.checkpoint()
 
-        with library.db.atomic():
-            _write_rows(library, manifest, raw, manifest_sha256, source, reporter)
-        library.collect_garbage()
-        reporter.report("import", total, total, pack_id)
-        status = "imported" if installed is None else "updated"
-        return ImportResult(
-            pack_id, version, status, previous, len(entries), len(missing),
-            sum(e["size"] for e in missing),
+    pack_id: str = manifest["id"]
+    version: str = manifest["version"]
+    manifest_sha256 = hashlib.sha256(raw).hexdigest()
+    installed = library.db.execute(
+        "SELECT version, manifest_sha256 FROM packs WHERE id = ?", (pack_id,)
+    ).fetchone()
+    previous: str | None = installed[0] if installed else None
+    if previous is not None:
+        order = (version_key(version) > version_key(previous)) - (
+            version_key(version) < version_key(previous)
         )
+        if order < 0:
+            raise VersionError(
+                _("Version {installed} of {id} is already installed; {version} is older.")
+                .format(installed=previous, id=pack_id, version=version)
+            )
+        if order == 0:
+            if installed[1] != manifest_sha256:
+                raise VersionError(
+                    _(
+                        "A different pack {id} {version} is already installed; "
+                        "a changed pack needs a new version number."
+                    ).format(id=pack_id, version=version)
+                )
+            if all(library.blobs.has(e["sha256"], e["size"]) for e in entries):
+                return ImportResult(pack_id, version, "unchanged", previous, len(entries), 0, 0)
+
+    missing = [e for e in entries if not library.blobs.has(e["sha256"], e["size"])]
+    total = sum(e["size"] for e in missing)
+    library.blobs.ensure_space(total)
+
+    try:
+        _store_and_commit(library, archive, manifest, raw, manifest_sha256, source,
+                          reporter, external, missing)
+    except BaseException as exc:
+        _remove_orphans(library)
+        if is_disk_full(exc):
+            raise library.blobs.disk_full_error(total) from None
+        raise
+    library.collect_garbage()
+    reporter.report("import", total, total, pack_id)
+    status = "imported" if installed is None else "updated"
+    return ImportResult(
+        pack_id, version, status, previous, len(entries), len(missing),
+        sum(e["size"] for e in missing),
+    )
+
+
+def _store_and_commit(
+    library: Library,
+    archive: PackArchive,
+    manifest: Manifest,
+    raw: bytes,
+    manifest_sha256: str,
+    source: str,
+    reporter: Reporter,
+    external: Mapping[str, Sequence[Path]],
+    missing: list[dict[str, Any]],
+) -> None:
+    """Steps 5 and 6: stream the new files into the blob store, then write the rows."""
+    total = sum(e["size"] for e in missing)
+    done = 0
+    reporter.report("import", 0, total, manifest["id"])
+    for entry in missing:
+        def advance(count: int, detail: str = entry["path"]) -> None:
+            nonlocal done
+            done += count
+            reporter.report("import", done, total, detail)
+
+        outside = external.get(entry["path"])
+        opened = archive.open(entry["path"]) if outside is None else _concatenated(outside)
+        with opened as stream:
+            library.blobs.write(
+                stream, entry["sha256"], entry["size"], entry["path"], on_bytes=advance
+            )
+    reporter.checkpoint()
+
+    with library.db.atomic():
+        _write_rows(library, manifest, raw, manifest_sha256, source, reporter)
+
+
+def _remove_orphans(library: Library) -> None:
+    """Remove the blobs a failed import stored (the caller holds the write lock). The error
+    that ended the import is what the user needs to see: if this fails too (the database
+    itself is unusable), the next import collects the blobs."""
+    with suppress(Exception):
+        library.collect_garbage()
+
+
+def remove_stale_staging(home: Path) -> int:
+    """Remove the scratch folders of converters that are no longer running (killed, or from
+    a crash), and return how many went. Call it holding the library's write lock:
+    :func:`staging_folder` creates and locks its folder under the same lock, so a folder
+    whose owner file is not locked has no running owner."""
+    removed = 0
+    try:
+        candidates = [p for p in Path(home).iterdir() if p.name.startswith(STAGING_PREFIX)]
+    except FileNotFoundError:
+        return 0
+    for folder in candidates:
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            handle = open(folder / _OWNER, "rb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            handle = None  # never locked: left before its owner could lock it
+        except OSError:
+            continue
+        try:
+            if handle is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # its import is running
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+        finally:
+            if handle is not None:
+                handle.close()
+    return removed
+
+
+@contextmanager
+def staging_folder(library: Library) -> Iterator[Path]:
+    """A scratch folder on the library's disk (so big files are not copied across disks),
+    removed when the import ends, however it ends. It is created and locked under the
+    library's write lock, and stale folders of killed imports are removed first."""
+    home = Path(library.layout.home)
+    home.mkdir(parents=True, exist_ok=True)
+    with library.write_lock():
+        remove_stale_staging(home)
+        folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=home))
+        owner = open(folder / _OWNER, "wb")  # noqa: SIM115 - held until the folder goes
+        try:
+            fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            owner.write(str(os.getpid()).encode())
+            owner.flush()
+        except BaseException:
+            owner.close()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+    try:
+        yield folder
+    finally:
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            owner.close()
 
 
 class _PartsReader(io.RawIOBase):

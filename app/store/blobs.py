@@ -5,23 +5,40 @@ a temporary name inside the store, hashed on the way, checked against the expect
 and size, flushed to disk, and only then renamed into place, so a blob is never half-visible.
 Blobs that no database row references (left by a killed import or a removed pack) are
 collected by :meth:`BlobStore.collect_garbage`.
+
+Free space: an import first checks that what it will write fits with a margin kept free
+(:func:`space_margin`), then, while it writes, stops as if the disk were full once free space
+falls under :data:`MIN_FREE_BYTES` (another program may be writing at the same time). A full
+disk, real or foreseen, is recognised by :func:`is_disk_full` and reported by
+:meth:`BlobStore.disk_full_error` as one line saying how much to free.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
 from app.errors import ChecksumError, DiskSpaceError
+from app.formatting import size
 from app.i18n import _
 
 CHUNK_SIZE = 1024 * 1024
-#: Space kept free on the disk after an import, so the system and database can still write.
-SPACE_MARGIN_BYTES = 64 * 1024 * 1024
+#: Space always kept free, and the least margin an import keeps beyond what it writes, so
+#: the system and the database can still write (small enough for a small USB stick).
+MIN_FREE_BYTES = 1024 * 1024
+#: The margin grows with the import (a tenth of it, for the database and search index rows
+#: that come with the files) up to this much.
+MAX_MARGIN_BYTES = 64 * 1024 * 1024
+MARGIN_FRACTION = 10
+
+_SQLITE_FULL = 13
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def free_bytes(path: Path) -> int:
@@ -30,12 +47,48 @@ def free_bytes(path: Path) -> int:
     return stat.f_bavail * stat.f_frsize
 
 
+def space_margin(needed_bytes: int) -> int:
+    """Bytes kept free beyond ``needed_bytes``: a tenth of them, at least
+    :data:`MIN_FREE_BYTES`, at most :data:`MAX_MARGIN_BYTES`."""
+    return min(MAX_MARGIN_BYTES, max(MIN_FREE_BYTES, needed_bytes // MARGIN_FRACTION))
+
+
+class DiskFilling(OSError):
+    """Free space fell under the floor while writing: treated as a full disk, before it is."""
+
+    def __init__(self) -> None:
+        super().__init__(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk is full: ENOSPC or a quota from the OS, SQLITE_FULL from
+    SQLite ("database or disk is full")."""
+    if isinstance(exc, OSError):
+        return exc.errno in _FULL_ERRNOS
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return (code is not None and code & 0xFF == _SQLITE_FULL) or "disk is full" in str(exc)
+    return False
+
+
 class BlobStore:
     def __init__(self, root: Path, free_space: Callable[[Path], int] = free_bytes) -> None:
         self.root = root
         self.tmp = root / "tmp"
         # Injectable so that the disk-full path can be tested without filling a real disk.
         self._free_space = free_space
+
+    def free_space(self) -> int:
+        """Free bytes on the disk holding the store (and the data directory)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return self._free_space(self.root)
+
+    def check_still_free(self, _count: int = 0) -> None:
+        """Called as blocks are written: raise :class:`DiskFilling` once free space is under
+        :data:`MIN_FREE_BYTES`, so an import stops before the disk is full. Takes (and
+        ignores) a byte count so it can be passed as an ``on_bytes`` callback."""
+        if self._free_space(self.root) < MIN_FREE_BYTES:
+            raise DiskFilling()
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -73,6 +126,7 @@ class BlobStore:
                         )
                     digest.update(block)
                     target.write(block)
+                    self.check_still_free()
                     if on_bytes is not None:
                         on_bytes(len(block))
                 target.flush()
@@ -107,15 +161,41 @@ class BlobStore:
             return False
         return digest.hexdigest() == sha256
 
-    def ensure_space(self, needed_bytes: int) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        free = self._free_space(self.root)
-        if needed_bytes + SPACE_MARGIN_BYTES > free:
-            raise DiskSpaceError(
-                _(
-                    "Not enough disk space: the pack needs {needed} MB and {free} MB are free."
-                ).format(needed=_mb(needed_bytes + SPACE_MARGIN_BYTES), free=_mb(free))
-            )
+    def ensure_space(self, needed_bytes: int, source: str | None = None) -> None:
+        """Refuse, before anything is written, what would not fit with :func:`space_margin`
+        kept free. ``source`` names an importer's input whose working copy is included."""
+        free = self.free_space()
+        margin = space_margin(needed_bytes)
+        if needed_bytes + margin <= free:
+            return
+        values = {"needed": size(needed_bytes), "margin": size(margin), "free": size(free),
+                  "short": size(needed_bytes + margin - free), "path": self.root.parent,
+                  "source": source}
+        if source is None:
+            message = _("Not enough disk space: this import needs {needed} for the pack plus "
+                        "{margin} kept free, and {free} are free; free at least {short} on "
+                        "the disk holding {path}.")
+        else:
+            message = _("Not enough disk space: importing {source} needs about {needed} "
+                        "(a working copy and the library's copy) plus {margin} kept free, "
+                        "and {free} are free; free at least {short} on the disk holding "
+                        "{path}.")
+        raise DiskSpaceError(message.format(**values))
+
+    def disk_full_error(self, needed_bytes: int) -> DiskSpaceError:
+        """The error for a disk that filled up while ``needed_bytes`` were being written
+        (called once the import's partial files are gone, so free space is measured as the
+        next attempt will find it)."""
+        free = self.free_space()
+        margin = space_margin(needed_bytes)
+        short = max(needed_bytes + margin - free, MIN_FREE_BYTES)
+        return DiskSpaceError(
+            _("The disk holding {path} filled up during the import; nothing was changed. "
+              "It needs {needed} plus {margin} kept free, and {free} are free now: free at "
+              "least {short} and try again.").format(
+                path=self.root.parent, needed=size(needed_bytes), margin=size(margin),
+                free=size(free), short=size(short))
+        )
 
     def all_hashes(self) -> Iterable[str]:
         for path in self.root.glob("??/??/*"):
@@ -136,6 +216,3 @@ class BlobStore:
                 leftover.unlink(missing_ok=True)
         return freed
 
-
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}"

@@ -303,9 +303,10 @@ def test_file_that_is_not_a_zip(installed: Library, tmp_path: Path) -> None:
 
 
 def test_not_enough_disk_space_is_checked_before_copying(tmp_path: Path) -> None:
-    # The free-space probe is injected: filling a real disk is not possible in a test.
+    # The free-space probe is injected (tests/integration/test_disk_full.py fills a real
+    # small disk): 1 MiB of media plus the 1 MiB kept free does not fit in 1.5 MiB.
     make_pack(tmp_path / "p.ujpack", media={"clip": VIDEO})
-    with Library(tmp_path / "home", free_space=lambda _path: 10 * 1024 * 1024) as library:
+    with Library(tmp_path / "home", free_space=lambda _path: 3 * 512 * 1024) as library:
         before = snapshot(library)
         with pytest.raises(DiskSpaceError, match="Not enough disk space"):
             import_pack(library, tmp_path / "p.ujpack")

@@ -34,6 +34,7 @@ from app.library import Library
 from app.packs.importers.common import ImportReport, Skipped, staging_dir
 from app.packs.importers.sources import FolderTree, SourceTree, ZipTree, extract_tar
 from app.packs.manifest import MANIFEST_NAME, PACK_SUFFIX
+from app.store.blobs import is_disk_full
 from app.tasks import Reporter
 
 __all__ = ["FORMATS", "SUFFIXES", "ImportReport", "Skipped", "detect_format", "import_any",
@@ -163,25 +164,59 @@ def import_any(library: Library, path: Path, reporter: Reporter | None = None) -
         result = import_pack(library, path, reporter)
         return ImportReport(str(path), "ujpack", result)
     max_bytes = int(library.settings.get("max_pack_bytes"))
-    with staging_dir(library) as scratch:
-        staging = Path(scratch)
-        if fmt == "zim" or (fmt == "mediawiki" and path.is_file()):
-            return _converter(fmt)(library, path, None, staging, reporter)
-        tree = _open_tree(path, staging, max_bytes)
-        with tree:
-            found, root = classify_tree(tree)
-            if found != fmt:  # pragma: no cover - detect_format used the same rules
-                raise PackError(_("{name} changed while it was read.").format(name=path.name))
-            source = tree.subtree(root) if root else tree
-            return _converter(fmt)(library, path, source, staging, reporter)
+    # What the import will write, as far as it is known before it starts: the unpacked
+    # source (or the converted pack, for sources read in place) and the library's copy.
+    # A ZIM goes into the library without a working copy.
+    planned = (1 if fmt == "zim" else 2) * (path.stat().st_size if path.is_file() else 0)
+    unpacked = _is_tar(path)
+    try:
+        with staging_dir(library) as scratch:
+            staging = Path(scratch)
+            if fmt == "zim" or (fmt == "mediawiki" and path.is_file()):
+                if fmt == "mediawiki":
+                    library.blobs.ensure_space(planned, path.name)
+                return _converter(fmt)(library, path, None, staging, reporter)
+            if unpacked:  # a lower bound: a tar tells its size only as it is read
+                library.blobs.ensure_space(planned, path.name)
+            tree = _open_tree(path, staging, max_bytes, library.blobs.check_still_free)
+            with tree:
+                total = _declared_total(tree)
+                planned = max(planned, 2 * total)
+                # An unpacked tar already holds its working copy.
+                library.blobs.ensure_space(total if unpacked else planned, path.name)
+                found, root = classify_tree(tree)
+                if found != fmt:  # pragma: no cover - detect_format used the same rules
+                    raise PackError(_("{name} changed while it was read.")
+                                    .format(name=path.name))
+                source = tree.subtree(root) if root else tree
+                return _converter(fmt)(library, path, source, staging, reporter)
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        # Raised once the scratch folder is gone, so free space is what a retry finds.
+        raise library.blobs.disk_full_error(planned) from None
 
 
-def _open_tree(path: Path, staging: Path, max_bytes: int) -> SourceTree:
+def _declared_total(tree: SourceTree) -> int:
+    if isinstance(tree, ZipTree):
+        return tree.declared_total()
+    return sum(tree.size(name) for name in tree.names())
+
+
+def _is_tar(path: Path) -> bool:
+    return path.is_file() and (
+        path.name.lower().endswith(_TAR_EXTS) or not zipfile.is_zipfile(path)
+    )
+
+
+def _open_tree(path: Path, staging: Path, max_bytes: int,
+               on_bytes: Callable[[int], None]) -> SourceTree:
+    """The source as a tree; what is unpacked is counted and watched by ``on_bytes``."""
     if path.is_dir():
         return FolderTree(path, max_bytes)
-    if path.name.lower().endswith(_TAR_EXTS) or not zipfile.is_zipfile(path):
-        return extract_tar(path, staging / "source", max_bytes)
-    return ZipTree(path, max_bytes)
+    if _is_tar(path):
+        return extract_tar(path, staging / "source", max_bytes, on_bytes)
+    return ZipTree(path, max_bytes, on_bytes)
 
 
 def skipped_summary(report: ImportReport, limit: int = 50) -> list[str]:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tempfile
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from app.errors import ManifestError, PackError
+from app.formatting import size
 from app.i18n import _
 from app.library import Library
 from app.packs.archive import manifest_bytes, write_pack
@@ -31,9 +34,10 @@ from app.packs.build import (
     is_language,
     slugify,
 )
-from app.packs.importer import ImportResult, import_pack
+from app.packs.importer import ImportResult, import_pack, staging_folder
 from app.packs.importers.html import document, text_of
 from app.packs.manifest import (
+    MAX_MANIFEST_BYTES,
     QUIZ_MIME,
     Manifest,
     is_link_address,
@@ -470,11 +474,13 @@ def pack_id(*parts: str) -> str:
     return value
 
 
-def staging_dir(library: Library) -> tempfile.TemporaryDirectory[str]:
+@contextmanager
+def staging_dir(library: Library) -> Iterator[str]:
     """A scratch folder on the library's disk (so big files are not copied across disks),
-    removed when the import ends, however it ends."""
-    library.layout.home.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(prefix=".import-", dir=library.layout.home)
+    removed when the import ends, however it ends, and by the next import if the process is
+    killed (:func:`~app.packs.importer.staging_folder`)."""
+    with staging_folder(library) as folder:
+        yield str(folder)
 
 
 def _bump(version: str) -> str:
@@ -510,6 +516,12 @@ def finish(
     manifest = draft.manifest(fields)
     _choose_version(library, manifest)
     data = manifest_bytes(manifest)
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise PackError(
+            _("{name} has too many files for one pack: their list would take {size}, and a "
+              "pack's manifest may take {limit}. Split it into smaller packages.").format(
+                name=path.name, size=size(len(data)), limit=size(MAX_MANIFEST_BYTES))
+        )
     # Files imported straight from disk are listed in the manifest but not written into
     # the temporary zip.
     external = {p: staged.disk for p, staged in draft.files.items() if staged.external}
@@ -519,10 +531,29 @@ def finish(
     sources = {p: staged.disk[0] for p, staged in draft.files.items() if not staged.external}
     out = draft.staging / "converted.ujpack"
     reporter.checkpoint()
-    write_pack(out, data, listed, sources)
+    write_pack(out, data, listed, sources, on_bytes=library.blobs.check_still_free)
+    _release_staged_copies(draft.staging, out, external)
     result = import_pack(library, out, reporter, source=draft.format, external=external)
     return ImportReport(
         path=str(path), format=draft.format, result=result, skipped=list(draft.skipped),
         resources=len(manifest["resources"]),
         sections=len(manifest["sections"]),
     )
+
+
+def _release_staged_copies(staging: Path, keep: Path,
+                           external: dict[str, list[Path]]) -> None:
+    """Delete what the scratch folder holds besides the converted pack (unpacked sources,
+    staged files), now that the pack holds them: the disk then never carries more than two
+    copies (a working copy and the library's). Files imported from outside the pack stay."""
+    outside = {part.resolve() for parts in external.values() for part in parts}
+    for item in staging.iterdir():
+        if item == keep or item.name.startswith("."):
+            continue
+        resolved = item.resolve()
+        if any(resolved == part or resolved in part.parents for part in outside):
+            continue
+        if item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item, ignore_errors=True)
+        else:
+            item.unlink(missing_ok=True)

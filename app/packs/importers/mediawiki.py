@@ -89,6 +89,19 @@ def _child_text(element: Any, name: str) -> str:
     return ""
 
 
+_INTEGER = re.compile(r"\s*-?[0-9]+\s*")
+
+
+def _namespace_key(key: str) -> int:
+    """A ``<namespace key="...">``: a number in every export MediaWiki writes."""
+    if not _INTEGER.fullmatch(key):
+        raise PackError(
+            _("The export's list of namespaces is not valid: the namespace key {key!r} is not "
+              "a number.").format(key=key[:50])
+        )
+    return int(key)
+
+
 def read_export(stream: IO[bytes]) -> tuple[Site, list[Page]]:
     """Read a ``Special:Export`` file: its site information and each page's latest revision."""
     site = Site()
@@ -106,7 +119,7 @@ def read_export(stream: IO[bytes]) -> tuple[Site, list[Page]]:
                 site.base = _child_text(element, "base")
                 for node in element.iter():
                     if local(node.tag) == "namespace" and node.get("key"):
-                        site.namespaces[int(node.get("key", "0"))] = node.text or ""
+                        site.namespaces[_namespace_key(node.get("key", ""))] = node.text or ""
                 element.clear()
             elif tag == "page":
                 revisions = [n for n in element if local(n.tag) == "revision"]
@@ -125,7 +138,7 @@ def read_export(stream: IO[bytes]) -> tuple[Site, list[Page]]:
                 namespace = _child_text(element, "ns")
                 pages.append(Page(
                     title=_child_text(element, "title"),
-                    namespace=int(namespace) if namespace.strip().lstrip("-").isdigit() else 0,
+                    namespace=int(namespace) if _INTEGER.fullmatch(namespace) else 0,
                     text=text,
                     timestamp=_child_text(latest, "timestamp") if latest is not None else "",
                     contributor=contributor,

@@ -3,10 +3,12 @@
 Every format arrives either unpacked (a folder) or packed (``.zip``, ``.imscc``, ``.h5p``,
 ``.tar.gz``). Converters read through :class:`SourceTree` so they never care which, and so
 the safety rules of :mod:`app.packs.archive` apply to all of them in one place: no absolute
-paths or ``..``, no links, no devices, a member count and a total size within the library's
-limit, and no zip bombs. Folders are read without following links out of the folder.
-Finder's AppleDouble files (``._name``), ``__MACOSX/`` and ``.DS_Store`` are not content
-and are left out.
+paths or ``..``, no links, no devices, no name that is a file and a folder, a member count
+and a total size within the library's limit, and no zip or tar bombs. Every byte unpacked
+into the scratch folder goes through one :class:`~app.packs.archive.ExpansionBudget`, which
+counts it and checks free space as it is written. Folders are read without following links
+out of the folder. Finder's AppleDouble files (``._name``), ``__MACOSX/`` and ``.DS_Store``
+are not content and are left out.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import stat
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -27,9 +29,17 @@ from app.errors import PackError, UnsafeArchiveError
 from app.i18n import _
 from app.packs.archive import (
     MAX_MEMBERS,
+    ExpansionBudget,
     check_zip_members,
+    expansion_error,
+    expansion_limit,
     is_unsafe_name,
+    open_zip,
+    too_many_files,
 )
+from app.store.blobs import is_disk_full
+
+OnBytes = Callable[[int], None]
 
 #: Metadata files some systems add to archives; never content.
 _JUNK_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -76,6 +86,9 @@ class SourceTree:
         self.label = label
         self._lower: dict[str, str] | None = None
         self._names_cache: set[str] | None = None
+        #: Counts what :meth:`copy_to` unpacks (packed trees set one).
+        self.budget: ExpansionBudget | None = None
+        self._copies: dict[str, Path] = {}
 
     # -- what subclasses provide --------------------------------------------------------
 
@@ -148,17 +161,28 @@ class SourceTree:
         return data.decode("latin-1")
 
     def copy_to(self, name: str, target: Path) -> Path:
-        """Copy a member to ``target`` (unless the tree is a folder: then return its path)."""
+        """Copy a member to ``target`` (unless the tree is a folder: then return its path);
+        a member copied before is not copied again: its first copy's path is returned."""
         stored = self.resolve(name)
         if stored is None:
             raise PackError(_("{label} has no file {name}.").format(label=self.label, name=name))
         disk = self.disk_path(stored)
         if disk is not None:
             return disk
+        if stored in self._copies:  # unpacked once, counted once
+            return self._copies[stored]
         target.parent.mkdir(parents=True, exist_ok=True)
+        budget = self._budget()
         with self.open(stored) as source, open(target, "wb") as out:
-            shutil.copyfileobj(source, out, 1024 * 1024)
+            if budget is None:
+                shutil.copyfileobj(source, out, 1024 * 1024)
+            else:
+                budget.copy(source, out, self.size(stored), stored)
+        self._copies[stored] = target
         return target
+
+    def _budget(self) -> ExpansionBudget | None:
+        return self.budget
 
     def top_folder(self) -> str | None:
         """The single folder every file is inside, if there is one (``course/`` of an OLX
@@ -194,6 +218,9 @@ class _SubTree(SourceTree):
     def disk_path(self, name: str) -> Path | None:
         return self.parent.disk_path(self.prefix + name)
 
+    def _budget(self) -> ExpansionBudget | None:
+        return self.parent._budget()
+
 
 class FolderTree(SourceTree):
     """A folder on disk. Links are not followed (a link could point anywhere)."""
@@ -222,9 +249,7 @@ class FolderTree(SourceTree):
                     )
                 self._sizes[name] = info.st_size
                 if len(self._sizes) > MAX_MEMBERS:
-                    raise UnsafeArchiveError(
-                        _("{path} has too many files.").format(path=root)
-                    )
+                    raise too_many_files(str(root), MAX_MEMBERS, exact=False)
 
     def names(self) -> list[str]:
         return list(self._sizes)
@@ -244,12 +269,15 @@ class FolderTree(SourceTree):
 
 
 class ZipTree(SourceTree):
-    """A zip archive whose members passed the same checks as a ``.ujpack``'s."""
+    """A zip archive whose members passed the same checks as a ``.ujpack``'s. What
+    :meth:`copy_to` unpacks is counted against the members' declared total; ``on_bytes``
+    hears of every block written."""
 
-    def __init__(self, path: Path, max_total_bytes: int) -> None:
+    def __init__(self, path: Path, max_total_bytes: int,
+                 on_bytes: OnBytes | None = None) -> None:
         super().__init__(path.name)
         try:
-            self._zip = zipfile.ZipFile(path)
+            self._zip = open_zip(path)
         except (zipfile.BadZipFile, OSError, ValueError):
             raise PackError(
                 _("{name} is not a zip archive, or it is truncated.").format(name=path.name)
@@ -259,6 +287,13 @@ class ZipTree(SourceTree):
         except BaseException:
             self._zip.close()
             raise
+        self.budget = ExpansionBudget(
+            self.label, sum(info.file_size for info in self._members.values()), on_bytes
+        )
+
+    def declared_total(self) -> int:
+        """What the files expand to, as the archive declares (and the budget enforces)."""
+        return self.budget.limit if self.budget is not None else 0
 
     def names(self) -> list[str]:
         return list(self._members)
@@ -275,8 +310,8 @@ class ZipTree(SourceTree):
             with self._zip.open(info) as stream:
                 yield stream
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-            if isinstance(exc, PackError):
-                raise
+            if isinstance(exc, PackError) or is_disk_full(exc):
+                raise  # a full disk while writing what was read is not damage
             raise PackError(
                 _("{label} is damaged or truncated (in {name}).")
                 .format(label=self.label, name=name)
@@ -286,16 +321,24 @@ class ZipTree(SourceTree):
         self._zip.close()
 
 
-def extract_tar(path: Path, target: Path, max_total_bytes: int) -> FolderTree:
+def extract_tar(path: Path, target: Path, max_total_bytes: int,
+                on_bytes: OnBytes | None = None) -> FolderTree:
     """Unpack a (compressed) tar into ``target`` after checking each member, and return it as
     a folder: a ``.tar.gz`` can only be read front to back, so random access needs a copy.
-    Pax headers (macOS ``LIBARCHIVE.xattr``) are metadata and are skipped by tarfile."""
+    Pax headers (macOS ``LIBARCHIVE.xattr``) are metadata and are skipped by tarfile. The
+    declared sizes are held to the same expansion ratio as a zip's as the headers arrive, and
+    the bytes written to the same budget; ``on_bytes`` hears of every block written."""
     try:
         archive = tarfile.open(path, "r:*")  # noqa: SIM115 - closed by the with below
     except (tarfile.TarError, OSError, EOFError):
         raise PackError(
             _("{name} is not a tar archive, or it is damaged.").format(name=path.name)
         ) from None
+    archive_bytes = path.stat().st_size
+    budget = ExpansionBudget(path.name, expansion_limit(archive_bytes, max_total_bytes),
+                             on_bytes)
+    files: set[str] = set()
+    folders: set[str] = set()
     total = 0
     count = 0
     try:
@@ -318,24 +361,25 @@ def extract_tar(path: Path, target: Path, max_total_bytes: int) -> FolderTree:
                         _("{label} contains a link or device, which is not allowed: {name}")
                         .format(label=path.name, name=name)
                     )
+                _check_file_or_folder(name, files, folders, path.name)
                 count += 1
                 total += member.size
                 if count > MAX_MEMBERS:
-                    raise UnsafeArchiveError(
-                        _("{name} has too many files.").format(name=path.name)
-                    )
+                    raise too_many_files(path.name, MAX_MEMBERS, exact=False)
                 if total > max_total_bytes:
                     raise UnsafeArchiveError(
                         _("{label} expands to more than {limit} bytes, past the size limit.")
                         .format(label=path.name, limit=max_total_bytes)
                     )
+                if total > budget.limit:
+                    raise expansion_error(path.name, total, archive_bytes)
                 source = archive.extractfile(member)
                 if source is None:
                     continue
                 out = target / PurePosixPath(name)
                 out.parent.mkdir(parents=True, exist_ok=True)
                 with source, open(out, "wb") as sink:
-                    shutil.copyfileobj(source, sink, 1024 * 1024)
+                    budget.copy(source, sink, member.size, name)
     except (tarfile.TarError, EOFError, zlib.error) as exc:
         raise PackError(
             _("{name} is damaged or truncated: {error}").format(name=path.name, error=exc)
@@ -343,4 +387,24 @@ def extract_tar(path: Path, target: Path, max_total_bytes: int) -> FolderTree:
     tree = FolderTree(target, max_total_bytes)
     tree.label = path.name
     return tree
+
+
+def _check_file_or_folder(name: str, files: set[str], folders: set[str], label: str) -> None:
+    """Refuse ``name`` when an earlier member made it a folder, or made a folder of it a
+    file (``a`` and ``a/b``, in either order)."""
+    clash = name if name in folders else None
+    parent = name.rpartition("/")[0]
+    parents = []
+    while parent and clash is None:
+        if parent in files:
+            clash = parent
+        parents.append(parent)
+        parent = parent.rpartition("/")[0]
+    if clash is not None:
+        raise UnsafeArchiveError(
+            _("{label} holds a name that is both a file and a folder: {name}")
+            .format(label=label, name=clash[:200])
+        )
+    files.add(name)
+    folders.update(parents)
 

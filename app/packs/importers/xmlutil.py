@@ -13,14 +13,20 @@ from defusedxml import DefusedXmlException
 from app.errors import PackError
 from app.i18n import _
 
-__all__ = ["Element", "child", "children", "descendants", "local", "parse", "text"]
+__all__ = ["MAX_XML_DEPTH", "Element", "child", "children", "descendants", "local", "parse",
+           "text"]
+
+#: Elements nested deeper than this are refused: real manifests and course files nest a few
+#: dozen levels at most, and converters walk items recursively.
+MAX_XML_DEPTH = 128
 
 
 def parse(data: bytes | str, what: str) -> Element:
     """Parse ``data``; a clear :class:`PackError` naming ``what`` when it is not well-formed
-    XML or uses forbidden constructs (entities, DTD tricks)."""
+    XML, uses forbidden constructs (entities, DTD tricks) or nests elements more than
+    :data:`MAX_XML_DEPTH` deep."""
     try:
-        return SafeET.fromstring(data)
+        root = SafeET.fromstring(data)
     except DefusedXmlException as exc:
         raise PackError(
             _("{what} uses XML features that are not allowed ({error}).")
@@ -30,6 +36,21 @@ def parse(data: bytes | str, what: str) -> Element:
         raise PackError(
             _("{what} is not well-formed XML: {error}").format(what=what, error=exc)
         ) from None
+    _check_depth(root, what)
+    return root
+
+
+def _check_depth(root: Element, what: str) -> None:
+    """Walk the tree without recursion and refuse it past :data:`MAX_XML_DEPTH` levels."""
+    pending: list[tuple[Element, int]] = [(root, 1)]
+    while pending:
+        element, depth = pending.pop()
+        if depth > MAX_XML_DEPTH:
+            raise PackError(
+                _("{what} has elements nested more than {limit} deep; it is refused.")
+                .format(what=what, limit=MAX_XML_DEPTH)
+            )
+        pending.extend((c, depth + 1) for c in element)
 
 
 def local(tag: object) -> str:
