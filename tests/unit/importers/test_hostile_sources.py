@@ -132,3 +132,17 @@ def test_free_space_is_watched_while_staging(tmp_path: Path) -> None:
             import_any(library, path, Reporter(cancel=cancel))
         assert_unchanged(library)
     assert "clip5.webm" not in seen
+
+
+def test_a_source_too_big_for_one_manifest_is_named(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The converted manifest is measured before the pack is written (the limit is lowered
+    here; a real one takes over 100,000 files with long names)."""
+    from app.packs.importers import common
+
+    monkeypatch.setattr(common, "MAX_MANIFEST_BYTES", 4096)
+    path = scorm_zip(tmp_path / "wide.zip", {f"page{i:03d}.html": b"<p>x</p>" for i in range(40)})
+    with pytest.raises(PackError, match=r"wide\.zip has too many files for one pack"):
+        import_any(library, path)
+    assert_unchanged(library)
