@@ -94,7 +94,8 @@ def expansion_error(label: str, total: int, archive_bytes: int) -> UnsafeArchive
 
 def zip_entry_count(path: Path) -> int | None:
     """The number of entries of the zip at ``path``, read from its end records and then
-    counted in its central directory, without parsing it into memory. Raises
+    counted by walking the record headers of its central directory (nothing is built per
+    entry, so this is cheap where :class:`zipfile.ZipFile` would build them all). Raises
     :class:`UnsafeArchiveError` as soon as the count passes :data:`MAX_MEMBERS` (or the
     directory is past :data:`MAX_CENTRAL_DIRECTORY_BYTES`); None when the end record is not
     found or not consistent (:mod:`zipfile` then says what is wrong)."""
@@ -111,7 +112,7 @@ def zip_entry_count(path: Path) -> int | None:
         fields = _EOCD.unpack_from(tail, at)
         claimed, directory_bytes, directory_offset = fields[4], fields[5], fields[6]
         directory_end = file_size - tail_size + at
-        if 0xFFFF in (claimed,) or 0xFFFFFFFF in (directory_bytes, directory_offset):
+        if claimed == 0xFFFF or 0xFFFFFFFF in (directory_bytes, directory_offset):
             record_at = directory_end - _ZIP64_LOCATOR.size - _ZIP64_EOCD.size
             if record_at < 0:
                 return None
