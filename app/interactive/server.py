@@ -77,8 +77,7 @@ CSP = "; ".join((
     "frame-ancestors 'self'",
 ))
 #: Browser features no activity needs, off in the system browser too.
-PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), display-capture=(), "
-                      "usb=(), serial=(), hid=(), bluetooth=(), payment=()")
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), display-capture=()"
 MAX_POST_BYTES = 1024 * 1024
 #: Launch codes handed out and not used yet, at most (the oldest is forgotten first).
 MAX_LAUNCH_CODES = 16

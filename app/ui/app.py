@@ -38,6 +38,9 @@ def check_display() -> None:
 
 
 def application() -> QApplication:
+    from app.ui.viewers.interactive import configure_web_engine
+
+    configure_web_engine()  # QTWEBENGINE_CHROMIUM_FLAGS, read once when the web engine starts
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Ujuzi")

@@ -1,12 +1,14 @@
 """Interactive resources (SCORM SCOs, H5P): run by the core's loopback server
 (:mod:`app.interactive.server`) and shown in a sandboxed web view.
 
-The web view is Qt WebEngine, an optional component (``pip install ujuzi[web]``). Its
-profile keeps nothing on disk, and a request interceptor lets through only the session's own
-loopback address (and ``data:``/``blob:`` URLs), on top of the Content-Security-Policy that
-the server sends: the content cannot reach the network. Where Qt WebEngine is not installed,
-the viewer offers to open the same loopback address in the system's browser, where the
-server's policy still keeps the content offline.
+The web view is Qt WebEngine, an optional component (``pip install ujuzi[web]``), made by
+:mod:`app.ui.viewers.interactive_web`: its profile keeps nothing on disk, its request filter
+lets through only the session's own loopback origin, its page refuses navigations that leave
+it and new windows, and Chromium runs with WebRTC kept off UDP; all on top of the content
+security policy that the server sends. Where Qt WebEngine is not installed, the viewer offers
+to open the activity in the system's browser, through a one-time address that does not carry
+the session's token (:meth:`InteractiveServer.browser_url`); there the server's policy keeps
+the content's loads, connections and forms on its session.
 
 Completion and scores are recorded by the server as the content reports them; the viewer
 passes the news on (``completed``, and the context's ``progress_changed``).
@@ -14,10 +16,11 @@ passes the news on (``completed``, and the context's ``progress_changed``).
 
 from __future__ import annotations
 
+import os
 import webbrowser
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from app.i18n import _
@@ -28,6 +31,28 @@ from app.ui.context import AppContext
 from app.ui.viewers.base import Viewer
 from app.ui.widgets import button, label
 
+#: What Chromium must do for interactive content: WebRTC only through a proxy, of which
+#: there is none, so no UDP at all (no STUN to anywhere, no local addresses revealed).
+CHROMIUM_FLAGS = ("--force-webrtc-ip-handling-policy=disable_non_proxied_udp",)
+FLAGS_ENV = "QTWEBENGINE_CHROMIUM_FLAGS"
+
+
+def chromium_flags(existing: str, as_root: bool) -> str:
+    """``existing`` flags with ours added (ours win over the same flag with another value);
+    as root, Chromium's sandbox cannot start, so it also gets ``--no-sandbox``."""
+    ours = CHROMIUM_FLAGS + (("--no-sandbox",) if as_root else ())
+    names = {flag.split("=", 1)[0] for flag in ours}
+    kept = [flag for flag in existing.split() if flag.split("=", 1)[0] not in names]
+    return " ".join([*kept, *ours])
+
+
+def configure_web_engine() -> None:
+    """Put :data:`CHROMIUM_FLAGS` in the environment. Qt WebEngine reads them once, when its
+    first profile is made: the application calls this before anything else, and every
+    sandboxed view calls it again before making its profile."""
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    os.environ[FLAGS_ENV] = chromium_flags(os.environ.get(FLAGS_ENV, ""), as_root)
+
 
 def web_engine_available() -> bool:
     try:
@@ -37,41 +62,6 @@ def web_engine_available() -> bool:
     return True
 
 
-def _web_view(parent: QWidget, allowed_port: int) -> Any:
-    """A QWebEngineView whose page may only load from ``127.0.0.1:allowed_port``."""
-    from PySide6.QtWebEngineCore import (
-        QWebEnginePage,
-        QWebEngineProfile,
-        QWebEngineSettings,
-        QWebEngineUrlRequestInfo,
-        QWebEngineUrlRequestInterceptor,
-    )
-    from PySide6.QtWebEngineWidgets import QWebEngineView
-
-    class LoopbackOnly(QWebEngineUrlRequestInterceptor):
-        def __init__(self, port: int, owner: QWidget) -> None:
-            super().__init__(owner)
-            self.port = port
-
-        def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
-            url = info.requestUrl()
-            local = url.scheme() == "http" and url.host() == "127.0.0.1" and (
-                url.port() == self.port)
-            if not (local or url.scheme() in ("data", "blob", "about")):
-                info.block(True)
-
-    profile = QWebEngineProfile(parent)  # no storage name: off the record
-    profile.setUrlRequestInterceptor(LoopbackOnly(allowed_port, parent))
-    settings = profile.settings()
-    settings.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, False)
-    settings.setAttribute(QWebEngineSettings.WebAttribute.PluginsEnabled, False)
-    settings.setAttribute(QWebEngineSettings.WebAttribute.JavascriptCanOpenWindows, False)
-    view = QWebEngineView(parent)
-    page = QWebEnginePage(profile, view)
-    view.setPage(page)
-    return view
-
-
 class InteractiveViewer(Viewer):
     #: the server recorded something: complete, score (from the server's thread)
     _recorded = Signal(bool, object)
@@ -79,6 +69,7 @@ class InteractiveViewer(Viewer):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
         self.server: InteractiveServer | None = None
+        #: the sandboxed web view (interactive_web.SandboxView), made once, on first use
         self.web: Any = None
         self.stack = QStackedWidget()
         self.fallback = QWidget()
@@ -121,14 +112,14 @@ class InteractiveViewer(Viewer):
         self.server = server
         url = server.start()
         if web_engine_available():
-            if self.web is not None:
-                self.stack.removeWidget(self.web)
-                self.web.deleteLater()
-            self.web = _web_view(self, server.port)
-            self.web.loadFinished.connect(lambda _ok: self.loaded.emit())
-            self.stack.addWidget(self.web)
+            if self.web is None:
+                from app.ui.viewers.interactive_web import SandboxView
+
+                self.web = SandboxView(self)
+                self.web.session_loaded.connect(self.loaded.emit)
+                self.stack.addWidget(self.web)
             self.stack.setCurrentWidget(self.web)
-            self.web.load(QUrl(url))
+            self.web.open_session(url, server.port)
         else:
             self.stack.setCurrentWidget(self.fallback)
             self.retranslate()
@@ -136,7 +127,7 @@ class InteractiveViewer(Viewer):
 
     def _open_in_browser(self) -> None:
         if self.server is not None:
-            webbrowser.open(self.server.url)
+            webbrowser.open(self.server.browser_url())
 
     def _on_recorded(self, complete: bool, score: object) -> None:
         if complete:
@@ -146,8 +137,10 @@ class InteractiveViewer(Viewer):
             self.ctx.progress_changed.emit(str(resource_id))
 
     def stop(self) -> None:
+        server, self.server = self.server, None
         if self.web is not None:
-            self.web.setUrl(QUrl("about:blank"))
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
+            # The content's last report (SCORM's Terminate on unload) goes to the server as
+            # the page unloads: the server stops once the page has gone.
+            self.web.close_session(server.stop if server is not None else None)
+        elif server is not None:
+            server.stop()
