@@ -104,6 +104,8 @@ def run(
     check_display()
     app = application()
     ctx, window = create_window(home, profile, open_id, language)
+    if screenshot:
+        ctx.interactive = False  # nobody to click a dialog away: errors go to stderr
     window.show()
     probe = os.environ.get(PROBE_ENV)
     if probe:
@@ -131,4 +133,6 @@ def run(
     window.start()
     code = app.exec()
     ctx.runner.wait()
+    if screenshot and ctx.failures and code == 0:
+        return 1  # the picture is saved, but something in it failed
     return code

@@ -7,6 +7,7 @@ to its signals (language, theme, library, progress, notes) to refresh what they 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app import i18n
 from app.errors import Cancelled, UjuziError
@@ -29,7 +30,8 @@ from app.learning import language_chain
 from app.paths import layout
 from app.settings import Settings
 from app.tasks import Progress, Reporter
-from app.ui import theme
+from app.ui import dialogs, theme
+from app.ui.images import load_image_within
 from app.ui.tasks import TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
@@ -100,8 +102,15 @@ class AppContext(QObject):
             for name in ("ui_language", "content_languages", "font_size", "theme")
         }
         self.tasks: list[Task] = []
+        #: False while nobody is at the window (``ujuzi gui --screenshot``): errors go to
+        #: stderr instead of a dialog that would wait for a click
+        self.interactive = True
+        #: the errors reported so far (what the screenshot's exit code is made of)
+        self.failures: list[str] = []
         self._qt_translator: QTranslator | None = None
         self.packs: list[dict[str, Any]] | None = None
+        #: why the library's packs could not be loaded ("" when they were)
+        self.packs_error = ""
         self.covers: dict[str, QImage] = {}
         self.continue_items: list[dict[str, Any]] = []
         self.seeding: Task | None = None
@@ -238,14 +247,23 @@ class AppContext(QObject):
         return task
 
     def show_error(self, error: BaseException) -> None:
+        """Tell the learner about a failure: a dialog, or stderr when nobody is at the
+        window (:attr:`interactive`)."""
         if isinstance(error, Cancelled):
             return
-        if isinstance(error, UjuziError):
-            message = str(error)
-        else:
-            message = _("Something went wrong: {error}").format(error=error)
+        message = self.error_text(error)
+        self.failures.append(message)
+        if not self.interactive:
+            print(_("ujuzi: error: {error}").format(error=message), file=sys.stderr, flush=True)
+            return
         parent = QApplication.activeWindow()
-        QMessageBox.warning(parent if isinstance(parent, QWidget) else None, _("Ujuzi"), message)
+        dialogs.warn(parent if isinstance(parent, QWidget) else None, _("Ujuzi"), message)
+
+    @staticmethod
+    def error_text(error: BaseException) -> str:
+        if isinstance(error, UjuziError):
+            return str(error)
+        return _("Something went wrong: {error}").format(error=error)
 
     # -- the library's packs ----------------------------------------------------------------
 
@@ -270,10 +288,21 @@ class AppContext(QObject):
                 "SELECT 1 FROM meta WHERE key = 'starter_seeded'").fetchone() is not None
             return packs, covers, items, seeded
 
-        self.run(work, self._packs_arrived)
+        self.run(work, self._packs_arrived, self._packs_failed)
+
+    def _packs_failed(self, error: BaseException) -> None:
+        """The library cannot be read: the pages show why (and nothing to learn from), and
+        the window still becomes ready."""
+        self.loading_packs = False
+        self.packs_error = self.error_text(error)
+        if self.packs is None:
+            self.packs = []
+        self.show_error(error)
+        self.packs_loaded.emit()
 
     def _packs_arrived(self, result: Any) -> None:
         self.loading_packs = False
+        self.packs_error = ""
         packs, covers, items, seeded = result
         self.packs, self.covers, self.continue_items = packs, covers, items
         if not seeded and self.seeding is None:
@@ -314,34 +343,6 @@ class AppContext(QObject):
 
 
 def load_cover(path: str, size: QSize = QSize(480, 240)) -> QImage | None:  # noqa: B008
-    """Read a cover image (runs on a worker thread: QImage, never QPixmap). SVG covers are
-    drawn at ``size``."""
-    if path.endswith(".svg") or _looks_like_svg(path):
-        from PySide6.QtGui import QPainter
-        from PySide6.QtSvg import QSvgRenderer
-
-        renderer = QSvgRenderer(path)
-        if not renderer.isValid():
-            return None
-        view = renderer.defaultSize()
-        target = view.scaled(size, Qt.AspectRatioMode.KeepAspectRatioByExpanding)
-        image = QImage(target, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(0)
-        painter = QPainter(image)
-        renderer.render(painter)
-        painter.end()
-        return image
-    image = QImage(path)
-    if image.isNull():
-        return None
-    return image.scaled(size, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                        Qt.TransformationMode.SmoothTransformation)
-
-
-def _looks_like_svg(path: str) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(256).lstrip()
-    except OSError:
-        return False
-    return head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head)
+    """Read a cover image at ``size``, cut to fill it (runs on a worker thread: QImage, never
+    QPixmap); never decoded larger than that, whatever size the file claims."""
+    return load_image_within(path, size, fill=True)

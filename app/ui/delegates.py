@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from app import formatting
 from app.i18n import _
 from app.ui import icons, theme
+from app.ui.images import cover_rect
 from app.ui.models import COVER, ROW, kind_label, progress_text
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -67,11 +68,14 @@ def paint_cover(painter: QPainter, rect: QRect, pack: dict[str, Any], cover: QIm
     painter.save()
     painter.setClipPath(path)
     if cover is not None and not cover.isNull():
-        scaled = cover.scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                              Qt.TransformationMode.SmoothTransformation)
-        x = (scaled.width() - rect.width()) // 2
-        y = (scaled.height() - rect.height()) // 2
-        painter.drawImage(rect, scaled, QRect(x, y, rect.width(), rect.height()))
+        # The part of the cover that fills ``rect``, drawn straight from the cover: no scaled
+        # copy is made, so the cover's shape cannot make one huge.
+        area = cover_rect(cover.size(), rect.size())
+        scale = area.width() / cover.width()
+        source = QRectF(-area.x() / scale, -area.y() / scale, rect.width() / scale,
+                        rect.height() / scale)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(QRectF(rect), cover, source)
     else:
         painter.fillRect(rect, pack_color(pack))
         kinds = pack.get("kinds") or []

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.i18n import _
+from app.ui.dialogs import message_box
 
 
 def show_import_report(parent: QWidget, report: Any) -> QMessageBox | None:
@@ -18,15 +19,12 @@ def show_import_report(parent: QWidget, report: Any) -> QMessageBox | None:
     lines = skipped_summary(report, limit=1000)
     if not lines:
         return None
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Information)
-    box.setWindowTitle(_("Import report"))
-    box.setText(_("{name} was imported as a pack.").format(
-        name=str(getattr(report, "path", "")).rsplit("/", 1)[-1]))
-    box.setInformativeText(lines[0] + "\n" + "\n".join(lines[1:6])
-                           + ("\n…" if len(lines) > 6 else ""))
-    box.setDetailedText("\n".join(lines[1:]))
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box = message_box(
+        parent, QMessageBox.Icon.Information, _("Import report"),
+        _("{name} was imported as a pack.").format(
+            name=str(getattr(report, "path", "")).rsplit("/", 1)[-1]),
+        informative=lines[0] + "\n" + "\n".join(lines[1:6]) + ("\n…" if len(lines) > 6 else ""),
+        detailed="\n".join(lines[1:]))
     box.setModal(False)
     box.show()
     return box

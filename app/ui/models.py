@@ -22,6 +22,7 @@ from app import formatting
 from app.i18n import _, ngettext
 from app.learning import STATUS_DONE, STATUS_NEW, STATUS_STARTED, OutlineItem, PackOutline
 from app.packs.manifest import localized
+from app.ui.widgets import tip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ROW = Qt.ItemDataRole.UserRole + 1
@@ -99,7 +100,8 @@ class PackListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return pack["display_title"]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return localized(pack["description"], self.languages) or pack["display_title"]
+            return tip(localized(pack["description"], self.languages)
+                       or pack["display_title"])
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return _("{title}. {progress}. {size}.").format(
                 title=pack["display_title"],

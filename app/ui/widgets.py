@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from PySide6 import QtGui
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QImage,
@@ -36,6 +37,9 @@ from app.ui import icons
 
 def label(text: str = "", role: str | None = None, wrap: bool = True,
           selectable: bool = False) -> QLabel:
+    """A label that shows its text as it is. A QLabel left to itself (AutoText) renders
+    anything that looks like HTML as rich text, links and images included; labels here
+    often show pack text."""
     widget = QLabel(text)
     if role:
         widget.setProperty("role", role)
@@ -44,6 +48,12 @@ def label(text: str = "", role: str | None = None, wrap: bool = True,
     if selectable:
         widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return widget
+
+
+def tip(text: str) -> str:
+    """``text`` as a tooltip that shows it as it is: Qt renders a tooltip that looks like
+    HTML as rich text, so plain text is escaped (and wraps like any paragraph)."""
+    return QtGui.Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal) if text else ""
 
 
 W = TypeVar("W", bound=QWidget)
@@ -253,7 +263,13 @@ class EmptyState(QWidget):
         row.addStretch()
         layout.addWidget(self.icon)
         layout.addWidget(self.title)
-        layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
+        # In a row between stretches (not by alignment), the text gets its height for the
+        # width it wraps at: a long message shows whole.
+        text_row = QHBoxLayout()
+        text_row.addStretch(1)
+        text_row.addWidget(self.text, 100)
+        text_row.addStretch(1)
+        layout.addLayout(text_row)
         layout.addLayout(row)
 
     def set_texts(self, title: str, text: str, action: str | None = None) -> None:

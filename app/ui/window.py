@@ -45,7 +45,7 @@ from app.tasks import Reporter
 from app.ui import icons, theme
 from app.ui.context import AppContext, Task
 from app.ui.pages.base import Crumb, Page
-from app.ui.widgets import clear_layout
+from app.ui.widgets import clear_layout, tip
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -208,6 +208,7 @@ class TopBar(QFrame):
         status.setContentsMargins(8, 0, 0, 0)
         status.setSpacing(6)
         self.status_text = QLabel()
+        self.status_text.setTextFormat(Qt.TextFormat.PlainText)  # file names, pack titles
         self.status_text.setProperty("role", "small")
         self.status_bar = QProgressBar()
         self.status_bar.setRange(0, 1000)
@@ -323,6 +324,7 @@ class MainWindow(QMainWindow):
         page = self.page(target[0])
         page.loaded.connect(self._first_loaded)
         self.ctx.packs_loaded.connect(self._maybe_ready)
+        self.ctx.tasks_changed.connect(self._seeding_ended)
         if self.ctx.packs is None and not self.ctx.loading_packs:
             self.ctx.reload_packs()
         self.navigate(target[0], target[1])
@@ -345,6 +347,13 @@ class MainWindow(QMainWindow):
     def _first_loaded(self) -> None:
         self._page_ready = True
         self._maybe_ready()
+
+    def _seeding_ended(self) -> None:
+        """Preparing the starter packs failed or was cancelled: no reload follows, so the
+        window is ready as it is (a success reloads the packs, which makes it ready)."""
+        seeding = self.ctx.seeding
+        if seeding is not None and seeding.state in ("failed", "cancelled"):
+            self._maybe_ready()
 
     def _maybe_ready(self) -> None:
         """Ready once the first page shows its data and the library's packs are loaded; on
@@ -554,7 +563,7 @@ class MainWindow(QMainWindow):
             bar.status_bar.setValue(int(task.fraction * 1000))
             bar.status_bar.show()
             bar.status_cancel.show()
-            bar.status_cancel.setToolTip(_("Cancel {task}").format(task=task.title))
+            bar.status_cancel.setToolTip(tip(_("Cancel {task}").format(task=task.title)))
             bar.status_cancel.setAccessibleName(_("Cancel {task}").format(task=task.title))
             bar.status.show()
         elif self._message and self._status_timer.isActive():

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -185,13 +186,48 @@ def wait_loaded(qtbot: QtBot, window: MainWindow, name: str, **args: Any) -> Any
     return page
 
 
+class Dialogs:
+    """Stands in for the learner at every modal message box (``app.ui.dialogs.run``): keeps
+    each box shown (a real QMessageBox, for its text and text format), records warnings'
+    texts in ``errors``, and answers questions from ``answers`` (else with the box's default
+    button)."""
+
+    Open = QMessageBox.StandardButton.Open
+    Yes = QMessageBox.StandardButton.Yes
+    Cancel = QMessageBox.StandardButton.Cancel
+
+    def __init__(self) -> None:
+        self.boxes: list[QMessageBox] = []
+        self.errors: list[str] = []
+        self.answers: list[QMessageBox.StandardButton] = []
+
+    def run(self, box: QMessageBox) -> QMessageBox.StandardButton:
+        self.boxes.append(box)
+        if box.icon() in (QMessageBox.Icon.Warning, QMessageBox.Icon.Critical):
+            self.errors.append(box.text())
+            return QMessageBox.StandardButton.Ok
+        if self.answers:
+            return self.answers.pop(0)
+        default = box.defaultButton()
+        return box.standardButton(default) if default is not None else \
+            QMessageBox.StandardButton.NoButton
+
+
 @pytest.fixture(autouse=True)
-def errors_shown(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    """Message boxes never block a test (see :class:`Dialogs`)."""
+    from app.ui import dialogs as module
+
+    recorder = Dialogs()
+    monkeypatch.setattr(module, "run", recorder.run)
+    return recorder
+
+
+@pytest.fixture(autouse=True)
+def errors_shown(monkeypatch: pytest.MonkeyPatch, dialogs: Dialogs) -> Iterator[list[str]]:
     """Error dialogs never block a test: their text is recorded, and a test that did not
     expect one (by clearing this list) fails."""
-    from PySide6.QtWidgets import QMessageBox
-
-    shown: list[str] = []
+    shown = dialogs.errors
 
     def warning(_parent: Any, _title: str, text: str, *args: Any) -> Any:
         shown.append(text)

@@ -16,7 +16,7 @@ from app.library import Library
 from app.packs.importer import import_pack
 from app.starter import SEEDED_KEY
 from tests.packs import make_pack
-from tests.ui.conftest import PACK_ID, OpenWindow, mark_seeded, wait_loaded
+from tests.ui.conftest import PACK_ID, Dialogs, OpenWindow, mark_seeded, wait_loaded
 
 
 def test_first_run_prepares_the_starter_packs(
@@ -145,22 +145,14 @@ def test_drop_a_file_to_import(
 
 
 def test_remove_pack_asks_first(
-    qtbot: QtBot, filled: Library, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, filled: Library, open_window: OpenWindow, dialogs: Dialogs
 ) -> None:
     _ctx, window = open_window(open_id=PACK_ID)
     page = window.pages["pack"]
-    asked: list[str] = []
-
-    def cancel(_parent: object, _title: str, text: str, *args: object) -> object:
-        asked.append(text)
-        return QMessageBox.StandardButton.Cancel
-
-    monkeypatch.setattr(QMessageBox, "question", cancel)
-    page.remove_button.click()
-    assert asked and "Every kind of resource" in asked[0]
+    page.remove_button.click()  # the question's default answer is Cancel
+    assert dialogs.boxes and "Every kind of resource" in dialogs.boxes[0].text()
     assert filled.has_pack(PACK_ID)
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a: QMessageBox.StandardButton.Yes)
+    dialogs.answers.append(QMessageBox.StandardButton.Yes)
     library_page = window.page("library")
     with qtbot.waitSignal(library_page.loaded, timeout=10_000):
         page.remove_button.click()

@@ -12,11 +12,12 @@ from pytestqt.qtbot import QtBot
 
 from app import learning
 from app.library import Library
-from tests.ui.conftest import PACK_ID, OpenWindow, wait_loaded
+from tests.ui.conftest import PACK_ID, Dialogs, OpenWindow, wait_loaded
 
 
 def test_article_renders_images_and_follows_links(
-    qtbot: QtBot, filled: Library, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, filled: Library, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch,
+    dialogs: Dialogs
 ) -> None:
     _ctx, window = open_window(open_id=f"{PACK_ID}/article")
     page = window.pages["resource"]
@@ -36,11 +37,10 @@ def test_article_renders_images_and_follows_links(
     # A link to the web asks first; "Cancel" opens nothing.
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a: QMessageBox.StandardButton.Cancel)
+    dialogs.answers.append(QMessageBox.StandardButton.Cancel)
     page.viewer.browser.anchorClicked.emit(QUrl("https://example.org"))
     assert opened == []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Open)
+    dialogs.answers.append(QMessageBox.StandardButton.Open)
     page.viewer.browser.anchorClicked.emit(QUrl("https://example.org"))
     assert opened == [QUrl("https://example.org")]
 

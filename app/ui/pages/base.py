@@ -3,13 +3,15 @@ and a signal that says its data is on screen."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
-from app.ui.context import AppContext
+from app.ui.context import AppContext, LibraryWork
+from app.ui.tasks import TaskHandle
 
 Crumb = tuple[str, str | None, dict[str, Any]]  # text, page to open (None: current), arguments
 
@@ -39,6 +41,16 @@ class Page(QWidget):
     def activate(self, **args: Any) -> None:
         """The page is shown with these arguments; load what it needs."""
         self.loaded.emit()
+
+    def fetch(self, work: LibraryWork, done: Callable[[Any], None]) -> TaskHandle:
+        """Load what this page shows: ``work(library, reporter)`` on the pool, then
+        ``done(result)``. On failure the error is reported and ``loaded`` is emitted all
+        the same, so nothing waits for it forever (a screenshot, a test)."""
+        def failed(error: BaseException) -> None:
+            self.ctx.show_error(error)
+            self.loaded.emit()
+
+        return self.ctx.run(work, done, failed)
 
     def deactivate(self) -> None:
         """The page is left: save what needs saving (positions)."""

@@ -97,12 +97,7 @@ class HomePage(Page):
     def retranslate(self) -> None:
         self.banner_text.setText(_("Preparing the starter packs for your first visit…"))
         self.banner_bar.setAccessibleName(_("Preparing the starter packs"))
-        self.empty.set_texts(
-            _("Your library is empty"),
-            _("Packs come on a USB stick, from a hub or as a file you downloaded. "
-              "Import one to start learning."),
-            _("Import a pack"),
-        )
+        self._empty_texts()
         if self.ctx.packs is not None:
             self._render()
         else:
@@ -110,6 +105,17 @@ class HomePage(Page):
             self.subtitle.setText(_("Loading your library…"))
             self.continue_heading.hide()
             self.recent_heading.hide()
+
+    def _empty_texts(self) -> None:
+        if self.ctx.packs_error:
+            self.empty.set_texts(_("Your library cannot be opened"), self.ctx.packs_error)
+        else:
+            self.empty.set_texts(
+                _("Your library is empty"),
+                _("Packs come on a USB stick, from a hub or as a file you downloaded. "
+                  "Import one to start learning."),
+                _("Import a pack"),
+            )
 
     def _render(self) -> None:
         packs = self.ctx.packs or []
@@ -125,6 +131,9 @@ class HomePage(Page):
             self.subtitle.setText(_("Your library has packs ready to learn from, even "
                                     "offline. Choose one to begin."))
         seeding = self.ctx.seeding is not None and self.ctx.seeding.state == "running"
+        if self.ctx.packs_error:
+            self.subtitle.setText("")
+        self._empty_texts()
         self.empty.setVisible(not packs and not seeding)
         clear_layout(self.continue_layout)
         clear_layout(self.recent_layout)

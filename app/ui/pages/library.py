@@ -186,7 +186,10 @@ class LibraryPage(Page):
             text = _("{shown} of {total} packs").format(
                 shown=formatting.number(shown), total=formatting.number(total))
         self.count.setText(text)
-        if total == 0:
+        if total == 0 and self.ctx.packs_error:
+            self.empty.set_texts(_("Your library cannot be opened"), self.ctx.packs_error)
+            self.stack.setCurrentWidget(self.empty)
+        elif total == 0:
             self.empty.set_texts(
                 _("Your library is empty"),
                 _("Import a pack from a USB stick or a file you downloaded: choose a file, or "

@@ -22,6 +22,7 @@ from app import formatting, learning
 from app.i18n import _, ngettext
 from app.library import Library
 from app.tasks import Reporter
+from app.ui import dialogs
 from app.ui.context import AppContext
 from app.ui.delegates import NoteDelegate
 from app.ui.models import ROW, NotesModel
@@ -89,7 +90,7 @@ class NotesPage(Page):
 
     def _load(self) -> None:
         profile = self.ctx.profile
-        self.ctx.run(lambda library, _r: library.notes(profile), self._show)
+        self.fetch(lambda library, _r: library.notes(profile), self._show)
 
     def _show(self, notes: list[dict[str, Any]]) -> None:
         self.model.set_notes(notes, self.ctx.languages)
@@ -139,10 +140,8 @@ class NotesPage(Page):
         note = index.data(ROW) if index.isValid() else None
         if not note:
             return
-        answer = QMessageBox.question(
-            self, _("Delete note"), _("Delete this note? This cannot be undone."),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
+        answer = dialogs.ask(
+            self, _("Delete note"), _("Delete this note? This cannot be undone."))
         if answer != QMessageBox.StandardButton.Yes:
             return
         profile = self.ctx.profile

@@ -19,11 +19,21 @@ from app.i18n import _
 from app.library import Library
 from app.packs.manifest import localized
 from app.tasks import Reporter
+from app.ui import dialogs
 from app.ui.context import AppContext
 from app.ui.delegates import OutlineDelegate
 from app.ui.models import ID, OutlineModel, progress_text
 from app.ui.pages.base import Crumb, Page
-from app.ui.widgets import Cover, Loading, button, clear_layout, content, label, progress_bar
+from app.ui.widgets import (
+    Cover,
+    Loading,
+    button,
+    clear_layout,
+    content,
+    label,
+    progress_bar,
+    tip,
+)
 
 
 class PackPage(Page):
@@ -202,8 +212,8 @@ class PackPage(Page):
         target = resume or (outline.items[0] if outline.items else None)
         self.continue_button.setEnabled(target is not None)
         if target is not None:
-            self.continue_button.setToolTip(_("Next up: {title}").format(
-                title=localized(target.title, langs)))
+            self.continue_button.setToolTip(tip(_("Next up: {title}").format(
+                title=localized(target.title, langs))))
             self.continue_button.setAccessibleName(
                 _("Continue with {title}").format(title=localized(target.title, langs)))
 
@@ -242,12 +252,10 @@ class PackPage(Page):
         if self.outline is None:
             return
         title = localized(self.outline.pack["title"], self.ctx.languages)
-        answer = QMessageBox.question(
+        answer = dialogs.ask(
             self, _("Remove pack"),
             _("Remove “{title}” from this computer? Your progress and notes are kept, and "
-              "come back if you import the pack again.").format(title=title),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
+              "come back if you import the pack again.").format(title=title))
         if answer != QMessageBox.StandardButton.Yes:
             return
         pack_id = self.outline.pack["id"]

@@ -33,7 +33,7 @@ from app.ui.context import AppContext
 from app.ui.models import kind_label
 from app.ui.pages.base import Crumb, Page
 from app.ui.viewers.base import Viewer
-from app.ui.widgets import Loading, button, content, label, separator, tool_button
+from app.ui.widgets import Loading, button, content, label, separator, tip, tool_button
 
 SAVE_DELAY_MS = 1500
 
@@ -379,10 +379,10 @@ class ResourcePage(Page):
         before, after = self.outline.neighbours(resource["id"]) if self.outline else (None, None)
         self.previous.setEnabled(before is not None)
         self.next.setEnabled(after is not None)
-        self.previous.setToolTip(_("Previous: {title}").format(
-            title=localized(before.title, langs)) if before else "")
-        self.next.setToolTip(_("Next: {title}").format(
-            title=localized(after.title, langs)) if after else "")
+        self.previous.setToolTip(tip(_("Previous: {title}").format(
+            title=localized(before.title, langs))) if before else "")
+        self.next.setToolTip(tip(_("Next: {title}").format(
+            title=localized(after.title, langs))) if after else "")
         self._render_complete()
 
     def _render_complete(self) -> None:

@@ -144,8 +144,8 @@ class SettingsPage(Page):
         languages = self.ctx.languages
         if not self.player_name:
             self.ctx.runner.run(lambda _r: _media_player(), self._show_player, lambda _e: None)
-        self.ctx.run(lambda library, _r: (learning.storage_by_pack(library, languages),
-                                          learning.stored_bytes(library)), self._show_usage)
+        self.fetch(lambda library, _r: (learning.storage_by_pack(library, languages),
+                                        learning.stored_bytes(library)), self._show_usage)
 
     def _show_player(self, name: str) -> None:
         self.player_name = name

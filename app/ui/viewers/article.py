@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import QSize, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QFontMetrics, QImage, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QMessageBox, QTextBrowser, QVBoxLayout
 
@@ -15,17 +15,27 @@ from app import articles
 from app.i18n import _
 from app.library import Library
 from app.tasks import Reporter
-from app.ui import theme
+from app.ui import dialogs, theme
 from app.ui.context import AppContext, is_rtl
+from app.ui.images import load_image_within
 from app.ui.viewers.base import Viewer
 
 MEASURE = 70
+#: pictures are decoded to fit this box (never larger, whatever size they claim)
 MAX_IMAGE_WIDTH = 760
+MAX_IMAGE_HEIGHT = 4000
 COMPLETE_AT = 0.97
 
 
 class ArticleBrowser(QTextBrowser):
-    """A text browser that keeps its text column at a readable width, centred."""
+    """A text browser that keeps its text column at a readable width, centred.
+
+    It reads nothing by itself: the pictures of an article are decoded beforehand, within a
+    budget, and added to the document (:func:`_load`); any other resource an article names
+    (a local file, a picture that was not loaded) stays empty."""
+
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
+        return None
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -64,12 +74,11 @@ def _load(resource: dict[str, Any]) -> Any:
                 main_of[path] = resource_id
         rendered = articles.render(text, main["mime"], main["path"], main_of.get)
         images: dict[str, QImage] = {}
+        box = QSize(MAX_IMAGE_WIDTH, MAX_IMAGE_HEIGHT)
         for path in rendered.images:
             if path in blob_of and path not in images:
-                image = QImage(blob_of[path])
-                if not image.isNull():
-                    if image.width() > MAX_IMAGE_WIDTH:
-                        image = image.scaledToWidth(MAX_IMAGE_WIDTH)
+                image = load_image_within(blob_of[path], box)
+                if image is not None:
                     images[path] = image
         return rendered, images
 
@@ -102,7 +111,7 @@ class ArticleViewer(Viewer):
         self.resource = resource
         self._pending = min(1.0, max(0.0, position))
         self.browser.setHtml("")
-        self.ctx.run(_load(resource), self._show)
+        self.fetch(_load(resource), self._show)
 
     def _style(self) -> str:
         c = theme.colors(str(self.ctx.values["theme"]))
@@ -173,12 +182,11 @@ class ArticleViewer(Viewer):
             self.browser.scrollToAnchor(text[1:])
             return
         if url.scheme() in articles.EXTERNAL_SCHEMES:
-            answer = QMessageBox.question(
+            answer = dialogs.ask(
                 self, _("Open in your web browser?"),
                 _("This link leads outside Ujuzi, to {url}. Opening it needs an internet "
                   "connection and may cost data. Open it in your web browser?").format(url=text),
-                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
+                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
             if answer == QMessageBox.StandardButton.Open:
                 QDesktopServices.openUrl(url)
 

@@ -3,12 +3,14 @@ completion, and can return to a position. The resource page owns saving; viewers
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from app.ui.context import AppContext
+from app.ui.context import AppContext, LibraryWork
+from app.ui.tasks import TaskHandle
 
 
 class Viewer(QWidget):
@@ -25,6 +27,16 @@ class Viewer(QWidget):
         super().__init__()
         self.ctx = ctx
         self.resource: dict[str, Any] = {}
+
+    def fetch(self, work: LibraryWork, done: Callable[[Any], None]) -> TaskHandle:
+        """Load what this viewer shows: ``work(library, reporter)`` on the pool, then
+        ``done(result)``. On failure the error is reported and ``loaded`` is emitted all
+        the same, so nothing waits for it forever (a screenshot, a test)."""
+        def failed(error: BaseException) -> None:
+            self.ctx.show_error(error)
+            self.loaded.emit()
+
+        return self.ctx.run(work, done, failed)
 
     def load(self, resource: dict[str, Any], position: float, at: float | None = None) -> None:
         """Show ``resource`` (a row of Library.resource) at ``position``; ``at`` is a media

@@ -1,7 +1,13 @@
-"""Images: fitted to the window, zoom with buttons, Ctrl + wheel or Ctrl +/-."""
+"""Images: fitted to the window, zoom with buttons, Ctrl + wheel or Ctrl +/-.
+
+The picture is decoded within :data:`MAX_IMAGE` and the pixel budget (see
+:mod:`app.ui.images`), and zooming never makes a shown copy larger than
+:data:`MAX_SHOWN_PIXELS`: a picture that claims a huge size is shown smaller or, past the
+budget, refused with a message."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
@@ -12,8 +18,14 @@ from app.i18n import _
 from app.library import Library
 from app.tasks import Reporter
 from app.ui.context import AppContext
+from app.ui.images import load_image_within
 from app.ui.viewers.base import Viewer
 from app.ui.widgets import label, tool_button
+
+#: the largest a picture is decoded for the viewer
+MAX_IMAGE = QSize(8192, 8192)
+#: the most pixels a zoomed picture is shown at (64 MB as 32-bit colour)
+MAX_SHOWN_PIXELS = 16_000_000
 
 
 class _Area(QScrollArea):
@@ -35,6 +47,9 @@ class ImageViewer(Viewer):
         self.scale = 0.0  # 0: fit to the window
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = label("", "muted")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.hide()
         self.area = _Area(self)
         self.area.setWidget(self.picture)
         self.area.setWidgetResizable(True)
@@ -55,6 +70,7 @@ class ImageViewer(Viewer):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(bar)
+        layout.addWidget(self.message, 1)
         layout.addWidget(self.area, 1)
         self.retranslate()
 
@@ -64,30 +80,47 @@ class ImageViewer(Viewer):
             widget.setToolTip(text)
             widget.setAccessibleName(text)
         self.picture.setAccessibleName(_("Image"))
+        if self.message.isVisibleTo(self):
+            self.message.setText(self._unreadable())
         self._render()
+
+    @staticmethod
+    def _unreadable() -> str:
+        return _("This image cannot be shown: it is damaged, or too large for this computer.")
 
     def load(self, resource: dict[str, Any], position: float, at: float | None = None) -> None:
         self.resource = resource
         main = next(f for f in resource["files"] if f["role"] == "main")
 
-        def work(_library: Library, _r: Reporter) -> QImage:
-            return QImage(main["blob"])
+        def work(_library: Library, _r: Reporter) -> QImage | None:
+            return load_image_within(main["blob"], MAX_IMAGE)
 
-        self.ctx.run(work, self._show)
+        self.fetch(work, self._show)
 
-    def _show(self, image: QImage) -> None:
-        self.image = image
+    def _show(self, image: QImage | None) -> None:
+        self.image = image if image is not None else QImage()
         self.scale = 0.0
+        unreadable = self.image.isNull()
+        self.message.setText(self._unreadable() if unreadable else "")
+        self.message.setVisible(unreadable)
+        self.area.setVisible(not unreadable)
+        for widget in (self.zoom_in, self.zoom_out, self.fit):
+            widget.setEnabled(not unreadable)
         self._render()
         self.loaded.emit()
-        self.completed.emit()
+        if not unreadable:
+            self.completed.emit()
 
     def zoom(self, factor: float) -> None:
         if self.image.isNull():
             return
         current = self.scale or self._fit_scale()
-        self.scale = max(0.05, min(8.0, current * factor))
+        self.scale = max(0.05, min(8.0, self._max_scale(), current * factor))
         self._render()
+
+    def _max_scale(self) -> float:
+        """The zoom at which the shown copy reaches :data:`MAX_SHOWN_PIXELS`."""
+        return math.sqrt(MAX_SHOWN_PIXELS / (self.image.width() * self.image.height()))
 
     def fit_window(self) -> None:
         self.scale = 0.0
@@ -102,7 +135,7 @@ class ImageViewer(Viewer):
     def _render(self) -> None:
         if self.image.isNull():
             return
-        scale = self.scale or self._fit_scale()
+        scale = min(self.scale or self._fit_scale(), self._max_scale())
         size = QSize(max(1, int(self.image.width() * scale)),
                      max(1, int(self.image.height() * scale)))
         self.picture.setPixmap(QPixmap.fromImage(self.image.scaled(

@@ -9,11 +9,24 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout
 
+from app.articles import EXTERNAL_SCHEMES
 from app.i18n import _
 from app.packs.manifest import localized
+from app.ui import dialogs
 from app.ui.context import AppContext
 from app.ui.viewers.base import Viewer
 from app.ui.widgets import button, content, label
+
+
+def openable(url: str) -> bool:
+    """Whether a link may be handed to the web browser or mail program: http and https
+    with a host, or mailto. Anything else (``file:``, ``javascript:``, other programs'
+    schemes, a bare path) could open a local file or run something."""
+    parsed = QUrl(url)
+    scheme = parsed.scheme().lower()
+    if not parsed.isValid() or scheme not in EXTERNAL_SCHEMES:
+        return False
+    return scheme == "mailto" or bool(parsed.host())
 
 
 class LinkViewer(Viewer):
@@ -35,24 +48,33 @@ class LinkViewer(Viewer):
 
     def retranslate(self) -> None:
         self.open_button.setText(_("Open in your web browser"))
-        self.note.setText(_("This resource is on the web: it needs an internet connection."))
+        url = self.resource.get("url") or ""
+        if url and not openable(url):
+            self.note.setText(_("This link cannot be opened: Ujuzi opens only web links "
+                                "(http, https) and e-mail addresses (mailto)."))
+        else:
+            self.note.setText(_("This resource is on the web: it needs an internet "
+                                "connection."))
 
     def load(self, resource: dict[str, Any], position: float, at: float | None = None) -> None:
         self.resource = resource
         self.description.setText(localized(resource.get("description") or {},
                                            self.ctx.languages))
-        self.url.setText(resource.get("url") or "")
-        self.open_button.setEnabled(bool(resource.get("url")))
+        url = resource.get("url") or ""
+        self.url.setText(url)
+        self.open_button.setEnabled(openable(url))
+        self.retranslate()
         self.loaded.emit()
 
     def _open(self) -> None:
         url = self.resource.get("url") or ""
-        answer = QMessageBox.question(
+        if not openable(url):
+            return
+        answer = dialogs.ask(
             self, _("Open in your web browser?"),
             _("This link leads outside Ujuzi, to {url}. Opening it needs an internet "
               "connection and may cost data. Open it in your web browser?").format(url=url),
-            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Open:
             QDesktopServices.openUrl(QUrl(url))
             self.completed.emit()

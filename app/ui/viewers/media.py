@@ -27,6 +27,7 @@ class MediaViewer(Viewer):
         self.placeholder = QLabel()
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
+        self.placeholder.setTextFormat(Qt.TextFormat.PlainText)
         self.placeholder.setProperty("role", "muted")
         self.placeholder.hide()
         self.layout_.addWidget(self.placeholder)

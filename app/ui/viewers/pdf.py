@@ -69,7 +69,7 @@ class PdfViewer(Viewer):
         def work(_library: Library, _r: Reporter) -> bytes:
             return Path(main["blob"]).read_bytes()
 
-        self.ctx.run(work, self._show)
+        self.fetch(work, self._show)
 
     def _show(self, data: bytes) -> None:
         self.buffer = QBuffer(self)

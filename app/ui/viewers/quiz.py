@@ -264,7 +264,7 @@ class QuizViewer(Viewer):
                     learning.quiz_attempts(library, resource_id, profile))
 
         self._position = int(position)
-        self.ctx.run(work, self._show)
+        self.fetch(work, self._show)
 
     def _show(self, result: Any) -> None:
         self.quiz, self.attempts = result

@@ -1,0 +1,53 @@
+"""Message boxes: questions, warnings and notices. Their text is always plain text, because it
+often quotes a pack (a title, a link, an error about a file): a QMessageBox left to itself
+renders anything that looks like HTML as rich text, links and images included.
+
+Every modal box waits in :func:`run`, the one place the window blocks on the learner (tests
+answer there instead).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+
+Button = QMessageBox.StandardButton
+
+
+def message_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
+                buttons: Button = Button.Ok, default: Button = Button.NoButton,
+                informative: str = "", detailed: str = "") -> QMessageBox:
+    """A message box whose texts are shown as they are (never as rich text)."""
+    box = QMessageBox(icon, title, "", buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    if informative:
+        box.setInformativeText(informative)
+    if detailed:
+        box.setDetailedText(detailed)
+    if default != Button.NoButton:
+        box.setDefaultButton(default)
+    for label in box.findChildren(QLabel):
+        # Plain text does not wrap by itself: a long title or path would widen the box
+        # past the screen.
+        if label.text():
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+    return box
+
+
+def run(box: QMessageBox) -> Button:
+    """Show ``box`` modally and return the button the learner chose."""
+    return Button(box.exec())
+
+
+def ask(parent: QWidget | None, title: str, text: str,
+        buttons: Button = Button.Yes | Button.Cancel, default: Button = Button.Cancel
+        ) -> Button:
+    """A question; the answer is one of ``buttons`` (Escape gives the cancel button)."""
+    return run(message_box(parent, QMessageBox.Icon.Question, title, text, buttons, default))
+
+
+def warn(parent: QWidget | None, title: str, text: str) -> None:
+    """An error the learner should read before going on."""
+    run(message_box(parent, QMessageBox.Icon.Warning, title, text))
