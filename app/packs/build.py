@@ -62,7 +62,8 @@ Titles and durations
     ``=====``, HTML ``<h1>``, else ``<title>``); quizzes by their ``title`` key; everything
     else, and articles without a heading, by the file name without the number prefix, with
     ``-`` and ``_`` read as spaces and the first letter capitalised. Video and audio durations
-    are read with libvlc; articles get a reading time of 200 words per minute.
+    are read from the files' headers (:mod:`app.packs.media`, no libvlc needed); articles get
+    a reading time of 200 words per minute.
 
 ``pack.yaml`` (optional) overrides anything. Its keys:
     ``id`` (default: slug of the folder name), ``version`` (default ``1.0.0``), ``language``
@@ -111,7 +112,7 @@ from app.packs.manifest import (
     validate_manifest,
     validate_quiz,
 )
-from app.packs.media import libvlc_available, media_duration
+from app.packs.media import media_duration
 from app.tasks import Reporter
 
 CONFIG_NAME = "pack.yaml"
@@ -1057,20 +1058,14 @@ def _measure(
 ) -> dict[str, _Measured]:
     """Hash every file once, and read durations and headings of the main files."""
     measured: dict[str, _Measured] = {}
-    media_ok: bool | None = None
     total = len(jobs)
     for done, (path, (disk, source)) in enumerate(jobs.items(), start=1):
         sha256, size = _hash_file(disk, path)
         info = _Measured(sha256, size)
         kind = kinds.get(path)
         if kind in _MEDIA_KINDS:
-            if media_ok is None:
-                media_ok = libvlc_available()
-                if not media_ok:
-                    warnings.append(_("libvlc is not installed, so video and audio durations "
-                                      "are left out."))
-            info.duration = media_duration(disk) if media_ok else None
-            if media_ok and info.duration is None:
+            info.duration = media_duration(disk)
+            if info.duration is None:
                 warnings.append(_("Could not read how long {path} lasts; set its duration in "
                                   "{config}.").format(path=path, config=CONFIG_NAME))
         elif kind == "article" and source is not None:

@@ -42,7 +42,7 @@ def test_newcomers_pack_has_a_narrated_video_with_subtitles(library: Library) ->
     seed_starter_packs(library)
     pack = library.pack("org.ujuzi.starter.newcomers")
     [video] = [r for s in pack["sections"] for r in s["resources"] if r["kind"] == "video"]
-    assert 30 < video["duration"] < 120  # read from the file with libvlc
+    assert 30 < video["duration"] < 120  # read from the file's header
     subtitles = {f["lang"] for f in video["files"] if f["role"] == "subtitles"}
     assert subtitles == {"en", "sw"}
     assert any(f["role"] == "transcript" for f in video["files"])

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from app.errors import BuildError, Cancelled
-from app.packs import media as media_module
 from app.packs.build import BuildResult, build_pack, humanize, is_language, slugify
 from app.packs.manifest import QUIZ_MIME, parse_manifest, validate_manifest, validate_quiz
 from app.packs.media import media_duration
@@ -289,22 +288,6 @@ def test_media_duration_reads_real_files_and_gives_none_otherwise(
     assert media_duration(media["video"]) == pytest.approx(3.0, abs=0.3)
     assert media_duration(write(tmp_path, "not-media.mp4", "plain text")) is None
     assert media_duration(tmp_path / "missing.mp3") is None
-
-
-def test_without_libvlc_packs_build_without_durations(
-    tmp_path: Path, media: dict[str, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(media_module, "_libvlc", lambda: None)
-    folder = make_pack(tmp_path)
-    copy(media["video"], folder, "a.webm")
-    copy(media["audio"], folder, "b.mp3")
-
-    result = build(folder)
-
-    assert all("duration" not in resource for resource in result.manifest["resources"])
-    assert result.warnings == [
-        "libvlc is not installed, so video and audio durations are left out."
-    ]
 
 
 # --- Sections, assets, cover ----------------------------------------------------------------
