@@ -338,6 +338,18 @@ def test_sandboxed_page_refuses_new_windows_and_other_places(qtbot: QtBot) -> No
                 "file:///etc/passwd", "data:text/html,hi", "javascript:alert(1)"):
         assert not page.acceptNavigationRequest(QUrl(url), link, True), url
     assert len(page.refused) == 7
+    # Loads: the session's origin, its own blob: URLs, about:blank, inline data: resources.
+    from app.ui.viewers.interactive_web import allowed
+
+    for url, load, go in [("http://127.0.0.1:4242/x", True, True),
+                          ("blob:http://127.0.0.1:4242/id", True, True),
+                          ("blob:http://127.0.0.1:4243/id", False, False),
+                          ("about:blank", True, True),
+                          ("data:image/png;base64,AA==", True, False),
+                          ("http://[::1]:4242/", False, False),
+                          ("ws://127.0.0.1:4243/", False, False)]:
+        assert allowed(QUrl(url), 4242) is load and allowed(QUrl(url), 4242, True) is go, url
+    assert not allowed(QUrl("http://127.0.0.1:4242/x"), None)
 
 
 def test_chromium_flags() -> None:
