@@ -1,8 +1,9 @@
 """The libvlc backend (python-vlc): plays what VLC plays, drawing into a native window.
 
 libvlc comes from the system (Debian: ``libvlc5``, ``vlc-plugin-base`` and, to draw into a
-window, ``vlc-plugin-video-output``). Without its plugins ``vlc.Instance()`` returns None:
-the backend then counts as unavailable and the app falls back to Qt Multimedia.
+window, ``vlc-plugin-video-output``). Without libvlc, python-vlc still imports but its
+functions raise NameError; without its plugins ``vlc.Instance()`` returns None. Either way
+the backend counts as unavailable and the app falls back to Qt Multimedia.
 
 Threads: libvlc reports events on its own thread, and this module passes them on to
 :class:`~app.player.base.PlayerEvents` from there. No libvlc function that waits for that
@@ -71,15 +72,23 @@ class BackendUnavailable(RuntimeError):
 
 
 def _module() -> Any:
+    """python-vlc, when a libvlc answers behind it; else None.
+
+    Importing python-vlc proves little: where libvlc is not installed it loads the process
+    itself as "the library" and fails only when a libvlc function is called (NameError),
+    and a ``PYTHON_VLC_LIB_PATH`` naming no library makes the import call ``sys.exit``. So
+    libvlc is called once here, for its version, and any of these means "no libvlc"."""
     global _vlc, _vlc_loaded
     if not _vlc_loaded:
         _vlc_loaded = True
         try:
             import vlc
 
+            vlc.libvlc_get_version()
             _vlc = vlc
-        except (ImportError, OSError, NotImplementedError, AttributeError) as exc:
-            log.info("libvlc is not available: %s", exc)
+        except (ImportError, OSError, NotImplementedError, AttributeError, NameError,
+                SystemExit) as exc:
+            log.info("libvlc is not available: %r", exc)
             _vlc = None
     return _vlc
 
