@@ -3,9 +3,11 @@
 The pack builder needs durations on every machine, including those without VLC (the starter
 packs are built on first start), so nothing here decodes media or loads libvlc:
 
-* mutagen reads MP4, MOV and M4A, Ogg (Vorbis, Opus, Theora, Speex, FLAC), MP3, WAV and
-  FLAC. A fragmented MP4 (written for streaming) has no duration in its header; its
-  fragments are added up here.
+* mutagen recognises MP4, MOV and M4A, Ogg (Vorbis, Opus, Theora, Speex, FLAC), MP3, WAV
+  and FLAC and reads their lengths. For MP4 and MOV, whose length mutagen takes from the
+  sound track, the movie header's duration is read here; a fragmented MP4 (written for
+  streaming) has none there, and its fragments are added up instead. In Ogg, each stream
+  (video, sound) is read and the longest counts.
 * WebM and Matroska are read here: the Segment's Info gives the Duration in units of its
   TimestampScale. A file written as a live stream (browser recorders) has no Duration; the
   timestamp of its last block is used instead.
@@ -17,6 +19,7 @@ can read has no duration (None): the builder warns and goes on.
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 from collections.abc import Iterator
@@ -54,7 +57,7 @@ def media_duration(path: Path) -> float | None:
                 seconds = _mutagen_duration(stream)
     except _UNREADABLE:
         return None
-    if seconds is None or not seconds > 0 or seconds == float("inf"):
+    if seconds is None or not math.isfinite(seconds) or seconds <= 0:
         return None
     return round(seconds, 3)
 
@@ -69,7 +72,10 @@ def _mutagen_duration(stream: BinaryIO) -> float | None:
         return None
     if isinstance(found, MP4):
         # mutagen gives the sound track's length; the movie header has the whole movie's.
-        return _mp4_duration(stream) or float(found.info.length)
+        try:
+            return _mp4_duration(stream) or float(found.info.length)
+        except _UNREADABLE:
+            return float(found.info.length)
     if isinstance(found, OggFileType):
         # An .ogv's video and sound end at different times: the last one to end counts.
         return max(_ogg_lengths(stream), default=None)
@@ -87,7 +93,7 @@ def _ogg_lengths(stream: BinaryIO) -> Iterator[float]:
             yield float(info.length)
 
 
-# --- Fragmented MP4 (ISO base media file format) -------------------------------------------
+# --- MP4 and MOV (ISO base media file format) -----------------------------------------------
 
 
 def _read(stream: BinaryIO, size: int) -> bytes:
