@@ -174,6 +174,13 @@ def test_pack_build_reads_durations_without_vlc(without_vlc: Runner, tmp_path: P
     for resource in ("talk", "demo", "tone"):
         assert durations[resource] == pytest.approx(LENGTH, abs=TOLERANCE), resource
     assert durations["broken"] is None
+    # The same folder gives the same bytes on a machine with VLC.
+    with_vlc = tmp_path / "with-vlc.ujpack"
+    built = subprocess.run([sys.executable, "-m", "app", "--home", str(tmp_path / "home"),
+                            "pack", "build", str(folder), "-o", str(with_vlc)],
+                           capture_output=True, cwd=REPO, check=False, timeout=600)
+    assert built.returncode == 0, built.stderr
+    assert with_vlc.read_bytes() == out.read_bytes()
 
 
 def test_first_start_without_vlc_builds_the_starter_library(
