@@ -315,7 +315,11 @@ def test_hostile_sco_reaches_nothing_but_its_session(
     assert attempts == ["blocked"] * 5
     assert frame == "settled" and rtc == "gathered" and opened == form == "blocked"
     assert listener.seen == []
-    assert viewer.server is not None and web.url().port() == viewer.server.port
+    if layers == "all":
+        # The refused navigation never starts, so the view stays on its session. With the
+        # filter alone the navigation starts and fails, and the view may show the failed
+        # address (on an error page) after the check: nothing was sent, as asserted above.
+        assert viewer.server is not None and web.url().port() == viewer.server.port
 
 
 @pytest.mark.skipif(not interactive.web_engine_available(), reason="needs Qt WebEngine")
