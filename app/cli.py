@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from app import __version__
+from app import __version__, logs
 from app.errors import UjuziError
 from app.i18n import _, set_language
 from app.packs.manifest import localized
+from app.paths import layout
 from app.tasks import Progress, Reporter
 from app.terminal import control, json_text, safe
 
@@ -25,6 +27,9 @@ if TYPE_CHECKING:  # imported in main(): ``ujuzi gui`` starts faster without it
     from app.library import Library
 
 Handler = Callable[[argparse.Namespace, "Library"], int]
+
+#: The exit code of a bug (sysexits' EX_SOFTWARE); errors a user can act on have their own.
+INTERNAL_ERROR_EXIT = 70
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -545,6 +550,7 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "gui"
+    logs.setup(layout(args.home).logs)
     try:
         if command == "gui":
             return cmd_gui(args, args.home)
@@ -562,3 +568,13 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print(_("ujuzi: interrupted; nothing was changed."), file=sys.stderr)
         return 130
+    except Exception as exc:
+        # A bug: the user gets one line and where the details are; the log gets the traceback.
+        if os.environ.get("UJUZI_DEBUG"):
+            raise
+        logs.logger.exception("ujuzi %s failed", command)
+        print(_("ujuzi: internal error: {error}. This is a bug; the details are in {log} "
+                "(set UJUZI_DEBUG=1 to see them here).").format(
+                    error=f"{type(exc).__name__}: {exc}", log=logs.log_path()),
+              file=sys.stderr)
+        return INTERNAL_ERROR_EXIT

@@ -48,7 +48,6 @@ def setup(logs_dir: Path, level: int = logging.INFO) -> Path:
     handler.setFormatter(logging.Formatter(_FORMAT))
     logger.addHandler(handler)
     logger.setLevel(level)
-    logger.propagate = False
     return path
 
 

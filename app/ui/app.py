@@ -7,13 +7,16 @@ import os
 import sys
 import time
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QApplication
 
+from app import logs
 from app.errors import UjuziError
 from app.i18n import _
+from app.paths import layout
 from app.ui.context import AppContext
 from app.ui.window import MainWindow
 
@@ -90,6 +93,19 @@ def settle_ms(window: MainWindow) -> int:
     return 250
 
 
+def _log_uncaught(home: str | None) -> None:
+    """Bugs in the window's slots reach the log with their traceback (Qt would only print
+    them), as well as stderr."""
+    logs.setup(layout(home).logs)
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        logs.logger.error("uncaught error in the window", exc_info=(kind, value, tb))
+        previous(kind, value, tb)
+
+    sys.excepthook = hook
+
+
 def run(
     home: str | None = None,
     profile: str | None = None,
@@ -102,6 +118,7 @@ def run(
     if wants_x11():  # libvlc embeds video in X11 windows: use XWayland on Wayland desktops
         os.environ["QT_QPA_PLATFORM"] = "xcb"
     check_display()
+    _log_uncaught(home)
     app = application()
     ctx, window = create_window(home, profile, open_id, language)
     if screenshot:

@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app import i18n
+from app import i18n, logs
 from app.errors import Cancelled, UjuziError
 from app.i18n import _
 from app.learning import language_chain
@@ -253,6 +253,8 @@ class AppContext(QObject):
             return
         message = self.error_text(error)
         self.failures.append(message)
+        if not isinstance(error, UjuziError):
+            logs.logger.error("a task of the window failed", exc_info=error)
         if not self.interactive:
             print(_("ujuzi: error: {error}").format(error=message), file=sys.stderr, flush=True)
             return

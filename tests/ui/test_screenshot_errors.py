@@ -82,3 +82,23 @@ def test_window_is_ready_even_when_the_starter_packs_fail(
     assert window.is_ready and ctx.seeding is not None and ctx.seeding.state == "failed"
     assert errors_shown == ["The starter packs are missing."]
     errors_shown.clear()
+
+
+def test_a_bug_in_a_task_reaches_the_log_with_its_traceback(
+    qtbot: QtBot, library: Library, open_window: OpenWindow, errors_shown: list[str],
+    tmp_path: Path
+) -> None:
+    from app import logs
+
+    log = logs.setup(tmp_path / "logs")
+    ctx, _window = open_window()
+    try:
+        raise KeyError("a bug in a task")
+    except KeyError as exc:
+        ctx.show_error(exc)
+    assert errors_shown == ["Something went wrong: 'a bug in a task'"]
+    ctx.show_error(UjuziError("A pack the user can fix."))  # not a bug: not logged
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "KeyError: 'a bug in a task'" in text
+    assert "A pack the user can fix" not in text
+    errors_shown.clear()  # both were meant to be shown

@@ -135,3 +135,24 @@ def test_installed_script_runs(home: Path, pack_file: Path) -> None:
     done = subprocess.run([str(script), "show", "nope"], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 2 and "No pack or resource" in done.stderr
+
+
+def test_a_bug_prints_one_line_and_keeps_the_traceback_in_the_log(
+        home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from app import cli
+
+    def broken(_args: object, _library: object) -> int:
+        raise RuntimeError("a bug in list")
+
+    monkeypatch.setitem(cli.HANDLERS, "list", broken)
+    monkeypatch.delenv("UJUZI_DEBUG", raising=False)
+    assert cli.main(["list"]) == cli.INTERNAL_ERROR_EXIT
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ujuzi: internal error: RuntimeError: a bug in list" in err
+    log = home / "logs" / "ujuzi.log"
+    assert str(log) in err
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "RuntimeError: a bug in list" in text
+    monkeypatch.setenv("UJUZI_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        cli.main(["list"])
