@@ -16,8 +16,10 @@ most ``UJUZI_BENCH_SEARCH_BUDGET`` seconds of queries per category (its prefix q
 seconds each). At 100,000 resources the whole run takes about ten minutes on two cores,
 half of it whoosh's; ``UJUZI_BENCH_SEARCH_DOCS=20000`` takes about two.
 
-Targets from the brief: p95 under 50 ms in every category and peak memory under 100 MB at
-100,000 resources, every relevance case passing, and a better relevance score than every peer.
+Targets: in every category, p95 under 15 ms and p99 under 30 ms at 100,000 resources; peak
+memory under 100 MB; every relevance case passing, and a better relevance score than every
+peer. The ratio of each peer's latency to ours (p50, p95 and p99) is printed per category, from
+the same run: on a shared machine the absolute figures move with the load, the ratios less.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("UJUZI_CORPUS", REPO.parent / "shared" / "corpus"))
 WORKER = Path(__file__).with_name("search_engines.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
-TARGET_P95_MS = 50.0
+TARGET_P95_MS = 15.0
+TARGET_P99_MS = 30.0
 TARGET_RSS_MB = 100.0
 CATEGORIES = ["single word", "two words", "phrase", "prefix", "typo"]
 
@@ -151,10 +154,12 @@ def _report(about: str, queries: dict[str, Any], results: dict[str, dict[str, An
         print("FAIL: Ujuzi's engine did not run")
         return False
     ok = True
-    worst = max(ours["latency"][c]["p95"] for c in CATEGORIES)
-    verdict = "PASS" if worst < TARGET_P95_MS else "FAIL"
-    ok &= worst < TARGET_P95_MS
-    print(f"Ujuzi worst p95: {worst:.1f} ms (target < {TARGET_P95_MS:.0f} ms)  {verdict}")
+    for name, target in (("p95", TARGET_P95_MS), ("p99", TARGET_P99_MS)):
+        worst = max(CATEGORIES, key=lambda c: ours["latency"][c][name])
+        value = ours["latency"][worst][name]
+        ok &= value < target
+        print(f"Ujuzi worst {name}: {value:.1f} ms ({worst}; target < {target:.0f} ms)  "
+              f"{'PASS' if value < target else 'FAIL'}")
     rss = ours["peak_rss"] / 2**20
     verdict = "PASS" if rss < TARGET_RSS_MB else "FAIL"
     ok &= rss < TARGET_RSS_MB
@@ -166,12 +171,19 @@ def _report(about: str, queries: dict[str, Any], results: dict[str, dict[str, An
     for engine in engines[1:]:
         better = scores["ujuzi"] > scores[engine]
         ok &= better
-        theirs = results[engine]["latency"]
-        ratios = " ".join(
-            f"{c} {theirs[c]['p95'] / max(ours['latency'][c]['p95'], 1e-3):.1f}x"
-            for c in CATEGORIES)
         print(f"vs {names[engine]}: relevance {scores['ujuzi']} vs {scores[engine]} "
-              f"{'PASS' if better else 'FAIL'}; their p95 / ours: {ratios}")
+              f"{'PASS' if better else 'FAIL'}")
+    print()
+    print("their latency / ours, p50 / p95 / p99 (above 1: Ujuzi answers faster)")
+    print(f"{'engine':12}" + "".join(f"{c:>24}" for c in CATEGORIES))
+    for engine in engines[1:]:
+        theirs = results[engine]["latency"]
+        cells = []
+        for category in CATEGORIES:
+            mine = ours["latency"][category]
+            cells.append(" / ".join(
+                f"{theirs[category][p] / max(mine[p], 1e-3):.2f}" for p in ("p50", "p95", "p99")))
+        print(f"{names[engine]:12}" + "".join(f"{c:>24}" for c in cells))
     missing = [names[e] for e in ("fts5", "whoosh", "xapian") if e not in results]
     if missing:
         ok = False
@@ -184,6 +196,8 @@ def main() -> bool:
     with tempfile.TemporaryDirectory(prefix="ujuzi-bench-search-") as tmp:
         root = Path(tmp)
         started = time.perf_counter()
+        print("   machine load (1, 5, 15 min) at the start: "
+              + ", ".join(f"{load:.2f}" for load in os.getloadavg()), flush=True)
         docs, queries, about = _write_corpus(root, count)
         print(f"   generated the corpus in {time.perf_counter() - started:.0f} s; "
               "running the engines one after the other", flush=True)
@@ -201,6 +215,8 @@ def main() -> bool:
             if result is not None:
                 results[engine] = result
         print(f"   done in {time.perf_counter() - started:.0f} s")
+    print("machine load (1, 5, 15 min) at the end: "
+          + ", ".join(f"{load:.2f}" for load in os.getloadavg()) + f" on {os.cpu_count()} cores")
     return _report(about, queries, results)
 
 

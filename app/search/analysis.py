@@ -32,7 +32,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 
 import Stemmer
@@ -84,6 +84,14 @@ _ASTRAL_MARKS = _ranges(_marks(range(0x10000, 0x20000)) + _marks(range(0xE0100, 
 #: :data:`WORD`; :func:`word_pattern` picks.
 WORD = re.compile(f"[\\w{_BMP_MARKS}{_INVISIBLE}{_ASTRAL_MARKS}]+")
 _WORD_BMP = re.compile(f"[\\w{_BMP_MARKS}{_INVISIBLE}]+")
+_MARKED = re.compile(f"[{_BMP_MARKS}{_INVISIBLE}\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=512)
+def _words_beginning(chars: str) -> re.Pattern[str]:
+    """The words that begin with one of ``chars``, in text without marks, invisible joiners
+    or characters beyond the BMP (where a word is a run of ``\\w``, as :data:`WORD` sees)."""
+    return re.compile(f"\\b[{re.escape(chars)}]\\w*")
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -307,52 +315,108 @@ class Analyzer:
         return found
 
     def spans(self, text: str, surfaces: set[str], stems: set[str],
-              prefixes: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+              prefixes: tuple[str, ...] = (), memo: dict[str, int] | None = None
+              ) -> list[tuple[int, int]]:
         """Offsets of the pieces of ``text`` whose surface is in ``surfaces``, whose stem (or
         surface, when it has no other stem) is in ``stems``, or whose surface starts with one
         of ``prefixes``. Overlapping matches (CJK bigrams) merge.
 
-        The hot loop of snippets, so words are skipped unseen when their first letter is not
-        the first letter of anything wanted (stems keep a word's first letter, except where
-        the stemmer strips prefixes).
+        The hot loop of snippets. What each distinct (case-folded) word gives is decided once
+        and kept in ``memo`` (give the same dict for the same wanted terms: a query's
+        snippets share it), so a word seen before costs one lookup. A word is skipped unseen
+        when its first letter is not the first letter of anything wanted (stems keep a
+        word's first letter, except where the stemmer strips prefixes). A run of Chinese or
+        Japanese (one regex word of hundreds of characters) is searched for the wanted
+        bigrams rather than cut into all of its own. In text without either, and unless the
+        stemmer strips prefixes, a regular expression finds only the words that begin with
+        a wanted first letter (or with a mark), so the others are not even looked at.
         """
         found: list[tuple[int, int]] = []
-        initials = {t[:1] for t in (*surfaces, *stems, *prefixes)}
+        memo = {} if memo is None else memo
         text = text.replace("_", " ")
-        for match in word_pattern(text).finditer(text):
+        folded_text = text.casefold()
+        aligned = len(folded_text) == len(text)
+        if not aligned:  # ß, ligatures: offsets would move
+            folded_text = text
+        initials = {t[:1] for t in (*surfaces, *stems, *prefixes)}
+        words = word_pattern(folded_text)
+        if (aligned and not self.prefix_stemmer and len(folded_text) > 200
+                and _MARKED.search(folded_text) is None and CJK.search(folded_text) is None):
+            firsts = {c for c in initials if c.isascii()}
+            firsts.update(c for c in set(folded_text) if not c.isascii()
+                          and (_initial(c) in initials or not _initial(c)))
+            if not firsts:
+                return found
+            words = _words_beginning("".join(sorted(firsts)))
+        for match in words.finditer(folded_text):
             word = match.group()
-            folded = word.casefold()
-            known = self._simple.get(folded)
-            if known is None:
-                if not self.prefix_stemmer and not _may_match(word, initials):
-                    continue
-                known = self._simple_word(folded)
-            if known is not None:
-                surface, stem = known
-                if (surface in surfaces or (stem or surface) in stems
-                        or (prefixes and surface.startswith(prefixes))):
-                    found.append(match.span())
+            verdict = memo.get(word)
+            if verdict is None:
+                verdict = memo[word] = self._verdict(word, surfaces, stems, prefixes,
+                                                     initials)
+            if verdict == _NO:
+                continue
+            if verdict == _YES:
+                found.append(match.span())
                 continue
             offset = match.start()
-            for start, end, surface, stem in self.word(word):
-                if (surface in surfaces or (stem or surface) in stems
-                        or (prefixes and surface.startswith(prefixes))):
-                    if found and offset + start < found[-1][1]:
-                        found[-1] = (found[-1][0], max(found[-1][1], offset + end))
-                    else:
-                        found.append((offset + start, offset + end))
+            pieces = (self._cjk_matches(word, surfaces, stems, prefixes) if verdict == _RUN
+                      else [(s, e) for s, e, surface, stem in self.word(word)
+                            if _wanted(surface, stem, surfaces, stems, prefixes)])
+            for start, end in pieces:
+                if found and offset + start < found[-1][1]:
+                    found[-1] = (found[-1][0], max(found[-1][1], offset + end))
+                else:
+                    found.append((offset + start, offset + end))
         return found
+
+    def _verdict(self, word: str, surfaces: set[str], stems: set[str],
+                 prefixes: tuple[str, ...], initials: set[str]) -> int:
+        """What a case-folded word gives: no match, a match of the whole word, a run of CJK
+        bigrams to search, or pieces to look at."""
+        ascii_word = word.isascii()
+        if not self.prefix_stemmer:
+            initial = _initial(word[:1])
+            if initial and initial not in initials and (ascii_word or CJK.search(word) is None):
+                return _NO  # nothing wanted begins as any piece of this word does
+        if not ascii_word and len(word) > 1 and CJK.fullmatch(word) is not None and (
+                fold(word) == word):
+            return _RUN
+        folded = word.casefold()
+        known = self._simple.get(folded) or self._simple_word(folded)
+        if known is not None:
+            return _YES if _wanted(known[0], known[1], surfaces, stems, prefixes) else _NO
+        return _PIECES
+
+    @staticmethod
+    def _cjk_matches(run: str, surfaces: set[str], stems: set[str],
+                     prefixes: tuple[str, ...]) -> list[tuple[int, int]]:
+        """The wanted bigrams of a CJK run (each of its pieces is a bigram that folds to
+        itself), by offset."""
+        needles = {t for t in (*surfaces, *stems, *prefixes) if len(t) == 2}
+        needles.update(p for p in prefixes if len(p) == 1)
+        starts: set[int] = set()
+        for needle in needles:
+            at = run.find(needle)
+            while 0 <= at < len(run) - 1:
+                starts.add(at)
+                at = run.find(needle, at + 1)
+        return [(start, start + 2) for start in sorted(starts)]
+
+
+#: What a word gives in :meth:`Analyzer.spans`.
+_NO, _YES, _RUN, _PIECES = 0, 1, 2, 3
+
+
+def _wanted(surface: str, stem: str, surfaces: set[str], stems: set[str],
+            prefixes: tuple[str, ...]) -> bool:
+    return (surface in surfaces or (stem or surface) in stems
+            or bool(prefixes and surface.startswith(prefixes)))
 
 
 @cache
 def _initial(char: str) -> str:
     return fold(char)[:1]
-
-
-def _may_match(word: str, initials: set[str]) -> bool:
-    """False only when no piece of ``word`` can begin with one of ``initials``."""
-    initial = _initial(word[:1])
-    return not initial or initial in initials or CJK.search(word) is not None
 
 
 _analyzers: dict[str, Analyzer] = {}

@@ -14,8 +14,8 @@ Tables (created by the schema owner, :mod:`app.store.db`, migration 2):
     query are found without walking every body that has the word.
 ``search_docs``
     One narrow row per indexed resource, its rowid shared with the FTS tables: ids, kind,
-    language and the pack's skills (facets and filters read it for every match). Rowids
-    order documents from short to long (:func:`rowid_for`).
+    language and the pack's skills. Rowids order documents from short to long and carry the
+    document's facet group (:func:`rowid_for`), so facets and filters need no lookup here.
 ``search_text``
     The original text of each document, zlib-compressed JSON segments, from which snippets
     are cut and timestamps found.
@@ -57,9 +57,20 @@ if TYPE_CHECKING:
 FINGERPRINT_KEY = "search_analysis"
 GENERATION_KEY = "search_generation"
 SEQUENCE_KEY = "search_sequence"
-#: Rowids: a length bucket above SEQUENCE_BITS bits of arrival order (see rowid_for).
+GROUPS_KEY = "search_groups"
+#: Bump when what the index stores changes (a library indexed before rebuilds its index).
+LAYOUT_VERSION = 2
+#: Rowids: a length bucket, a facet group, and SEQUENCE_BITS bits of arrival order (see
+#: rowid_for).
 SEQUENCE_BITS = 40
+GROUP_BITS = 15
+GROUP_MASK = (1 << GROUP_BITS) - 1
 LENGTH_BUCKETS = 256
+#: The group of documents whose (language, kind, pack, skills) found no group number left:
+#: facets and filters read them from search_docs.
+NO_GROUP = 0
+#: Group numbers run from 1 to this (a rebuild numbers them afresh).
+MAX_GROUPS = GROUP_MASK
 #: Terms are flushed to ``search_terms`` after this many documents.
 TERM_BATCH = 5000
 #: Documents are written to the tables this many at a time, in rowid order.
@@ -130,9 +141,10 @@ def analyse(lang: str | None, titles: dict[str, str], segments: list[Segment]
 
 def _vocabulary_terms(terms: Iterable[str]) -> Iterator[str]:
     """The terms that prefix completion and typo correction choose from: words of 2 to 32
-    characters (not CJK bigrams, which FTS5 completes itself)."""
+    characters, and CJK bigrams (a single Chinese character completes to the commonest
+    bigrams it begins; typo correction takes words of three characters or more)."""
     for term in terms:
-        if 2 <= len(term) <= 32 and not is_cjk(term):
+        if 2 <= len(term) <= 32 and (len(term) == 2 or not is_cjk(term)):
             yield term
 
 
@@ -161,21 +173,47 @@ def _bump(db: sqlite_utils.Database) -> None:
     _set_meta(db, GENERATION_KEY, str(generation(db) + 1))
 
 
+def index_fingerprint() -> str:
+    """The analysis's fingerprint and the layout of the stored index."""
+    return f"{fingerprint()}/layout-{LAYOUT_VERSION}"
+
+
 def is_current(db: sqlite_utils.Database) -> bool:
     """Whether the index was built by this analysis (False on a new or upgraded library)."""
-    return _meta(db, FINGERPRINT_KEY) == fingerprint()
+    return _meta(db, FINGERPRINT_KEY) == index_fingerprint()
+
+
+#: What a facet group stands for: (language, kind, pack id, skills as " a b ").
+Group = tuple[str, str, str, str]
+
+
+def groups(db: sqlite_utils.Database) -> list[Group]:
+    """The facet groups, by number (number 0, NO_GROUP, stands for none)."""
+    raw = _meta(db, GROUPS_KEY)
+    stored: list[list[str]] = json.loads(raw) if raw else []
+    return [("", "", "", ""), *((g[0], g[1], g[2], g[3]) for g in stored)]
+
+
+def group_of(rowid: int) -> int:
+    return (rowid >> SEQUENCE_BITS) & GROUP_MASK
+
+
+def _skills(doc: Document) -> str:
+    return f" {' '.join(doc.skills)} " if doc.skills else ""
 
 
 # -- writing ----------------------------------------------------------------------------------
 
 
-def rowid_for(body_terms: int, sequence: int) -> int:
+def rowid_for(body_terms: int, group: int, sequence: int) -> int:
     """A document's rowid: shorter documents get smaller rowids (a length bucket in the high
-    bits, the arrival order in the low ones). Walking a term's matches in rowid order thus
-    meets short, focused documents first, which bm25 favours: a broad query ranks a bounded
-    window of them (see app.search.query)."""
+    bits), then its facet group, then the arrival order in the low bits. Walking a term's
+    matches in rowid order thus meets short, focused documents first, which bm25 favours: a
+    broad query ranks a bounded window of them (see app.search.query); and the facets of
+    thousands of matches are counted from their rowids alone."""
     bucket = min(LENGTH_BUCKETS - 1, int(8 * math.log2(1 + body_terms)))
-    return (bucket << SEQUENCE_BITS) | (sequence & ((1 << SEQUENCE_BITS) - 1))
+    return ((bucket << (SEQUENCE_BITS + GROUP_BITS)) | ((group & GROUP_MASK) << SEQUENCE_BITS)
+            | (sequence & ((1 << SEQUENCE_BITS) - 1)))
 
 
 def index_documents(
@@ -195,11 +233,20 @@ def index_documents(
     count = 0
     step = max(1, total // 100)
     sequence = int(_meta(db, SEQUENCE_KEY) or 0)
+    known = {group: number for number, group in enumerate(groups(db)) if number}
+    new_groups = False
     batch: list[tuple[Any, ...]] = []
     for doc in documents:
         title, body, title_stems, body_stems = analyse(doc.lang, doc.titles, doc.segments)
         sequence += 1
-        rowid = rowid_for(body.count(" ") + 1 if body else 0, sequence)
+        key = (doc.lang or "", doc.kind, doc.pack_id, _skills(doc))
+        number = known.get(key)
+        if number is None:
+            number = len(known) + 1 if len(known) < MAX_GROUPS else NO_GROUP
+            if number != NO_GROUP:
+                known[key] = number
+                new_groups = True
+        rowid = rowid_for(body.count(" ") + 1 if body else 0, number, sequence)
         batch.append((rowid, doc, title, body, title_stems, body_stems))
         counts.update({*title.split(), *body.split()})
         count += 1
@@ -211,6 +258,10 @@ def index_documents(
             reporter.report("index", count, total or count, doc.resource_id)
     _write(db, batch)
     _flush_terms(db, counts, 1)
+    if new_groups:
+        _set_meta(db, GROUPS_KEY, json.dumps(
+            [list(group) for group in sorted(known, key=known.__getitem__)],
+            ensure_ascii=False))
     if count:
         _set_meta(db, SEQUENCE_KEY, str(sequence))
         _bump(db)
@@ -223,8 +274,7 @@ def _write(db: sqlite_utils.Database, batch: list[tuple[Any, ...]]) -> None:
         db.execute(
             "INSERT INTO search_docs(id, resource_id, pack_id, kind, lang, skills) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (rowid, doc.resource_id, doc.pack_id, doc.kind, doc.lang or "",
-             f" {' '.join(doc.skills)} " if doc.skills else ""),
+            (rowid, doc.resource_id, doc.pack_id, doc.kind, doc.lang or "", _skills(doc)),
         )
         db.execute("INSERT INTO search_text(id, segments) VALUES (?, ?)", (rowid, pack_text(doc)))
     db.conn.executemany(
@@ -347,6 +397,7 @@ def rebuild(library: Library, reporter: Reporter | None = None) -> int:
         db.execute("DELETE FROM search_docs")
         db.execute("DELETE FROM search_terms")
         db.execute("DELETE FROM notes_fts")
+        db.execute("DELETE FROM meta WHERE key = ?", (GROUPS_KEY,))
         total = db.execute("SELECT COUNT(*) FROM resources").fetchone()[0]
         reporter.report("index", 0, total, _("rebuilding the search index"))
         done = 0
@@ -360,7 +411,7 @@ def rebuild(library: Library, reporter: Reporter | None = None) -> int:
             )
         for (note_id,) in db.execute("SELECT id FROM notes WHERE deleted = 0").fetchall():
             index_note(db, note_id)
-        _set_meta(db, FINGERPRINT_KEY, fingerprint())
+        _set_meta(db, FINGERPRINT_KEY, index_fingerprint())
         _bump(db)
         reporter.report("index", total, total, _("search index ready"))
     return done

@@ -37,6 +37,7 @@ import logging
 import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -55,7 +56,17 @@ from app.search.analysis import (
     word_pattern,
 )
 from app.search.extract import Segment
-from app.search.index import ensure_current, generation, unpack_text
+from app.search.index import (
+    GROUP_MASK,
+    NO_GROUP,
+    SEQUENCE_BITS,
+    Group,
+    ensure_current,
+    generation,
+    group_of,
+    groups,
+    unpack_text,
+)
 from app.search.zims import BUDGET as ZIM_BUDGET
 from app.search.zims import Article, ZimMatches, ZimSource, blocks, read_articles, search_zim
 
@@ -69,12 +80,17 @@ MAX_TERMS = 12
 MAX_LIMIT = 1000
 #: bm25 weights of search_fts's columns: title, body, title stems, body stems (an inflection
 #: counts a little less than the word as typed).
-WEIGHTS = "bm25(10.0, 1.0, 7.0, 0.7)"
-TITLE_WEIGHTS = "bm25(10.0, 7.0)"
-NOTE_WEIGHTS = "bm25(1.0, 0.5)"
+WEIGHTS = "10.0, 1.0, 7.0, 0.7"
+TITLE_WEIGHTS = "10.0, 7.0"  # search_titles: title, title stems
+NOTE_RANK = "bm25(1.0, 0.5)"
 SNIPPET_CHARS = 160
 #: Queries matching more documents than this rank a bounded window (see _resource_rows).
-RANK_CAP = 4000
+RANK_CAP = 2500
+#: Ranking costs about a quarter of a microsecond a matching document for each phrase of the
+#: FTS expression (a word as typed, each of its stems, each completion...): the window of a
+#: broad query holds RANK_COST // phrases documents (from RANK_MIN to RANK_CAP).
+RANK_COST = 10_000
+RANK_MIN = 800
 #: Facets count at most this many matches.
 FACET_CAP = 5000
 #: A prefix (the word being typed) expands to at most this many words.
@@ -222,11 +238,14 @@ def _words(text: str, start: int, end: int, neutral: Any, stemmers: list[Any]) -
 
 # -- FTS5 expressions -------------------------------------------------------------------------
 
-#: Column filters: (where phrases and completions are looked for, where words and stems are).
+#: Column filters: where phrases are looked for (surfaces). Words, their stems and the
+#: completions of a prefix are looked for in every column of the table (surfaces and
+#: stems), which needs no filter: one makes FTS5 read the positions of every document that
+#: has the word to check their columns, also when bm25 counts the documents that have it.
 COLUMNS = {
-    "all": ("{title body}", "{title body title_stems body_stems}"),
-    "title": ("{title}", "{title title_stems}"),  # search_titles has the same columns
-    "notes": ("{body}", "{body stems}"),
+    "all": "{title body}",
+    "title": "{title}",  # search_titles: title, title_stems
+    "notes": "{body}",  # notes_fts: body, stems
 }
 
 
@@ -235,7 +254,7 @@ def _quote(*words: str) -> str:
 
 
 def _alternatives(term: Term, columns: str, extra: Sequence[Term] = ()) -> str:
-    surface_cols, stem_cols = COLUMNS[columns]
+    surface_cols = COLUMNS[columns]
     options: list[str] = []
     for candidate in (term, *extra):
         if len(candidate.surfaces) > 1:
@@ -243,11 +262,9 @@ def _alternatives(term: Term, columns: str, extra: Sequence[Term] = ()) -> str:
             continue
         surface = candidate.surfaces[0]
         # The stem columns too: a word typed in its base form finds its inflections.
-        options.append(f"{stem_cols} : {_quote(surface)}")
-        if candidate.prefix and is_cjk(surface):
-            options.append(f"{surface_cols} : {_quote(surface)} *")
-        options.extend(f"{surface_cols} : {_quote(word)}" for word in candidate.completions)
-        options.extend(f"{stem_cols} : {_quote(stem)}" for stem in candidate.stems)
+        options.append(_quote(surface))
+        options.extend(_quote(word) for word in candidate.completions)
+        options.extend(_quote(stem) for stem in candidate.stems)
     options = list(dict.fromkeys(options))
     return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
 
@@ -269,6 +286,8 @@ def expression(terms: Sequence[Term], op: str = "AND", columns: str = "all",
 class _State:
     generation: int
     languages: list[str]
+    groups: list[Group]  # the facet groups, by number (see index.rowid_for)
+    overflow: bool  # some documents have no group number (NO_GROUP)
     vocabulary: list[str] | None = None  # sorted by length, then text
     lengths: list[int] | None = None
 
@@ -286,7 +305,10 @@ def _state(db: sqlite_utils.Database) -> _State:
         languages = sorted(
             {base_language(row[0]) for row in db.execute("SELECT DISTINCT lang FROM search_docs")}
         )
-        state = _State(current, languages)
+        overflow = db.execute(
+            f"SELECT 1 FROM search_docs WHERE ((id >> {SEQUENCE_BITS}) & {GROUP_MASK}) = ? "
+            "LIMIT 1", (NO_GROUP,)).fetchone() is not None
+        state = _State(current, languages, groups(db), overflow)
         with _states_lock:
             _states[key] = state
     return state
@@ -299,11 +321,10 @@ def _vocabulary(db: sqlite_utils.Database, state: _State) -> tuple[list[str], li
     if state.vocabulary is None or state.lengths is None:
         size = db.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0]
         least = 2 if size > LARGE_LIBRARY else 1
-        terms = sorted(
-            (row[0] for row in db.execute(
-                "SELECT term FROM search_terms WHERE docs >= ? AND length(term) >= 3", (least,))),
-            key=lambda t: (len(t), t),
-        )
+        # SQLite sorts (UTF-8 byte order is code point order, as Python's).
+        terms = [row[0] for row in db.execute(
+            "SELECT term FROM search_terms WHERE docs >= ? AND length(term) >= 3 "
+            "ORDER BY length(term), term", (least,))]
         state.vocabulary, state.lengths = terms, [len(t) for t in terms]
     return state.vocabulary, state.lengths
 
@@ -315,8 +336,11 @@ def _docs(db: sqlite_utils.Database, term: str) -> int:
 
 def complete(db: sqlite_utils.Database, term: Term) -> Term:
     """A prefix term with the most frequent words it begins (bounded, so that ``e`` does not
-    expand into every word of the library)."""
-    if not term.prefix or not term.is_word:
+    expand into every word of the library), or for one Chinese or Japanese character, the
+    most frequent bigrams it begins."""
+    single_cjk = len(term.surfaces) == 1 and len(term.surfaces[0]) == 1 and is_cjk(
+        term.surfaces[0])
+    if not term.prefix or not (term.is_word or single_cjk):
         return term
     prefix = term.surfaces[0]
     rows = db.execute(
@@ -336,8 +360,7 @@ def _max_edits(word: str) -> int:
 def _found_by_stems(db: sqlite_utils.Database, term: Term) -> int:
     if not term.stems:
         return 0
-    stems = " OR ".join(_quote(stem) for stem in term.stems)
-    match = f"{COLUMNS['all'][1]} : ({stems})"
+    match = " OR ".join(_quote(stem) for stem in term.stems)
     return int(db.execute(
         "SELECT COUNT(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT 3)",
         (match,),
@@ -403,6 +426,7 @@ def suggestion_text(query: str, terms: Sequence[Term], fixes: dict[int, list[Ter
 
 
 def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:
+    """SQL conditions on ``search_docs d`` for the filters."""
     clauses: list[str] = []
     params: list[Any] = []
     if filters.lang:
@@ -421,110 +445,6 @@ def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:
     return "".join(f" AND {c}" for c in clauses), params
 
 
-@dataclass
-class _Row:
-    resource_id: str
-    pack_id: str
-    kind: str
-    lang: str
-    title_json: str
-    score: float
-    docid: int | None
-    match: str
-    note: tuple[str, str, float | None] | None = None  # note id, body, at_seconds
-
-
-def _window(db: sqlite_utils.Database, table: str, match: str, filters: Filters
-            ) -> int | None:
-    """None when fewer than RANK_CAP documents match; otherwise the rowid of the RANK_CAP-th
-    match in rowid order. Ranking costs a few microseconds a match, too much for tens of
-    thousands on an old laptop; rowids put short documents first (index.rowid_for), and
-    bm25 favours them, so the window holds the likeliest best answers."""
-    where, params = _filter_sql(filters)
-    join = f" JOIN search_docs d ON d.id = {table}.rowid" if where else ""
-    row = db.execute(
-        f"SELECT {table}.rowid FROM {table}{join} WHERE {table} MATCH ?{where} "
-        f"ORDER BY {table}.rowid LIMIT 1 OFFSET ?",
-        [match, *params, RANK_CAP - 1],
-    ).fetchone()
-    return None if row is None else int(row[0])
-
-
-def _ranked(db: sqlite_utils.Database, table: str, match: str, filters: Filters, limit: int,
-            mode: str, until: int | None = None) -> list[_Row]:
-    where, params = _filter_sql(filters)
-    if until is not None:
-        where += f" AND {table}.rowid <= ?"
-        params.append(until)
-    weights = WEIGHTS if table == "search_fts" else TITLE_WEIGHTS
-    sql = (
-        f"SELECT d.resource_id, d.pack_id, d.kind, d.lang, r.title, {table}.rank, d.id "
-        f"FROM {table} JOIN search_docs d ON d.id = {table}.rowid "
-        "JOIN resources r ON r.id = d.resource_id "
-        f"WHERE {table} MATCH ? AND {table}.rank MATCH '{weights}'{where} "
-        f"ORDER BY {table}.rank LIMIT ?"
-    )
-    return [
-        _Row(row[0], row[1], row[2], row[3], row[4], -float(row[5]), row[6], mode)
-        for row in db.execute(sql, [match, *params, limit])
-    ]
-
-
-def _resource_rows(db: sqlite_utils.Database, terms: Sequence[Term], op: str,
-                   fuzzy: dict[int, list[Term]] | None, filters: Filters, limit: int,
-                   mode: str) -> list[_Row]:
-    """The best ``limit`` resources. A broad query (more than RANK_CAP matches) ranks its
-    title matches (from the small title index) first, then a window of the shortest
-    RANK_CAP matching documents."""
-    full = expression(terms, op, fuzzy=fuzzy)
-    window = _window(db, "search_fts", full, filters)
-    if window is None:
-        return _ranked(db, "search_fts", full, filters, limit, mode)
-    titles = expression(terms, op, "title", fuzzy)
-    rows = _ranked(db, "search_titles", titles, filters, limit, mode,
-                   _window(db, "search_titles", titles, filters))
-    if len(rows) < limit:
-        seen = {row.resource_id for row in rows}
-        rows += [row for row in _ranked(db, "search_fts", full, filters, limit, mode, window)
-                 if row.resource_id not in seen][: limit - len(rows)]
-    return rows
-
-
-def _note_rows(db: sqlite_utils.Database, match: str, filters: Filters, limit: int,
-               mode: str, profile_id: str) -> list[_Row]:
-    where, params = _filter_sql(filters)
-    sql = (
-        "SELECT d.resource_id, d.pack_id, d.kind, d.lang, r.title, notes_fts.rank, "
-        "n.id, n.body, n.at_seconds "
-        "FROM notes_fts JOIN notes n ON n.rowid = notes_fts.rowid "
-        "JOIN search_docs d ON d.resource_id = n.resource_id "
-        "JOIN resources r ON r.id = d.resource_id "
-        f"WHERE notes_fts MATCH ? AND notes_fts.rank MATCH '{NOTE_WEIGHTS}' "
-        f"AND n.profile_id = ? AND n.deleted = 0{where} "
-        "ORDER BY notes_fts.rank LIMIT ?"
-    )
-    return [
-        _Row(row[0], row[1], row[2], row[3], row[4], -float(row[5]), None, mode,
-             (row[6], row[7], row[8]))
-        for row in db.execute(sql, [match, profile_id, *params, limit])
-    ]
-
-
-def _run(db: sqlite_utils.Database, terms: Sequence[Term], filters: Filters, limit: int,
-         op: str, mode: str, profile_id: str | None,
-         fuzzy: dict[int, list[Term]] | None = None) -> list[_Row]:
-    rows = _resource_rows(db, terms, op, fuzzy, filters, limit, mode)
-    if profile_id is None:
-        return rows
-    notes = _note_rows(db, expression(terms, op, "notes", fuzzy), filters, limit, mode,
-                       profile_id)
-    if not notes:
-        return rows
-    # The learner's own notes come first: they wrote them about these very resources.
-    noted = {row.resource_id for row in notes}
-    return [*notes, *(row for row in rows if row.resource_id not in noted)][:limit]
-
-
 def _passes(filters: Filters, lang: str, kind: str, pack: str, skills: str,
             skip: str = "") -> bool:
     """Whether a document passes the filters (all but ``skip``'s)."""
@@ -540,40 +460,247 @@ def _passes(filters: Filters, lang: str, kind: str, pack: str, skills: str,
     return True
 
 
-def _facets(db: sqlite_utils.Database, match: str | None, filters: Filters,
-            extra: Sequence[tuple[str, str, str, str, int]] = ()
-            ) -> tuple[int, bool, dict[str, dict[str, int]]]:
-    """Counts per language, kind, pack and skill, over at most FACET_CAP matches (the
-    counts are then lower bounds, and the total says so), plus ``extra`` groups (lang, kind,
-    pack, skills, count: the ZIMs' matches). Each facet counts the matches that pass the
-    other facets' filters, so a learner sees what choosing another value gives."""
-    groups: list[tuple[Any, ...]] = [] if match is None else db.execute(
-        "SELECT d.lang, d.kind, d.pack_id, d.skills, COUNT(*) FROM "
-        "(SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ? "
-        " ORDER BY rowid LIMIT ?) AS m "
-        "JOIN search_docs d ON d.id = m.id GROUP BY 1, 2, 3, 4",
-        (match, FACET_CAP),
-    ).fetchall()
+@dataclass
+class _Row:
+    resource_id: str
+    pack_id: str
+    kind: str
+    lang: str
+    title_json: str
+    score: float
+    docid: int | None
+    match: str
+    note: tuple[str, str, float | None] | None = None  # note id, body, at_seconds
 
-    def passes(row: tuple[Any, ...], skip: str) -> bool:
-        return _passes(filters, row[0], row[1], row[2], row[3], skip)
 
-    facets: dict[str, dict[str, int]] = {"lang": {}, "kind": {}, "pack": {}, "skill": {}}
-    total = seen = 0
-    for index, row in enumerate([*groups, *extra]):
-        count = int(row[4])
-        if index < len(groups):
-            seen += count
-        if passes(row, ""):
-            total += count
-        for name, values in (("lang", [row[0] or "und"]), ("kind", [row[1]]),
-                             ("pack", [row[2]]), ("skill", row[3].split())):
-            if passes(row, name):
-                for value in values:
-                    facets[name][value] = facets[name].get(value, 0) + count
-    for name, counts in facets.items():
-        facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-    return total, seen < FACET_CAP, facets
+_GROUP = f"(({{col}} >> {SEQUENCE_BITS}) & {GROUP_MASK})"
+
+
+def _window_size(match: str) -> int:
+    """How many of the shortest matches a broad query ranks (see RANK_COST)."""
+    phrases = max(1, match.count('"') // 2)
+    return max(RANK_MIN, min(RANK_CAP, RANK_COST // phrases))
+
+
+class _Query:
+    """One search's access to the index. The matches of an FTS expression are walked once,
+    in rowid order (short documents first), up to FACET_CAP: that walk tells whether the
+    query is broad (see _window_size), where a broad query's window ends, and the facet
+    counts, read from the rowids (each carries its document's facet group, see
+    index.rowid_for). Filters are conditions on those groups. bm25 then ranks the matches
+    (all of them, or a broad query's window) in one statement that sorts only the best."""
+
+    def __init__(self, db: sqlite_utils.Database, state: _State, filters: Filters) -> None:
+        self.db, self.state, self.filters = db, state, filters
+        self.allowed: frozenset[int] | None = None
+        if any((filters.lang, filters.kind, filters.pack, filters.skill)):
+            self.allowed = frozenset(
+                number for number, group in enumerate(state.groups)
+                if number != NO_GROUP and _passes(filters, *group))
+        self._walks: dict[str, list[int]] = {}
+
+    def walk(self, match: str) -> list[int]:
+        """The first FACET_CAP matching rowids, in rowid order (unfiltered)."""
+        found = self._walks.get(match)
+        if found is None:
+            found = self._walks[match] = [row[0] for row in self.db.execute(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?",
+                (match, FACET_CAP))]
+        return found
+
+    def first(self, match: str, count: int) -> list[int]:
+        """The first ``count`` matching rowids (the shortest documents) that pass the
+        filters."""
+        walked = self.walk(match)
+        if self.allowed is None:
+            return walked[:count]
+        if not self.state.overflow:
+            kept = [rowid for rowid in walked if group_of(rowid) in self.allowed][:count]
+            if len(kept) == count or len(walked) < FACET_CAP:
+                return kept
+        where, params = self.condition("search_fts.rowid")
+        return [row[0] for row in self.db.execute(
+            f"SELECT rowid FROM search_fts WHERE search_fts MATCH ?{where} "
+            "ORDER BY rowid LIMIT ?", [match, *params, count])]
+
+    def window(self, match: str) -> int | None:
+        """None when fewer documents that pass the filters match than a window holds (see
+        _window_size); otherwise the rowid of the window's last one. Ranking costs a few
+        microseconds a match, too much for tens of thousands on an old laptop; rowids put
+        short documents first (index.rowid_for), and bm25 favours them, so the window holds
+        the likeliest best answers."""
+        size = _window_size(match)
+        kept = self.first(match, size)
+        return kept[-1] if len(kept) == size else None
+
+    def condition(self, column: str) -> tuple[str, list[Any]]:
+        """SQL keeping the rowids in ``column`` that pass the filters ("" without any)."""
+        if self.allowed is None:
+            return "", []
+        group = _GROUP.format(col=column)
+        numbers = ",".join(map(str, sorted(self.allowed)))
+        sql = f"{group} IN ({numbers})" if numbers else "0"
+        if not self.state.overflow:
+            return f" AND {sql}", []
+        where, params = _filter_sql(self.filters)
+        return (f" AND ({sql} OR ({group} = {NO_GROUP} AND {column} IN "
+                f"(SELECT d.id FROM search_docs d WHERE 1{where})))", params)
+
+    def ranked(self, table: str, match: str, limit: int, mode: str,
+               until: int | None = None) -> list[_Row]:
+        """The best ``limit`` matches of ``table`` (up to rowid ``until``) by bm25: the
+        function, with SQLite's top-N sort, as FTS5's ``ORDER BY rank`` sorts every match."""
+        where, params = self.condition(f"{table}.rowid")
+        if until is not None:
+            where += f" AND {table}.rowid <= ?"
+            params.append(until)
+        weights = WEIGHTS if table == "search_fts" else TITLE_WEIGHTS
+        scored = self.db.execute(
+            f"SELECT rowid, bm25({table}, {weights}) AS score FROM {table} "
+            f"WHERE {table} MATCH ?{where} ORDER BY score LIMIT ?",
+            [match, *params, limit],
+        ).fetchall()
+        return self.rows(scored, mode)
+
+    def title_window(self, match: str) -> int | None:
+        """The window of a broad query's title matches (see window)."""
+        where, params = self.condition("search_titles.rowid")
+        row = self.db.execute(
+            f"SELECT rowid FROM search_titles WHERE search_titles MATCH ?{where} "
+            "ORDER BY rowid LIMIT 1 OFFSET ?", [match, *params, _window_size(match) - 1],
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def rows(self, scored: Sequence[tuple[int, float]], mode: str) -> list[_Row]:
+        """The details of scored documents, in the same order."""
+        if not scored:
+            return []
+        marks = ",".join("?" * len(scored))
+        details = {row[0]: row for row in self.db.execute(
+            "SELECT d.id, d.resource_id, d.pack_id, d.kind, d.lang, r.title "
+            "FROM search_docs d JOIN resources r ON r.id = d.resource_id "
+            f"WHERE d.id IN ({marks})", [rowid for rowid, _score in scored])}
+        return [_Row(row[1], row[2], row[3], row[4], row[5], -float(score), rowid, mode)
+                for rowid, score in scored if (row := details.get(rowid)) is not None]
+
+    def facets(self, match: str | None, extra: Sequence[tuple[str, str, str, str, int]] = ()
+               ) -> tuple[int, bool, dict[str, dict[str, int]]]:
+        """Counts per language, kind, pack and skill, over at most FACET_CAP matches (the
+        counts are then lower bounds, and the total says so), plus ``extra`` groups (lang,
+        kind, pack, skills, count: the ZIMs' matches). Each facet counts the matches that
+        pass the other facets' filters, so a learner sees what choosing another value
+        gives. The matches' groups come from their rowids."""
+        walked = [] if match is None else self.walk(match)
+        numbers: Counter[int] = Counter()
+        for high, count in Counter(map(SEQUENCE_BITS.__rrshift__, walked)).items():
+            numbers[high & GROUP_MASK] += count  # the length bucket is above the group
+        known = len(self.state.groups)
+        groups: list[tuple[Any, ...]] = [
+            (*self.state.groups[number], count) for number, count in numbers.items()
+            if number != NO_GROUP and number < known]
+        if any(number == NO_GROUP or number >= known for number in numbers):
+            unknown = [rowid for rowid in walked
+                       if group_of(rowid) == NO_GROUP or group_of(rowid) >= known]
+            groups += self.db.execute(
+                "SELECT d.lang, d.kind, d.pack_id, d.skills, COUNT(*) FROM search_docs d "
+                "WHERE d.id IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3, 4",
+                (json.dumps(unknown),)).fetchall()
+        filters = self.filters
+
+        def passes(row: tuple[Any, ...], skip: str) -> bool:
+            return _passes(filters, row[0], row[1], row[2], row[3], skip)
+
+        facets: dict[str, dict[str, int]] = {"lang": {}, "kind": {}, "pack": {}, "skill": {}}
+        total = 0
+        for row in [*groups, *extra]:
+            count = int(row[4])
+            if passes(row, ""):
+                total += count
+            for name, values in (("lang", [row[0] or "und"]), ("kind", [row[1]]),
+                                 ("pack", [row[2]]), ("skill", row[3].split())):
+                if passes(row, name):
+                    for value in values:
+                        facets[name][value] = facets[name].get(value, 0) + count
+        for name, counts in facets.items():
+            facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        return total, len(walked) < FACET_CAP, facets
+
+
+def _resource_rows(query: _Query, terms: Sequence[Term], op: str,
+                   fuzzy: dict[int, list[Term]] | None, limit: int, mode: str) -> list[_Row]:
+    """The best ``limit`` resources. A broad query (more matches than a window holds) ranks
+    its title matches (from the small title index) first, then the window of its shortest
+    matches; while its last word is being typed, those come shortest first (bm25 would first
+    count, over the whole index, the documents of each of the commonest words the prefix
+    begins, which costs more than the search)."""
+    full = expression(terms, op, fuzzy=fuzzy)
+    if len(terms) == 1 and len(terms[0].surfaces) > 1 and not fuzzy:
+        return _phrase_rows(query, terms, full, limit, mode)
+    window = query.window(full)
+    if window is None:
+        return query.ranked("search_fts", full, limit, mode)
+    titles = expression(terms, op, "title", fuzzy)
+    rows = query.ranked("search_titles", titles, limit, mode, query.title_window(titles))
+    if len(rows) < limit:
+        seen = {row.resource_id for row in rows}
+        if any(term.completions for term in terms):
+            body = query.rows([(rowid, 0.0) for rowid in query.first(full, 2 * limit)], mode)
+        else:
+            body = query.ranked("search_fts", full, limit, mode, window)
+        rows += [row for row in body if row.resource_id not in seen][: limit - len(rows)]
+    return rows
+
+
+def _phrase_rows(query: _Query, terms: Sequence[Term], full: str, limit: int, mode: str
+                 ) -> list[_Row]:
+    """A query of one phrase: the documents with the phrase in their title (ranked by bm25
+    from the title index), then those with it in their text from the shortest (score 0).
+
+    bm25 would first evaluate the phrase over the whole index once more, to count the
+    documents that have it: for a phrase of common words ("a list of") that costs as much
+    as finding them. With a single phrase that count is the same for every match, so it
+    cannot change their order; the order differs from bm25's only where a longer text
+    repeats the phrase."""
+    rows = query.ranked("search_titles", expression(terms, "AND", "title"), limit, mode)
+    if len(rows) < limit:
+        seen = {row.resource_id for row in rows}
+        body = query.rows([(rowid, 0.0) for rowid in query.first(full, 2 * limit)], mode)
+        rows += [row for row in body if row.resource_id not in seen][: limit - len(rows)]
+    return rows
+
+
+def _note_rows(db: sqlite_utils.Database, match: str, filters: Filters, limit: int,
+               mode: str, profile_id: str) -> list[_Row]:
+    where, params = _filter_sql(filters)
+    sql = (
+        "SELECT d.resource_id, d.pack_id, d.kind, d.lang, r.title, notes_fts.rank, "
+        "n.id, n.body, n.at_seconds "
+        "FROM notes_fts JOIN notes n ON n.rowid = notes_fts.rowid "
+        "JOIN search_docs d ON d.resource_id = n.resource_id "
+        "JOIN resources r ON r.id = d.resource_id "
+        f"WHERE notes_fts MATCH ? AND notes_fts.rank MATCH '{NOTE_RANK}' "
+        f"AND n.profile_id = ? AND n.deleted = 0{where} "
+        "ORDER BY notes_fts.rank LIMIT ?"
+    )
+    return [
+        _Row(row[0], row[1], row[2], row[3], row[4], -float(row[5]), None, mode,
+             (row[6], row[7], row[8]))
+        for row in db.execute(sql, [match, profile_id, *params, limit])
+    ]
+
+
+def _run(query: _Query, terms: Sequence[Term], limit: int, op: str, mode: str,
+         profile_id: str | None, fuzzy: dict[int, list[Term]] | None = None) -> list[_Row]:
+    rows = _resource_rows(query, terms, op, fuzzy, limit, mode)
+    if profile_id is None:
+        return rows
+    notes = _note_rows(query.db, expression(terms, op, "notes", fuzzy), query.filters, limit,
+                       mode, profile_id)
+    if not notes:
+        return rows
+    # The learner's own notes come first: they wrote them about these very resources.
+    noted = {row.resource_id for row in notes}
+    return [*notes, *(row for row in rows if row.resource_id not in noted)][:limit]
 
 
 def search(
@@ -664,7 +791,8 @@ def _search(db: sqlite_utils.Database, results: Results, filters: Filters, limit
     # Every word as typed, here and in each ZIM (merged by rank); then every word with typos
     # corrected (after, never before); then, if still nothing, any of the words.
     op = "AND"
-    rows = _run(db, terms, filters, wanted, op, "all", profile_id)
+    query = _Query(db, state, filters)
+    rows = _run(query, terms, wanted, op, "all", profile_id)
     found = _ask_zims(zim_ask.sources, results.query, terms, filters, wanted, want_facets)
     zim_hits = sum(len(f.paths) for f in found)
     fixes = corrections(db, state, terms, stem_langs,
@@ -675,18 +803,17 @@ def _search(db: sqlite_utils.Database, results: Results, filters: Filters, limit
             results.suggestion = suggestion_text(results.query, terms, fixes)
         if len(rows) + zim_hits < wanted:
             seen = {row.resource_id for row in rows}
-            extra = _run(db, terms, filters, wanted, op, "fuzzy", profile_id, fixes)
+            extra = _run(query, terms, wanted, op, "fuzzy", profile_id, fixes)
             weak = [row for row in extra if row.resource_id not in seen]
     if not rows and not weak and not zim_hits and len(terms) > 1:
         op = "OR"
-        weak = _run(db, terms, filters, wanted, op, "any", profile_id, fixes)
+        weak = _run(query, terms, wanted, op, "any", profile_id, fixes)
     merged = _merge(rows, found, weak)
     if want_facets:
         match = expression(terms, op, fuzzy=fixes)
         counted = [(f.source.lang, "article", f.source.pack_id, f.source.skills, f.estimate)
                    for f in found if f.estimate]
-        results.total, results.total_exact, results.facets = _facets(db, match, filters,
-                                                                     counted)
+        results.total, results.total_exact, results.facets = query.facets(match, counted)
         results.total_exact &= all(f.exact for f in found)
     else:
         results.total = len(merged)
@@ -824,9 +951,12 @@ class Highlighter:
             if term.prefix and is_cjk(term.surfaces[0]):
                 prefixes.append(term.surfaces[0])
         self.prefixes = tuple(prefixes)
+        self._memos: dict[str, dict[str, int]] = {}  # what each word gives, per analyzer
 
     def matches(self, text: str, lang: str | None) -> list[tuple[int, int]]:
-        return analyzer(lang).spans(text, self.surfaces, self.stems, self.prefixes)
+        found = analyzer(lang)
+        memo = self._memos.setdefault(found.lang, {})
+        return found.spans(text, self.surfaces, self.stems, self.prefixes, memo)
 
 
 def _cut(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
@@ -884,6 +1014,31 @@ def _with_context(segments: list[Segment], index: int) -> str:
     return text
 
 
+def _segment_spans(segments: Sequence[Segment], highlighter: Highlighter,
+                   lang: str | None) -> list[list[tuple[int, int]]]:
+    """The matches in each segment. Consecutive segments in one language (subtitle cues,
+    PDF pages) are searched as one text, then the matches are given back to each."""
+    found: list[list[tuple[int, int]]] = [[] for _ in segments]
+    start = 0
+    while start < len(segments):
+        run_lang = segments[start].lang or lang
+        end = start + 1
+        while end < len(segments) and (segments[end].lang or lang) == run_lang:
+            end += 1
+        offsets: list[int] = []
+        position = 0
+        for segment in segments[start:end]:
+            offsets.append(position)
+            position += len(segment.text) + 1
+        joined = "\n".join(segment.text for segment in segments[start:end])
+        for span_start, span_end in highlighter.matches(joined, run_lang):
+            index = bisect.bisect_right(offsets, span_start) - 1
+            found[start + index].append((span_start - offsets[index],
+                                         span_end - offsets[index]))
+        start = end
+    return found
+
+
 def _hit(row: _Row, highlighter: Highlighter, languages: Sequence[str],
          blob: bytes | None) -> Hit:
     titles = json.loads(row.title_json)
@@ -902,10 +1057,10 @@ def _hit(row: _Row, highlighter: Highlighter, languages: Sequence[str],
         lang = lang or doc_lang
     best, best_index = 0, -1
     best_spans: list[tuple[int, int]] = []
-    for index, segment in enumerate(segments):
-        spans = highlighter.matches(segment.text, segment.lang or lang)
+    for index, spans in enumerate(_segment_spans(segments, highlighter, lang)):
         if not spans:
             continue
+        segment = segments[index]
         distinct = len({segment.text[s:e].casefold() for s, e in spans})
         score = distinct * 100 + len(spans)
         if score > best:
