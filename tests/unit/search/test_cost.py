@@ -52,6 +52,11 @@ def statements(library: Library) -> Iterator[list[str]]:
         conn.set_trace_callback(None)
 
 
+def ranks_bodies(statement: str) -> bool:
+    """Whether an SQL statement has FTS5 compute bm25 over the full index's matches."""
+    return "bm25(search_fts" in statement or "search_fts.rank" in statement
+
+
 def summary(results: Results) -> tuple[object, ...]:
     return ([hit.resource_id for hit in results.hits], results.total, results.total_exact,
             results.facets)
@@ -145,3 +150,41 @@ def test_snippet_spans_are_those_of_the_whole_analysis(corpus: Path, lang: str) 
         expected = _reference_spans(lang, variant, surfaces, stems, prefixes)
         assert len(expected) >= 8  # the test looks for words that are there
         assert analyzer(lang).spans(variant, surfaces, stems, prefixes) == expected
+
+
+def test_one_phrase_is_ranked_without_counting_its_documents_again(
+        library: Library, tmp_path: Path) -> None:
+    """bm25 would count the documents that have the phrase over the whole index first: the
+    same count for every match. Titles come first (bm25 on the title index), then the
+    shortest texts."""
+    filler = " ".join(f"word{i}" for i in range(40))
+    install(library, tmp_path, [
+        res("long", "article", "Long", ("long.md", f"{filler} the talk page of it {filler}")),
+        res("short", "article", "Short", ("short.md", "A talk page.")),
+        res("titled", "article", "The talk page", ("titled.md", "Where people discuss.")),
+        res("apart", "article", "Apart", ("apart.md", "A page to talk about.")),
+    ])
+    with statements(library) as seen:
+        results = search(library, '"talk page"')
+    assert [hit.resource_id.split("/")[1] for hit in results.hits] == ["titled", "short", "long"]
+    assert not any(ranks_bodies(s) for s in seen)
+    assert results.total == 3
+
+
+def test_a_broad_query_being_typed_lists_titles_then_the_shortest(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the last word is being typed it stands for the commonest words it begins;
+    counting each of their documents for bm25 would cost more than the search."""
+    from app.search import query
+
+    fill(library, tmp_path)
+    for name in ("RANK_COST", "RANK_MIN", "RANK_CAP"):
+        monkeypatch.setattr(query, name, 3)  # a window of three: every query here is broad
+    with statements(library) as seen:
+        typed = search(library, "wik")
+    assert not any(ranks_bodies(s) for s in seen)
+    titles = [hit for hit in typed.hits if "wiki" in hit.title.casefold()]
+    assert typed.hits[: len(titles)] == titles and typed.total == 11
+    with statements(library) as seen:
+        complete = search(library, "wiki ")  # a space: the word is complete, bm25 ranks
+    assert any(ranks_bodies(s) for s in seen) and complete.total == 11
