@@ -66,6 +66,7 @@ from app.search.index import (
     group_of,
     groups,
     unpack_text,
+    vocabulary,
 )
 from app.search.zims import BUDGET as ZIM_BUDGET
 from app.search.zims import Article, ZimMatches, ZimSource, blocks, read_articles, search_zim
@@ -95,8 +96,6 @@ RANK_MIN = 800
 FACET_CAP = 5000
 #: A prefix (the word being typed) expands to at most this many words.
 COMPLETIONS = 12
-#: From this many documents on, typo candidates must occur in two documents or more.
-LARGE_LIBRARY = 20_000
 
 _QUOTES = re.compile(r"[\"“”„«»「」『』]([^\"“”„«»「」『』]*)(?:[\"“”„«»「」『』]|$)")
 
@@ -315,16 +314,10 @@ def _state(db: sqlite_utils.Database) -> _State:
 
 
 def _vocabulary(db: sqlite_utils.Database, state: _State) -> tuple[list[str], list[int]]:
-    """Words that typos are corrected towards, sorted by length. In a large library, words
-    of a single document are left out: they are rarely what someone meant, and they are the
-    bulk of the vocabulary."""
+    """Words that typos are corrected towards, sorted by length (see
+    index.store_vocabulary)."""
     if state.vocabulary is None or state.lengths is None:
-        size = db.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0]
-        least = 2 if size > LARGE_LIBRARY else 1
-        # SQLite sorts (UTF-8 byte order is code point order, as Python's).
-        terms = [row[0] for row in db.execute(
-            "SELECT term FROM search_terms WHERE docs >= ? AND length(term) >= 3 "
-            "ORDER BY length(term), term", (least,))]
+        terms = vocabulary(db)
         state.vocabulary, state.lengths = terms, [len(t) for t in terms]
     return state.vocabulary, state.lengths
 

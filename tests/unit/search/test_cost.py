@@ -188,3 +188,19 @@ def test_a_broad_query_being_typed_lists_titles_then_the_shortest(
     with statements(library) as seen:
         complete = search(library, "wiki ")  # a space: the word is complete, bm25 ranks
     assert any(ranks_bodies(s) for s in seen) and complete.total == 11
+
+
+def test_the_typo_vocabulary_is_read_as_one_value(library: Library, tmp_path: Path) -> None:
+    """A process's first misspelt query does not select every term of the library."""
+    from app.search.query import _states
+
+    fill(library, tmp_path)
+    _states.clear()  # as in a new process
+    with statements(library) as seen:
+        results = search(library, "refrences ")
+    assert results.suggestion == "references "
+    assert not any("FROM search_terms WHERE docs" in s for s in seen)
+    assert "references" in index.vocabulary(library.db)
+    library.remove_pack("org.test.search")  # the vocabulary follows the index
+    assert "references" not in index.vocabulary(library.db)
+    assert index.vocabulary(library.db) == index._select_vocabulary(library.db)
