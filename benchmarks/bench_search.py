@@ -13,7 +13,7 @@ counts, snippets with highlights and timestamps. The peers return ids only. The 
 one after the other, each with the machine to itself; Xapian under the system Python
 (Debian's ``python3-xapian``); whoosh with a writer per core, its fastest setting, and at
 most ``UJUZI_BENCH_SEARCH_BUDGET`` seconds of queries per category (its prefix queries take
-seconds each). At 100,000 resources the whole run takes about ten minutes on two cores,
+seconds each). At 100,000 resources the whole run takes about eight minutes on two cores,
 half of it whoosh's; ``UJUZI_BENCH_SEARCH_DOCS=20000`` takes about two.
 
 Targets: in every category, p95 under 15 ms and p99 under 30 ms at 100,000 resources; peak
@@ -127,13 +127,13 @@ def _report(about: str, queries: dict[str, Any], results: dict[str, dict[str, An
               f"{r['size'] / 1e6:9.1f} MB {r['peak_rss'] / 2**20:7.1f} MB")
     print()
     print("query latency in ms, p50 / p95 / p99 (queries run)")
-    print(f"{'engine':12}" + "".join(f"{c:>24}" for c in CATEGORIES))
+    print(f"{'engine':12}" + "".join(f" {c:>25}" for c in CATEGORIES))
     for engine in engines:
         cells = []
         for category in CATEGORIES:
             s = results[engine]["latency"][category]
             cells.append(f"{s['p50']:.1f} / {s['p95']:.1f} / {s['p99']:.0f} ({s['n']})")
-        print(f"{names[engine]:12}" + "".join(f"{c:>24}" for c in cells))
+        print(f"{names[engine]:12}" + "".join(f" {c:>25}" for c in cells))
     print()
     suite = queries["relevance"]
     scores = {}
@@ -175,7 +175,7 @@ def _report(about: str, queries: dict[str, Any], results: dict[str, dict[str, An
               f"{'PASS' if better else 'FAIL'}")
     print()
     print("their latency / ours, p50 / p95 / p99 (above 1: Ujuzi answers faster)")
-    print(f"{'engine':12}" + "".join(f"{c:>24}" for c in CATEGORIES))
+    print(f"{'engine':12}" + "".join(f" {c:>25}" for c in CATEGORIES))
     for engine in engines[1:]:
         theirs = results[engine]["latency"]
         cells = []
@@ -183,7 +183,7 @@ def _report(about: str, queries: dict[str, Any], results: dict[str, dict[str, An
             mine = ours["latency"][category]
             cells.append(" / ".join(
                 f"{theirs[category][p] / max(mine[p], 1e-3):.2f}" for p in ("p50", "p95", "p99")))
-        print(f"{names[engine]:12}" + "".join(f"{c:>24}" for c in cells))
+        print(f"{names[engine]:12}" + "".join(f" {c:>25}" for c in cells))
     missing = [names[e] for e in ("fts5", "whoosh", "xapian") if e not in results]
     if missing:
         ok = False

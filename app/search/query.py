@@ -14,10 +14,15 @@ How a query is answered:
    Chinese or Japanese is a phrase of its bigrams. The last word, while it is being typed,
    also stands for the most frequent words it begins (results as you type).
 2. Ranking: bm25 with titles weighing 10, bodies 1, and stems 0.7 of their column's weight,
-   so a title beats a body, and the word as typed beats an inflection. A broad query (more
-   than RANK_CAP matches) ranks its title matches (from a small title index), then the
-   shortest RANK_CAP matching documents: ranking costs a few microseconds a match, too much
-   for tens of thousands on an old laptop, and bm25 prefers short documents anyway.
+   so a title beats a body, and the word as typed beats an inflection. The matches are walked
+   once in rowid order (short documents first); a broad query (more matches than a window
+   holds, see _window_size) ranks its title matches (from a small title index), then the
+   window of its shortest matches: ranking costs a few microseconds a match, too much for
+   tens of thousands on an old laptop, and bm25 prefers short documents anyway. A single
+   phrase, and a broad query whose last word is being typed, order the matches after their
+   titles by length: bm25 would first count each phrase's documents over the whole index,
+   which costs more than the search and, for one phrase, cannot change the order. Facets
+   are counted from the same walk, by the group each rowid carries.
 3. Typos: a word the index does not know (or knows in at most two documents while a close
    word is far more common) gets candidates from the index vocabulary within one or two
    edits (optimal string alignment: a transposition is one edit), most common first. The
