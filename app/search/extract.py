@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from app.packs.manifest import QUIZ_MIME
+from app.subtitles import decode_subtitles, parse_subtitles
 
 log = logging.getLogger(__name__)
 
@@ -147,36 +148,13 @@ def quiz_text(source: str) -> str:
 
 # -- subtitles and transcripts ---------------------------------------------------------------
 
-_CUE_TIME = re.compile(
-    r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})\s*-->\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
-)
-_CUE_TAG = re.compile(r"<[^>]*>")
 _LINE_TIME = re.compile(r"^\s*[\[(]?(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,]\d+)?[\])]?\s*[-–:]?\s*")
 
 
 def subtitle_cues(source: str) -> list[tuple[float, str]]:
-    """(start seconds, text) of each cue of a WebVTT or SubRip file."""
-    cues: list[tuple[float, str]] = []
-    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    index = 0
-    while index < len(lines):
-        match = _CUE_TIME.match(lines[index])
-        index += 1
-        if match is None:
-            continue
-        hours, minutes, seconds, millis = match.groups()
-        start = (int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
-                 + int(millis.ljust(3, "0")) / 1000)
-        text: list[str] = []
-        while index < len(lines) and lines[index].strip():
-            if _CUE_TIME.match(lines[index]):
-                break
-            text.append(html.unescape(_CUE_TAG.sub("", lines[index])).strip())
-            index += 1
-        joined = " ".join(part for part in text if part)
-        if joined:
-            cues.append((start, joined))
-    return cues
+    """(start seconds, text on one line) of each cue of a WebVTT or SubRip file, as the
+    player's parser (:mod:`app.subtitles`) reads it."""
+    return [(cue.start, " ".join(cue.text.split("\n"))) for cue in parse_subtitles(source)]
 
 
 def transcript_lines(source: str) -> list[tuple[float | None, str]]:
@@ -237,10 +215,13 @@ def pdf_pages(path: Path) -> Iterator[tuple[int, str]]:
 _SUBTITLE_MIMES = {"text/vtt", "application/x-subrip", "text/srt", "application/srt"}
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     with open(path, "rb") as stream:
-        data = stream.read(MAX_CHARS)
-    return data.decode("utf-8-sig", errors="replace")
+        return stream.read(MAX_CHARS)
+
+
+def _read_text(path: Path) -> str:
+    return _read_bytes(path).decode("utf-8-sig", errors="replace")
 
 
 def file_segments(path: Path, entry: dict[str, Any], lang: str | None) -> list[Segment]:
@@ -251,8 +232,10 @@ def file_segments(path: Path, entry: dict[str, Any], lang: str | None) -> list[S
     lang = entry.get("lang") or lang
     try:
         if role == "subtitles" or mime in _SUBTITLE_MIMES or name.endswith((".vtt", ".srt")):
+            data = _read_bytes(path)
+            source = decode_subtitles(data, cut=len(data) == MAX_CHARS)
             return [Segment("subtitles", text, lang, start=start)
-                    for start, text in subtitle_cues(_read_text(path))]
+                    for start, text in subtitle_cues(source)]
         if role == "transcript":
             return [Segment("transcript", text, lang, start=start)
                     for start, text in transcript_lines(_read_text(path))]
