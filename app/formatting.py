@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from app.i18n import active_language
+from app.i18n import _, active_language
 
 
 @cache
@@ -110,10 +110,13 @@ def moment(value: str | datetime) -> str:
     return str(format_datetime(parsed.astimezone(), format="short", locale=locale()))
 
 
-def language_name(code: str, in_language: str | None = None) -> str:
-    """A language's own or translated name (``sw`` -> ``Kiswahili``), else the code."""
+def language_name(code: str | None, in_language: str | None = None) -> str:
+    """A language's own or translated name (``sw`` -> ``Kiswahili``), else the code; a
+    missing code is an unknown language."""
     from babel import Locale, UnknownLocaleError
 
+    if not code:
+        return _("Unknown language")
     try:
         target = Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError):

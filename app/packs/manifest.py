@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from app.errors import ManifestError
 from app.i18n import _
+from app.languages import negotiate
 
 MANIFEST_NAME = "pack.json"
 PACK_SUFFIX = ".ujpack"
@@ -211,13 +212,10 @@ def validate_quiz(document: Any) -> None:
 
 def localized(text: dict[str, str] | None, languages: list[str] | tuple[str, ...]) -> str:
     """Pick the best string from a per-language map: the wanted languages in order, then
-    English, then whatever the pack has (so nothing ever shows blank)."""
+    English (negotiated by :func:`app.languages.negotiate`), then whatever the pack has (so
+    nothing ever shows blank)."""
     if not text:
         return ""
-    for lang in (*languages, "en"):
-        if lang in text:
-            return text[lang]
-        base = lang.split("-")[0]
-        if base in text:
-            return text[base]
-    return next(iter(text.values()))
+    keys = list(text)
+    index = negotiate((*languages, "en"), keys)
+    return text[keys[0 if index is None else index]]

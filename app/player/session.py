@@ -22,7 +22,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from app.errors import UjuziError
-from app.i18n import _, active_language
+from app.formatting import language_name
+from app.i18n import _
+from app.languages import negotiate
 from app.library import Library
 from app.packs.manifest import localized
 from app.player.base import MediaSource, SubtitleFile, external_key
@@ -69,39 +71,10 @@ class PlaybackPlan:
         return []
 
 
-def language_name(code: str | None, in_language: str | None = None) -> str:
-    """``sw`` -> "Kiswahili" (in the UI language when babel knows it), else the code."""
-    if not code:
-        return _("Unknown language")
-    try:
-        import babel
-
-        locale = babel.Locale.parse(code.replace("-", "_"))
-        try:
-            display = babel.Locale.parse((in_language or active_language()).replace("-", "_"))
-        except (ValueError, babel.UnknownLocaleError):
-            display = babel.Locale("en")
-        name = locale.get_display_name(display)
-    except (ValueError, babel.UnknownLocaleError):
-        return code
-    return (name[:1].upper() + name[1:]) if name else code
-
-
-def _primary(code: str) -> str:
-    return code.replace("_", "-").split("-")[0].lower()
-
-
 def choose_subtitle(langs: Sequence[str | None], preferred: Sequence[str]) -> int | None:
-    """Index of the subtitle to show first: the learner's first language that has one,
-    matching exactly before matching the base language (``sw-KE`` then ``sw``); else None."""
-    for wanted in preferred:
-        for index, lang in enumerate(langs):
-            if lang and lang.lower() == wanted.lower():
-                return index
-        for index, lang in enumerate(langs):
-            if lang and _primary(lang) == _primary(wanted):
-                return index
-    return None
+    """Index of the subtitle to show first: the learner's first language that has one
+    (:func:`app.languages.negotiate`); else None."""
+    return negotiate(preferred, langs)
 
 
 def resume_position(saved: float, duration: float | None) -> float:

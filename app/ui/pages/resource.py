@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app import formatting, learning
 from app.i18n import _
+from app.languages import negotiate
 from app.library import Library
 from app.packs.manifest import localized
 from app.tasks import Reporter
@@ -73,19 +74,19 @@ def viewer_for(kind: str, ctx: AppContext) -> Viewer:
 
 
 def _transcript(resource: dict[str, Any], languages: list[str]) -> list[tuple[float | None, str]]:
-    """Lines to show beside media: subtitles in the learner's first language that has them,
-    else the transcript."""
+    """Lines to show beside media: the subtitles the player shows first (the learner's first
+    language that has them, :func:`app.languages.negotiate`), else the transcript."""
     from pathlib import Path
 
     from app.search.extract import subtitle_cues, transcript_lines
+    from app.subtitles import read_subtitle_text
 
-    files = resource["files"]
-    for lang in languages:
-        for entry in files:
-            if entry["role"] == "subtitles" and (entry.get("lang") or "") == lang:
-                text = Path(entry["blob"]).read_text(encoding="utf-8", errors="replace")
-                return [(start, line) for start, line in subtitle_cues(text)]
-    for entry in files:
+    subtitles = [entry for entry in resource["files"] if entry["role"] == "subtitles"]
+    chosen = negotiate(languages, [entry.get("lang") for entry in subtitles])
+    if chosen is not None:
+        return [(start, line) for start, line in
+                subtitle_cues(read_subtitle_text(Path(subtitles[chosen]["blob"])))]
+    for entry in resource["files"]:
         if entry["role"] == "transcript":
             text = Path(entry["blob"]).read_text(encoding="utf-8", errors="replace")
             return transcript_lines(text)
