@@ -8,7 +8,6 @@ through :mod:`app.terminal`: pack text cannot send control sequences to the term
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from app import __version__, logs
 from app.errors import UjuziError
+from app.formatting import clock, size
 from app.i18n import _, set_language
 from app.packs.manifest import localized
 from app.paths import layout
@@ -147,24 +147,6 @@ def _languages(library: Library) -> list[str]:
     return [str(lang) for lang in preferred]
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = math.floor(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
-
-
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
 class _ProgressPrinter:
     """Prints progress to stderr: a line every 5% (and a final one) when not a terminal."""
 
@@ -254,7 +236,7 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
             f"{pack['id']}  {pack['version']}  {localized(pack['title'], langs)}  "
             f"[{', '.join(pack['languages'])}]  "
             + _("{count} resources").format(count=pack["resource_count"])
-            + f"  {_size(pack['total_bytes'])}"
+            + f"  {size(pack['total_bytes'])}"
         )
     return 0
 
@@ -282,7 +264,7 @@ def _print_pack(pack: dict[str, Any], langs: list[str]) -> None:
     print(_("Languages: {langs}").format(langs=", ".join(pack["languages"])))
     print(_("Licence: {license}").format(license=pack["license"]))
     print(_("Attribution: {attribution}").format(attribution=pack["attribution"]))
-    print(_("Size: {size}").format(size=_size(pack["total_bytes"])))
+    print(_("Size: {size}").format(size=size(pack["total_bytes"])))
     progress = pack["progress"]
     print(
         _("Progress: {done} of {total} resources complete").format(
@@ -298,7 +280,7 @@ def _print_pack(pack: dict[str, Any], langs: list[str]) -> None:
         for resource in resources:
             mark = "[x]" if resource["progress"]["completed"] else "[ ]"
             lang = f" ({resource['lang']})" if resource["lang"] else ""
-            duration = _duration(resource["duration"])
+            duration = clock(resource["duration"])
             print(
                 f"  {mark} {resource['id']}  {resource['kind']}{lang}  "
                 f"{localized(resource['title'], langs)}"
@@ -312,7 +294,7 @@ def _print_resource(resource: dict[str, Any], langs: list[str]) -> None:
     if resource["lang"]:
         print(_("Language: {lang}").format(lang=resource["lang"]))
     if resource["duration"] is not None:
-        print(_("Duration: {duration}").format(duration=_duration(resource["duration"])))
+        print(_("Duration: {duration}").format(duration=clock(resource["duration"])))
     if resource["translations"]:
         print(
             _("Translations: {list}").format(
@@ -322,12 +304,12 @@ def _print_resource(resource: dict[str, Any], langs: list[str]) -> None:
     print(_("Files:"))
     for entry in resource["files"]:
         lang = f" {entry['lang']}" if entry["lang"] else ""
-        print(f"  {entry['role']}{lang}  {entry['path']}  {entry['mime']}  {_size(entry['size'])}")
+        print(f"  {entry['role']}{lang}  {entry['path']}  {entry['mime']}  {size(entry['size'])}")
     progress = resource["progress"]
     state = _("complete") if progress["completed"] else _("not complete")
     print(
         _("Progress: {state}, position {position}").format(
-            state=state, position=_duration(progress["position"])
+            state=state, position=clock(progress["position"])
         )
     )
 
@@ -337,7 +319,7 @@ def cmd_remove(args: argparse.Namespace, library: Library) -> int:
     if args.json:
         _emit({"pack_id": args.pack_id, "bytes_freed": freed})
     else:
-        print(_("Removed {id}; freed {size}.").format(id=args.pack_id, size=_size(freed)))
+        print(_("Removed {id}; freed {size}.").format(id=args.pack_id, size=size(freed)))
     return 0
 
 
@@ -384,7 +366,7 @@ def cmd_note(args: argparse.Namespace, library: Library) -> int:
         else:
             langs = _languages(library)
             for note in notes:
-                at = f" @{_duration(note['at_seconds'])}" if note["at_seconds"] is not None else ""
+                at = f" @{clock(note['at_seconds'])}" if note["at_seconds"] is not None else ""
                 title = localized(note["resource_title"], langs) or note["resource_id"]
                 print(f"{note['id']}  {title}{at}\n    {note['body']}")
     else:
@@ -406,7 +388,7 @@ def cmd_progress(args: argparse.Namespace, library: Library) -> int:
         state = _("complete") if progress["completed"] else _("not complete")
         print(
             _("{id}: {state}, position {position}").format(
-                id=args.resource_id, state=state, position=_duration(progress["position"])
+                id=args.resource_id, state=state, position=clock(progress["position"])
             )
         )
     return 0
@@ -489,7 +471,7 @@ def cmd_search(args: argparse.Namespace, library: Library) -> int:
     for hit in results.hits:
         where = ""
         if hit.timestamp is not None:
-            where = f"  @{_duration(hit.timestamp)}"
+            where = f"  @{clock(hit.timestamp)}"
         elif hit.page is not None:
             where = "  " + _("p. {page}").format(page=hit.page)
         lang = f" {hit.lang}" if hit.lang else ""
