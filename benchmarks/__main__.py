@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench_import", "bench_search", "bench_startup", "bench_player"]
+BENCHMARKS = ["bench_import", "bench_search", "bench_zim_search", "bench_startup",
+              "bench_player"]
 
 
 def main(argv: list[str]) -> int:

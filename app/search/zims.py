@@ -9,7 +9,8 @@ pack does list; so the library's search asks each installed ZIM too
 - full text: ``libzim.search.Searcher`` with the words as typed (Xapian's own stemming and
   folding); the estimate of its matches counts in the total and the facets;
 - titles: ``libzim.suggestion.SuggestionSearcher`` while the last word is being typed (it
-  completes titles), and when the full text finds nothing or the ZIM has no full-text index;
+  completes titles; then a title match and a full-text match alternate, the title first),
+  and when the full text finds nothing or the ZIM has no full-text index;
 - each hit names its ZIM entry (``Hit.entry``) and the resource that opens it: the resource
   that shows that entry when the pack lists it, else the pack's index (or main page) resource,
   which the viewer opens at that entry.
@@ -32,6 +33,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -214,8 +216,9 @@ def _resolve(archive: Archive, path: str) -> str | None:
 def search_zim(source: ZimSource, text: str, count: int, typing: bool = False
                ) -> ZimMatches:
     """The first ``count`` matches of a ZIM for ``text`` (entry paths, best first) and its
-    estimate of all matches. Full text first; titles first while ``typing`` (the last word is
-    not finished), and titles alone when the full text has nothing. Never raises."""
+    estimate of all matches: full text; while ``typing`` (the last word is not finished),
+    title matches and full-text matches alternate; titles alone when the full text has
+    nothing. Never raises."""
     empty = ZimMatches(source, [], 0, True)
     query = query_text(text)
     if not query or not source.path.exists():
@@ -255,7 +258,9 @@ def search_zim(source: ZimSource, text: str, count: int, typing: bool = False
             return empty
         paths: list[str] = []
         seen: set[str] = set()
-        for path in (*titles, *full) if typing else (*full, *titles):
+        first, second = (titles, full) if typing else (full, titles)
+        merged = [path for pair in zip_longest(first, second) for path in pair if path]
+        for path in merged:
             if len(paths) >= count:
                 break
             resolved = _resolve(opened.archive, path)
