@@ -1,11 +1,13 @@
-"""The player widget: video, controls, subtitles menu, transcript and timestamped notes.
+"""The player widget: a video surface, controls, and a side panel with the transcript and
+timestamped notes, around one backend.
 
-It opens a resource by id, prepares it off the GUI thread (:func:`prepare_playback`), plays
-it with the chosen backend (:func:`app.player.choose_backend`) and records progress through a
-:class:`ProgressWriter`. libvlc draws into a native child window (``WA_NativeWindow``); the
-Qt Multimedia fallback hands frames to :class:`FrameSurface`, which paints them with the
-subtitle text. Backend events may come from libvlc's thread; they reach the widget as queued
-signals of :class:`_Bridge`.
+It opens a resource by id, prepares it off the GUI thread (:func:`prepare_playback`, run by
+the :class:`~app.tasks.Runner` it is given), plays it with the chosen backend
+(:func:`app.player.choose_backend`) and records progress through a :class:`ProgressWriter`.
+Its parts each do one job: :mod:`app.player.qt_surfaces` (where the video is drawn, and the
+bridge that brings backend reports to the GUI thread), :mod:`app.player.qt_controls` (seek
+bar and buttons) and :mod:`app.player.qt_side_panel` (transcript and notes); this widget
+connects them to the backend and owns playback, full screen, the keyboard and progress.
 
 Keyboard (when the focus is in the player, not in a text field): Space or K play/pause,
 J and L back/forward 10 s, Left and Right 5 s (mirrored right-to-left, like the seek bar),
@@ -22,37 +24,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QColor,
-    QFont,
-    QImage,
-    QKeyEvent,
-    QMouseEvent,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
-    QPalette,
-    QPen,
-)
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMenu,
-    QPushButton,
     QSizePolicy,
-    QSlider,
     QSplitter,
     QStackedWidget,
-    QStyle,
-    QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -60,7 +39,10 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.library import Library
 from app.player import ENV_VAR, available_backends, backend_label, choose_backend
-from app.player.base import RATES, Player, PlayerEvents, State
+from app.player.base import Player, State
+from app.player.qt_controls import ARROW_SECONDS, SKIP_SECONDS, VOLUME_STEP, PlayerControls
+from app.player.qt_side_panel import SidePanel
+from app.player.qt_surfaces import Bridge, BridgeEvents, FrameSurface, NativeSurface
 from app.player.session import (
     PlaybackPlan,
     ProgressUpdate,
@@ -68,144 +50,16 @@ from app.player.session import (
     WatchTracker,
     prepare_playback,
 )
-from app.player.subtitles import Cue, CueList, format_time
-from app.tasks import Reporter
+from app.player.subtitles import Cue
+from app.tasks import Reporter, Runner
+
+__all__ = ["FrameSurface", "NativeSurface", "PlayerWidget"]
 
 log = logging.getLogger(__name__)
 
-SKIP_SECONDS = 10.0
-ARROW_SECONDS = 5.0
-VOLUME_STEP = 5
 PRESENT_TIMEOUT_MS = 15_000
 #: Platforms where libvlc can draw into a Qt widget's native window.
 NATIVE_PLATFORMS = ("xcb", "windows", "cocoa")
-
-
-class _Bridge(QObject):
-    """Carries backend reports to the GUI thread."""
-
-    state = Signal(str)
-    position = Signal(float, float)
-    tracks = Signal()
-    shown = Signal()
-    error = Signal(str)
-
-
-class _Events(PlayerEvents):
-    def __init__(self, bridge: _Bridge) -> None:
-        self.bridge = bridge
-
-    def state_changed(self, state: State) -> None:
-        self.bridge.state.emit(state.value)
-
-    def position_changed(self, position: float, duration: float) -> None:
-        self.bridge.position.emit(position, duration)
-
-    def tracks_changed(self) -> None:
-        self.bridge.tracks.emit()
-
-    def video_shown(self) -> None:
-        self.bridge.shown.emit()
-
-    def error(self, message: str) -> None:
-        self.bridge.error.emit(message)
-
-
-class NativeSurface(QWidget):
-    """A black native window that libvlc draws into."""
-
-    double_clicked = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
-        self.setAttribute(Qt.WidgetAttribute.WA_DontCreateNativeAncestors)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setAutoFillBackground(True)
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor("black"))
-        self.setPalette(palette)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 180)
-
-    #: The native window was recreated (after reparenting): the new id.
-    window_changed = Signal(int)
-
-    def window_id(self) -> int:
-        return int(self.winId())
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.WinIdChange and self.internalWinId():
-            self.window_changed.emit(int(self.winId()))
-        return super().event(event)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.double_clicked.emit()
-
-
-class FrameSurface(QWidget):
-    """Paints the Qt backend's frames, letterboxed, with the subtitle text over them."""
-
-    double_clicked = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 180)
-        self.image = QImage()
-        self.subtitle = ""
-
-    def set_frame(self, frame: Any) -> None:
-        if frame.isValid():
-            self.image = frame.toImage()
-            self.update()
-
-    def set_subtitle(self, text: str) -> None:
-        if text != self.subtitle:
-            self.subtitle = text
-            self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("black"))
-        video = QRectF(self.rect())
-        if not self.image.isNull():
-            size = QSize(self.image.size()).scaled(
-                self.size(), Qt.AspectRatioMode.KeepAspectRatio
-            )
-            video = QRectF(
-                (self.width() - size.width()) / 2,
-                (self.height() - size.height()) / 2,
-                size.width(),
-                size.height(),
-            )
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(video, self.image)
-        if self.subtitle:
-            self._paint_subtitle(painter, video)
-        painter.end()
-
-    def _paint_subtitle(self, painter: QPainter, video: QRectF) -> None:
-        font = QFont(self.font())
-        font.setPixelSize(max(14, int(video.height() / 16)))
-        font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(font)
-        margin = video.height() / 20
-        area = video.adjusted(margin, margin, -margin, -margin)
-        flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom) | int(
-            Qt.TextFlag.TextWordWrap
-        )
-        box = painter.boundingRect(area, flags, self.subtitle)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        path = QPainterPath()
-        path.addRoundedRect(box.adjusted(-8, -4, 8, 4), 4, 4)
-        painter.fillPath(path, QColor(0, 0, 0, 160))
-        painter.setPen(QPen(QColor("white")))
-        painter.drawText(area, flags, self.subtitle)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.double_clicked.emit()
 
 
 def _release_quietly(player: Player) -> None:
@@ -240,7 +94,7 @@ def _add_note(home: str | None, profile: str | None, resource_id: str, body: str
 class PlayerWidget(QWidget):
     """Plays one resource at a time.
 
-    ``tasks`` is the window's task runner (one is made when None); ``backend`` forces "vlc"
+    ``tasks`` runs work off the GUI thread (the window's runner); ``backend`` forces "vlc"
     or "qt"; ``headless`` plays without drawing or sound (tests, and platforms where libvlc
     cannot draw into a window). With ``side_panel`` the widget shows its own transcript and
     notes; with ``record`` it writes progress itself. A page that has its own notes and
@@ -268,7 +122,8 @@ class PlayerWidget(QWidget):
         self,
         home: str | None = None,
         profile: str | None = None,
-        tasks: Any = None,
+        *,
+        tasks: Runner,
         backend: str | None = None,
         headless: bool | None = None,
         parent: QWidget | None = None,
@@ -276,10 +131,6 @@ class PlayerWidget(QWidget):
         record: bool = True,
     ) -> None:
         super().__init__(parent)
-        if tasks is None:
-            from app.ui.tasks import TaskRunner
-
-            tasks = TaskRunner(self)
         self.home = home
         self.profile = profile
         self.tasks = tasks
@@ -299,7 +150,7 @@ class PlayerWidget(QWidget):
         self.tracker: WatchTracker | None = None
         self.player: Player | None = None
         self.message = ""
-        self._bridge = _Bridge(self)
+        self._bridge = Bridge(self)
         self._bridge.state.connect(self._on_state)
         self._bridge.position.connect(self._on_position)
         self._bridge.tracks.connect(self._on_tracks)
@@ -311,9 +162,6 @@ class PlayerWidget(QWidget):
         self._presented = False
         self._present_from: float | None = None
         self._last_subtitle: str | None = None
-        self._transcript_cues: list[Cue] = []
-        self._transcript_list = CueList([])
-        self._transcript_index: int | None = None
         self._fullscreen = False
         self._was_maximized = False
         self._hidden_for_fullscreen: list[QWidget] = []
@@ -332,15 +180,6 @@ class PlayerWidget(QWidget):
             app.aboutToQuit.connect(self.shutdown)
 
     # -- building -----------------------------------------------------------------------
-
-    @staticmethod
-    def _button(checkable: bool = False) -> QToolButton:
-        button = QToolButton()
-        button.setCheckable(checkable)
-        button.setAutoRaise(True)
-        button.setIconSize(QSize(22, 22))
-        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        return button
 
     @staticmethod
     def _panel() -> QLabel:
@@ -374,115 +213,40 @@ class PlayerWidget(QWidget):
         self.stage.addWidget(self.message_panel)
         self.stage.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-        self.elapsed = QLabel(format_time(0))
-        self.total = QLabel(format_time(0))
-        self.seek_bar = QSlider(Qt.Orientation.Horizontal)
-        self.seek_bar.setRange(0, 0)
-        self.seek_bar.setSingleStep(int(ARROW_SECONDS * 10))
-        self.seek_bar.setPageStep(int(SKIP_SECONDS * 10))
-        self.seek_bar.sliderReleased.connect(self._seek_from_bar)
-        self.seek_bar.sliderMoved.connect(
-            lambda value: self.elapsed.setText(format_time(value / 10))
-        )
-        self.seek_bar.actionTriggered.connect(self._seek_bar_action)
-        seek_row = QHBoxLayout()
-        seek_row.setContentsMargins(8, 4, 8, 0)
-        seek_row.addWidget(self.elapsed)
-        seek_row.addWidget(self.seek_bar, 1)
-        seek_row.addWidget(self.total)
-
-        self.play_button = self._button()
-        self.play_button.clicked.connect(self.toggle_play)
-        self.back_button = self._button()
-        self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.back_button.clicked.connect(lambda: self.skip(-SKIP_SECONDS))
-        self.forward_button = self._button()
-        self.forward_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.forward_button.clicked.connect(lambda: self.skip(SKIP_SECONDS))
-
-        self.speed_button = self._button()
-        self.speed_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.speed_menu = QMenu(self.speed_button)
-        self.speed_group = QActionGroup(self)
-        for rate in RATES:
-            action = QAction(self.speed_menu)
-            action.setCheckable(True)
-            action.setData(rate)
-            action.setChecked(rate == 1.0)
-            self.speed_group.addAction(action)
-            self.speed_menu.addAction(action)
-        self.speed_group.triggered.connect(lambda action: self.set_rate(float(action.data())))
-        self.speed_button.setMenu(self.speed_menu)
-
-        self.subtitle_button = self._button()
-        self.subtitle_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.subtitle_menu = QMenu(self.subtitle_button)
-        self.subtitle_group = QActionGroup(self)
-        self.subtitle_group.triggered.connect(
-            lambda action: self.set_subtitle(action.data() or None)
-        )
-        self.subtitle_button.setMenu(self.subtitle_menu)
-
-        self.audio_only_button = self._button(checkable=True)
-        self.audio_only_button.toggled.connect(self.set_audio_only)
-        self.mute_button = self._button(checkable=True)
-        self.mute_button.toggled.connect(self.set_muted)
-        self.volume_slider = QSlider(Qt.Orientation.Horizontal)
-        self.volume_slider.setRange(0, 100)
-        self.volume_slider.setValue(100)
-        self.volume_slider.setSingleStep(VOLUME_STEP)
-        self.volume_slider.setMaximumWidth(110)
-        self.volume_slider.valueChanged.connect(self.set_volume)
-        self.fullscreen_button = self._button(checkable=True)
-        self.fullscreen_button.clicked.connect(self.toggle_fullscreen)
-
-        controls = QHBoxLayout()
-        controls.setContentsMargins(4, 0, 8, 4)
-        for button in (self.play_button, self.back_button, self.forward_button):
-            controls.addWidget(button)
-        controls.addStretch(1)
-        widget: QWidget
-        for widget in (
-            self.speed_button,
-            self.subtitle_button,
-            self.audio_only_button,
-            self.mute_button,
-            self.volume_slider,
-            self.fullscreen_button,
-        ):
-            controls.addWidget(widget)
+        self.controls = controls = PlayerControls()
+        controls.play_clicked.connect(self.toggle_play)
+        controls.skip_requested.connect(self.skip)
+        controls.seek_requested.connect(self.seek)
+        controls.rate_chosen.connect(self.set_rate)
+        controls.subtitle_chosen.connect(self.set_subtitle)
+        controls.audio_only_toggled.connect(self.set_audio_only)
+        controls.muted_toggled.connect(self.set_muted)
+        controls.volume_changed.connect(self.set_volume)
+        controls.fullscreen_clicked.connect(self.toggle_fullscreen)
+        # The controls' widgets, by the names the pages and tests reach them.
+        self.seek_bar = controls.seek_bar
+        self.play_button = controls.play_button
+        self.back_button, self.forward_button = controls.back_button, controls.forward_button
+        self.speed_button, self.speed_menu = controls.speed_button, controls.speed_menu
+        self.subtitle_button, self.subtitle_menu = controls.subtitle_button, controls.subtitle_menu
+        self.audio_only_button, self.mute_button = controls.audio_only_button, controls.mute_button
+        self.volume_slider = controls.volume_slider
+        self.fullscreen_button = controls.fullscreen_button
 
         main = QWidget()
         main_layout = QVBoxLayout(main)
         main_layout.setContentsMargins(0, 0, 0, 0)
         main_layout.addWidget(self.title)
         main_layout.addWidget(self.stage, 1)
-        main_layout.addLayout(seek_row)
-        main_layout.addLayout(controls)
+        main_layout.addWidget(controls)
 
-        self.transcript = QListWidget()
-        self.transcript.setWordWrap(True)
-        self.transcript.itemClicked.connect(self._transcript_clicked)
-        self.transcript.itemActivated.connect(self._transcript_clicked)
-        self.notes = QListWidget()
-        self.notes.setWordWrap(True)
-        self.notes.itemClicked.connect(self._note_clicked)
-        self.notes.itemActivated.connect(self._note_clicked)
-        self.note_edit = QLineEdit()
-        self.note_edit.returnPressed.connect(self.add_note)
-        self.note_edit.textChanged.connect(lambda _text: self._update_note_button())
-        self.note_button = QPushButton()
-        self.note_button.clicked.connect(self.add_note)
-        notes_page = QWidget()
-        notes_layout = QVBoxLayout(notes_page)
-        notes_layout.addWidget(self.notes, 1)
-        notes_layout.addWidget(self.note_edit)
-        notes_layout.addWidget(self.note_button)
-        self.side = QTabWidget()
-        self.side.addTab(self.transcript, "")
-        self.side.addTab(notes_page, "")
+        self.side = SidePanel()
+        self.side.seek_requested.connect(self.seek)
+        self.side.note_requested.connect(self.add_note)
         self.side.setVisible(side_panel)
         self._side_wanted = side_panel
+        self.transcript, self.notes = self.side.transcript, self.side.notes
+        self.note_edit, self.note_button = self.side.note_edit, self.side.note_button
 
         self.splitter = QSplitter()
         self.splitter.addWidget(main)
@@ -501,78 +265,18 @@ class PlayerWidget(QWidget):
         self.surface.setAccessibleName(_("Video"))
         self.audio_panel.setAccessibleName(_("Audio"))
         self.message_panel.setAccessibleName(_("Player message"))
-        self.elapsed.setAccessibleName(_("Elapsed time"))
-        self.total.setAccessibleName(_("Duration"))
-        self.seek_bar.setAccessibleName(_("Seek"))
-        self.seek_bar.setToolTip(_("Seek (Left, Right)"))
-        self.play_button.setToolTip(_("Play or pause (Space, K)"))
-        self.back_button.setAccessibleName(_("Back 10 seconds"))
-        self.back_button.setToolTip(_("Back 10 seconds (J)"))
-        self.back_button.setText(_("10"))
-        self.forward_button.setAccessibleName(_("Forward 10 seconds"))
-        self.forward_button.setToolTip(_("Forward 10 seconds (L)"))
-        self.forward_button.setText(_("10"))
-        self.speed_button.setAccessibleName(_("Playback speed"))
-        self.speed_button.setToolTip(_("Playback speed"))
-        for action in self.speed_group.actions():
-            action.setText(_("{rate}×").format(rate=f"{float(action.data()):g}"))
-        self.subtitle_button.setAccessibleName(_("Subtitles"))
-        self.subtitle_button.setToolTip(_("Subtitles (C)"))
-        self.subtitle_button.setText(_("CC"))
-        self.audio_only_button.setAccessibleName(_("Audio only"))
-        self.audio_only_button.setToolTip(
-            _("Audio only: stop showing the video, to save battery")
-        )
-        self.audio_only_button.setText(_("Audio only"))
-        self.mute_button.setToolTip(_("Mute (M)"))
-        self.volume_slider.setAccessibleName(_("Volume"))
-        self.volume_slider.setToolTip(_("Volume (Up, Down)"))
-        self.fullscreen_button.setToolTip(_("Full screen (F)"))
-        self.transcript.setAccessibleName(_("Transcript"))
-        self.notes.setAccessibleName(_("Notes"))
-        self.note_edit.setAccessibleName(_("New note"))
-        self.note_edit.setPlaceholderText(_("Write a note…"))
-        self.note_button.setAccessibleName(_("Add note at the current time"))
-        self.side.setAccessibleName(_("Transcript and notes"))
-        self.side.setTabText(0, _("Transcript"))
-        self.side.setTabText(1, _("Notes"))
+        self.controls.retranslate()
+        self.side.retranslate()
         self._show_rate()
         self._update_icons()
-        self._update_note_button()
         self._update_time()
         if self.plan is not None:
             self.audio_panel.setText(f"♪\n{self.plan.title}")
             self._rebuild_subtitle_menu()
 
     def _update_icons(self) -> None:
-        style = self.style()
-        Pixmap = QStyle.StandardPixmap
         playing = self.player is not None and self.player.state() == State.PLAYING
-        self.play_button.setIcon(
-            style.standardIcon(Pixmap.SP_MediaPause if playing else Pixmap.SP_MediaPlay)
-        )
-        self.play_button.setAccessibleName(_("Pause") if playing else _("Play"))
-        # Skip icons point along the time axis, which runs right to left in RTL layouts.
-        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
-        back, forward = Pixmap.SP_MediaSeekBackward, Pixmap.SP_MediaSeekForward
-        if rtl:
-            back, forward = forward, back
-        self.back_button.setIcon(style.standardIcon(back))
-        self.forward_button.setIcon(style.standardIcon(forward))
-        muted = self.mute_button.isChecked()
-        self.mute_button.setIcon(
-            style.standardIcon(Pixmap.SP_MediaVolumeMuted if muted else Pixmap.SP_MediaVolume)
-        )
-        self.mute_button.setAccessibleName(_("Unmute") if muted else _("Mute"))
-        self.fullscreen_button.setIcon(
-            style.standardIcon(
-                Pixmap.SP_TitleBarNormalButton if self._fullscreen
-                else Pixmap.SP_TitleBarMaxButton
-            )
-        )
-        self.fullscreen_button.setAccessibleName(
-            _("Leave full screen") if self._fullscreen else _("Full screen")
-        )
+        self.controls.show_icons(playing, self._fullscreen)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LayoutDirectionChange:
@@ -580,20 +284,12 @@ class PlayerWidget(QWidget):
         super().changeEvent(event)
 
     def _set_controls_enabled(self, enabled: bool) -> None:
-        for widget in (
-            self.play_button,
-            self.back_button,
-            self.forward_button,
-            self.seek_bar,
-            self.speed_button,
-            self.audio_only_button,
-        ):
-            widget.setEnabled(enabled)
+        self.controls.set_media_enabled(enabled)
 
     # -- backend ------------------------------------------------------------------------
 
     def _create_player(self) -> None:
-        events = _Events(self._bridge)
+        events = BridgeEvents(self._bridge)
         if self.backend_name == "vlc":
             from app.player.vlc_backend import VlcPlayer
 
@@ -646,7 +342,7 @@ class PlayerWidget(QWidget):
         self._duration = plan.duration or 0.0
         self._last_subtitle = plan.source.subtitle
         self.audio_panel.setText(f"♪\n{plan.title}")
-        self._show_notes(plan.notes)
+        self.side.show_notes(plan.notes)
         self._rebuild_subtitle_menu()
         self._set_transcript()
         self._update_time()
@@ -682,7 +378,7 @@ class PlayerWidget(QWidget):
             self._duration = duration
         if not self.seek_bar.isSliderDown():
             self._update_time()
-        self._highlight_cue()
+        self.side.highlight(position)
         if isinstance(self.surface, FrameSurface):
             text_of = getattr(self.player, "subtitle_text", None)
             self.surface.set_subtitle(text_of() if text_of else "")
@@ -736,17 +432,8 @@ class PlayerWidget(QWidget):
         self.stage.setCurrentWidget(self.audio_panel if audio else self.surface)
 
     def _update_time(self) -> None:
-        duration = self._duration
-        self.seek_bar.setRange(0, int(duration * 10))
-        self.seek_bar.setValue(int(self._position * 10))
-        self.elapsed.setText(format_time(self._position))
-        self.total.setText(format_time(duration))
-        self.seek_bar.setAccessibleDescription(
-            _("{elapsed} of {total}").format(
-                elapsed=format_time(self._position), total=format_time(duration)
-            )
-        )
-        self._update_note_button()
+        self.controls.show_time(self._position, self._duration)
+        self.side.show_note_time(self._position, self.plan is not None)
 
     # -- actions ------------------------------------------------------------------------
 
@@ -767,14 +454,7 @@ class PlayerWidget(QWidget):
             self.player.seek(seconds)
             self._position = seconds
             self._update_time()
-            self._highlight_cue()
-
-    def _seek_from_bar(self) -> None:
-        self.seek(self.seek_bar.value() / 10)
-
-    def _seek_bar_action(self, action: int) -> None:
-        if action != QSlider.SliderAction.SliderMove.value:
-            QTimer.singleShot(0, lambda: self.seek(self.seek_bar.sliderPosition() / 10))
+            self.side.highlight(seconds)
 
     def set_rate(self, rate: float) -> None:
         if self.player is None:
@@ -783,13 +463,7 @@ class PlayerWidget(QWidget):
         self._show_rate()
 
     def _show_rate(self) -> None:
-        rate = self.player.rate() if self.player is not None else 1.0
-        for action in self.speed_group.actions():
-            action.setChecked(float(action.data()) == rate)
-        self.speed_button.setText(_("{rate}×").format(rate=f"{rate:g}"))
-        self.speed_button.setAccessibleDescription(
-            _("{rate} times normal speed").format(rate=f"{rate:g}")
-        )
+        self.controls.show_rate(self.player.rate() if self.player is not None else 1.0)
 
     def set_volume(self, volume: int) -> None:
         if self.player is not None:
@@ -883,34 +557,9 @@ class PlayerWidget(QWidget):
     # -- subtitles and transcript -------------------------------------------------------
 
     def _rebuild_subtitle_menu(self) -> None:
-        self.subtitle_menu.clear()
-        for action in self.subtitle_group.actions():
-            self.subtitle_group.removeAction(action)
-        tracks = self.player.subtitle_tracks() if self.player is not None else []
-        current = self.player.subtitle() if self.player is not None else None
-        off = QAction(_("Off"), self.subtitle_menu)
-        off.setCheckable(True)
-        off.setData("")
-        off.setChecked(current is None)
-        self.subtitle_group.addAction(off)
-        self.subtitle_menu.addAction(off)
-        for track in tracks:
-            label = track.label if track.external else _("{label} (in the video)").format(
-                label=track.label
-            )
-            action = QAction(label, self.subtitle_menu)
-            action.setCheckable(True)
-            action.setData(track.key)
-            action.setChecked(track.key == current)
-            self.subtitle_group.addAction(action)
-            self.subtitle_menu.addAction(action)
-        self.subtitle_button.setEnabled(bool(tracks))
-        shown = next((t.label for t in tracks if t.key == current), None)
-        self.subtitle_button.setCheckable(True)
-        self.subtitle_button.setChecked(shown is not None)
-        self.subtitle_button.setAccessibleDescription(
-            _("Showing {language}").format(language=shown) if shown else _("Off")
-        )
+        player = self.player
+        self.controls.show_subtitles(player.subtitle_tracks() if player is not None else [],
+                                     player.subtitle() if player is not None else None)
 
     def _transcript_source(self) -> list[Cue]:
         plan = self.plan
@@ -924,85 +573,14 @@ class PlayerWidget(QWidget):
         return next((c.cues for c in plan.subtitles if c.cues), [])
 
     def _set_transcript(self) -> None:
-        cues = self._transcript_source()
-        if cues is self._transcript_cues and self.transcript.count():
-            return
-        self._transcript_cues = cues
-        self._transcript_list = CueList(cues)
-        self._transcript_index = None
-        self.transcript.clear()
-        for cue in cues:
-            text = cue.text.replace("\n", " ")
-            item = QListWidgetItem(f"{format_time(cue.start)}  {text}")
-            item.setData(Qt.ItemDataRole.UserRole, cue.start)
-            self.transcript.addItem(item)
-        if not cues and self.plan is not None:
-            text = self.plan.transcript.strip() or _("This resource has no transcript.")
-            for paragraph in text.split("\n\n"):
-                item = QListWidgetItem(paragraph.strip())
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                self.transcript.addItem(item)
-        self._highlight_cue()
-
-    def _highlight_cue(self) -> None:
-        if not self._transcript_cues:
-            return
-        index = self._transcript_list.index_at(self._position)
-        if index == self._transcript_index:
-            return
-        normal = QFont(self.transcript.font())
-        bold = QFont(normal)
-        bold.setBold(True)
-        if self._transcript_index is not None:
-            old = self.transcript.item(self._transcript_index)
-            if old is not None:
-                old.setFont(normal)
-                old.setBackground(QColor(0, 0, 0, 0))
-        self._transcript_index = index
-        if index is not None:
-            item = self.transcript.item(index)
-            if item is not None:
-                item.setFont(bold)
-                item.setBackground(self.palette().color(QPalette.ColorRole.AlternateBase))
-                self.transcript.scrollToItem(item)
+        text = self.plan.transcript if self.plan is not None else None
+        self.side.show_transcript(self._transcript_source(), text, self._position)
 
     def current_cue_index(self) -> int | None:
         """Index of the highlighted transcript line, or None."""
-        return self._transcript_index
-
-    def _transcript_clicked(self, item: QListWidgetItem) -> None:
-        start = item.data(Qt.ItemDataRole.UserRole)
-        if start is not None:
-            self.seek(float(start))
+        return self.side.current_cue_index()
 
     # -- notes --------------------------------------------------------------------------
-
-    @staticmethod
-    def _note_text(note: dict[str, Any]) -> str:
-        at = note.get("at_seconds")
-        body = str(note["body"])
-        return f"{format_time(at)}  {body}" if at is not None else body
-
-    def _show_notes(self, notes: list[dict[str, Any]]) -> None:
-        self.notes.clear()
-        for note in notes:
-            self._append_note(note)
-
-    def _append_note(self, note: dict[str, Any]) -> None:
-        item = QListWidgetItem(self._note_text(note))
-        item.setData(Qt.ItemDataRole.UserRole, note.get("at_seconds"))
-        self.notes.addItem(item)
-
-    def _note_clicked(self, item: QListWidgetItem) -> None:
-        at = item.data(Qt.ItemDataRole.UserRole)
-        if at is not None:
-            self.seek(float(at))
-
-    def _update_note_button(self) -> None:
-        self.note_button.setText(
-            _("Add note at {time}").format(time=format_time(self._position))
-        )
-        self.note_button.setEnabled(self.plan is not None and bool(self.note_edit.text().strip()))
 
     def add_note(self) -> None:
         body = self.note_edit.text().strip()
@@ -1017,7 +595,7 @@ class PlayerWidget(QWidget):
         )
 
     def _note_saved(self, note: dict[str, Any]) -> None:
-        self._append_note(note)
+        self.side.append_note(note)
         self.note_added.emit(note)
 
     def _note_failed(self, error: BaseException) -> None:

@@ -1,4 +1,4 @@
-"""Video and audio: the player issue's widget (:mod:`app.player.qt_widget`) inside a viewer.
+"""Video and audio: the player widget (:mod:`app.player.qt_widget`) inside a viewer.
 
 The player prepares the resource itself (media file, subtitles in the learner's languages,
 where to resume) and reports the learner's position and completion (90% watched, or the end)

@@ -15,6 +15,7 @@ from app.library import Library
 from app.packs.importer import import_pack
 from app.player.base import State, unplayable_message
 from app.player.qt_widget import PlayerWidget
+from app.ui.tasks import TaskRunner
 from tests.integration.player.conftest import TIMEOUT_MS
 from tests.media import SUBTITLES, make_media_pack
 
@@ -35,10 +36,12 @@ def lesson(library: Library, media: dict[str, Path], tmp_path: Path) -> Library:
 @pytest.fixture
 def open_player(qtbot: QtBot, home: Path, backend: str) -> Iterator[OpenPlayer]:
     made: list[PlayerWidget] = []
+    runner = TaskRunner()  # the window's runner, which the player is given
 
     def opener(resource_id: str = LESSON, at: float | None = None,
                **options: bool) -> PlayerWidget:
-        widget = PlayerWidget(str(home), backend=backend, headless=True, **options)
+        widget = PlayerWidget(str(home), tasks=runner, backend=backend, headless=True,
+                              **options)
         qtbot.addWidget(widget)
         widget.resize(1000, 600)
         widget.show()
@@ -50,7 +53,7 @@ def open_player(qtbot: QtBot, home: Path, backend: str) -> Iterator[OpenPlayer]:
     yield opener
     for widget in made:
         widget.shutdown()
-        widget.tasks.wait()
+    runner.wait()
 
 
 def playing(widget: PlayerWidget) -> bool:
@@ -270,12 +273,12 @@ def test_without_native_windows_the_fallback_shows_the_video(
     from app.player.qt_widget import FrameSurface
 
     monkeypatch.delenv("UJUZI_PLAYER", raising=False)
-    widget = PlayerWidget(str(home))
+    widget = PlayerWidget(str(home), tasks=TaskRunner())
     qtbot.addWidget(widget)
     assert widget.backend_name == "qt" and isinstance(widget.surface, FrameSurface)
     assert widget.backend_label.startswith("Qt Multimedia")
     widget.shutdown()
-    forced = PlayerWidget(str(home), backend="vlc")
+    forced = PlayerWidget(str(home), tasks=TaskRunner(), backend="vlc")
     qtbot.addWidget(forced)
     assert forced.backend_name == "vlc" and forced.headless
     forced.shutdown()
