@@ -21,12 +21,14 @@ h5p-player:
 run: setup
 	$(VENV)/bin/ujuzi gui
 
+# The whole suite; `pytest -m "not slow"` leaves out tests/integration for a quick run.
 test: setup lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests benchmarks packaging
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 bench: setup
 	$(PY) -m benchmarks

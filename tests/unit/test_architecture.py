@@ -1,57 +1,75 @@
-"""Rules about the shape of the code that review alone would let slip."""
+"""The shape of the code: the import-linter contracts in pyproject.toml, and Qt kept out of
+the core at run time."""
 
 from __future__ import annotations
 
-import ast
+import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[2] / "app"
-QT_MODULES = {"PySide6", "shiboken6"}
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
-def _is_qt_allowed(path: Path) -> bool:
-    rel = path.relative_to(APP)
-    if rel.parts[0] == "ui":
-        return True
-    # The player's Qt surfaces live in files named for Qt, e.g. app/player/qt_surface.py.
-    return rel.parts[0] == "player" and rel.name.startswith("qt")
+def _lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
+    """Run the project's contracts (``make lint`` does the same) on the tree at ``project``."""
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo", str(project / "pyproject.toml")],
+        cwd=project, capture_output=True, text=True, check=False,
+    )
 
 
-def test_only_the_ui_imports_qt() -> None:
-    offenders = []
-    for path in sorted(APP.rglob("*.py")):
-        if _is_qt_allowed(path):
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            for name in names:
-                if name.split(".")[0] in QT_MODULES:
-                    offenders.append(f"{path.relative_to(APP.parent)}:{node.lineno} {name}")
-    assert offenders == []
+def _copy_of_the_code(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "app", tmp_path / "app",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.json"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
 
 
-def test_the_rule_catches_a_qt_import(tmp_path: Path) -> None:
-    """The walker above really recognises both import forms."""
-    source = "import PySide6.QtCore\nfrom PySide6.QtWidgets import QWidget\n"
-    tree = ast.parse(source)
-    found = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
-    assert len(found) == 2
-    assert not _is_qt_allowed(APP / "library.py")
-    assert _is_qt_allowed(APP / "ui" / "main.py")
-    assert _is_qt_allowed(APP / "player" / "qt_surface.py")
-    assert not _is_qt_allowed(APP / "player" / "vlc_backend.py")
+def test_the_import_contracts_hold() -> None:
+    done = _lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+def test_the_contracts_catch_an_upward_import(tmp_path: Path) -> None:
+    """The same check fails on a planted violation of each kind, naming it."""
+    project = _copy_of_the_code(tmp_path)
+    (project / "app" / "player" / "reach_up.py").write_text("from app.ui import window\n")
+    (project / "app" / "store" / "painted.py").write_text("from PySide6 import QtGui\n")
+    (project / "app" / "search" / "loop_a.py").write_text("from app.search import loop_b\n")
+    (project / "app" / "search" / "loop_b.py").write_text("from app.search import loop_a\n")
+    done = _lint_imports(project)
+    assert done.returncode == 1
+    out = " ".join(done.stdout.split())
+    assert "app.player.reach_up -> app.ui.window" in out
+    assert "app.store.painted -> PySide6" in out
+    assert "No cycles are allowed in app.search" in out
+    assert "Contracts: 0 kept, 3 broken." in out  # layers, Qt and cycles each caught
+
+
+def test_every_module_has_a_layer() -> None:
+    """A new module is placed in the layers, so the contract checks what it imports. Only
+    the packages whose modules sit in different layers are left out themselves."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = next(c["layers"] for c in config["tool"]["importlinter"]["contracts"]
+                  if c["id"] == "layers")
+    layered = {name.strip() for layer in layers for name in layer.replace(":", "|").split("|")}
+    split = {"app", "app.interactive", "app.packs", "app.search"}
+    unplaced = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        prefixes = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+        if module not in split and not prefixes & layered:
+            unplaced.append(module)
+    assert unplaced == []
 
 
 def test_core_imports_without_qt_installed() -> None:
     """Importing the core never loads Qt (checked in a fresh interpreter)."""
-    import subprocess
-    import sys
-
     code = (
         "import sys, app.cli, app.library, app.packs.importer, app.packs.exporter;"
         "print(any(m.split('.')[0] in ('PySide6', 'shiboken6') for m in sys.modules))"
