@@ -51,7 +51,12 @@ def test_scorm_runs_without_the_web_engine(
             "data": {"cmi.core.lesson_status": "completed"}})
     assert library.progress(resource["id"])["completed"]
     window.close()
-    assert viewer.server is None or viewer.server is server
+    # Closing the window ends the session: the viewer lets go of its server, which stops
+    # listening, so neither the page's address nor the browser's answers any more.
+    assert viewer.server is None
+    for address in (server.url, server.url + "api/commit"):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(address, timeout=10)
 
 
 def test_import_report_dialog(qtbot: QtBot, library: Library, corpus: Path) -> None:

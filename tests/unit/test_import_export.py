@@ -23,7 +23,7 @@ from app.errors import (
 from app.library import Library
 from app.packs.exporter import export_pack
 from app.packs.importer import import_pack, version_key
-from app.tasks import Reporter
+from app.tasks import Progress, Reporter
 from tests.packs import make_pack, rewrite_manifest
 
 VIDEO = bytes(range(256)) * 4096  # 1 MiB of stand-in media bytes
@@ -341,12 +341,39 @@ def test_cancel_at_any_point_leaves_the_library_as_it_was(
         assert snapshot(installed) == before
 
 
-def test_database_survives_foreign_writers(library: Library, home: Path) -> None:
-    """The database is a normal SQLite file in WAL mode that other tools can read."""
-    conn = sqlite3.connect(home / "library.sqlite3")
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
-    conn.close()
+def test_database_survives_foreign_writers(
+    library: Library, home: Path, tmp_path: Path
+) -> None:
+    """The database is a normal SQLite file in WAL mode that another tool can write while an
+    import runs: its rows and the pack both survive, and in the middle of the import's
+    transaction it reads no half-imported pack and cannot write."""
+    foreign = sqlite3.connect(home / "library.sqlite3", timeout=0, isolation_level=None)
+    assert foreign.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert foreign.execute("PRAGMA user_version").fetchone()[0] >= 1
+    foreign.execute("CREATE TABLE foreign_log (stage TEXT, done INTEGER)")
+    packs_seen_mid_transaction: list[int] = []
+
+    def foreign_tool(progress: Progress) -> None:
+        if progress.stage == "import":  # streaming files, before and after the transaction
+            foreign.execute("INSERT INTO foreign_log VALUES (?, ?)",
+                            (progress.stage, progress.done))
+        elif progress.stage == "index" and not packs_seen_mid_transaction:
+            packs_seen_mid_transaction.append(
+                foreign.execute("SELECT count(*) FROM packs").fetchone()[0])
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                foreign.execute("INSERT INTO foreign_log VALUES ('index', 0)")
+
+    make_pack(tmp_path / "p.ujpack", media={"clip": VIDEO})
+    result = import_pack(library, tmp_path / "p.ujpack", Reporter(foreign_tool))
+    assert result.status == "imported"
+    assert packs_seen_mid_transaction == [0]
+    written = foreign.execute("SELECT count(*) FROM foreign_log").fetchone()[0]
+    assert written >= 3  # the first report, at least one chunk, the last report
+    foreign.close()
+    with Library(home) as reopened:
+        assert reopened.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert reopened.main_file("org.test.sample/clip").read_bytes() == VIDEO
+        assert reopened.db.execute("SELECT count(*) FROM foreign_log").fetchone()[0] == written
 
 
 def test_every_blob_is_named_by_its_content(library: Library, tmp_path: Path) -> None:
