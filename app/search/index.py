@@ -1,6 +1,6 @@
 """Writing the search index: in the import's transaction, so it never disagrees with the library.
 
-Tables (created by the schema owner, :mod:`app.store.db`, migration 2):
+Tables (created by the schema owner, :mod:`app.store.db`, migration 3):
 
 ``search_fts``
     FTS5, contentless, one row per resource; columns ``title`` and ``body`` hold the analysed
