@@ -28,7 +28,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,6 +41,7 @@ from app.i18n import _
 from app.library import Library, resource_key
 from app.packs.archive import PackArchive
 from app.packs.manifest import Manifest, parse_manifest, unique_files
+from app.packs.rules import version_key
 from app.store.blobs import is_disk_full
 from app.store.db import utc_now
 from app.tasks import Reporter
@@ -64,23 +64,6 @@ class ImportResult:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-(.+))?$")
-
-
-def version_key(version: str) -> tuple[int, int, int, int, tuple[tuple[int, int | str], ...]]:
-    """Semantic-version ordering: a pre-release sorts before its release."""
-    match = _VERSION.match(version)
-    if match is None:
-        raise PackError(_("Invalid pack version: {version}").format(version=version))
-    major, minor, patch, pre = match.groups()
-    if pre is None:
-        return (int(major), int(minor), int(patch), 1, ())
-    parts = tuple(
-        (0, int(part)) if part.isdigit() else (1, part) for part in pre.split(".")
-    )
-    return (int(major), int(minor), int(patch), 0, parts)
 
 
 def import_pack(

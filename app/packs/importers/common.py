@@ -25,15 +25,6 @@ from app.formatting import size
 from app.i18n import _
 from app.library import Library
 from app.packs.archive import manifest_bytes, write_pack
-from app.packs.build import (
-    _MIME as BUILD_MIME,  # the builder's fixed table: manifests must not depend on the machine
-)
-from app.packs.build import (
-    _count_words,
-    _reading_seconds,
-    is_language,
-    slugify,
-)
 from app.packs.importer import ImportResult, import_pack, staging_folder
 from app.packs.importers.html import document, text_of
 from app.packs.manifest import (
@@ -44,56 +35,32 @@ from app.packs.manifest import (
     validate_manifest,
     validate_quiz,
 )
+from app.packs.rules import (
+    DEFAULT_VERSION,
+    MARKDOWN_EXTS,
+    count_words,
+    extension,
+    next_patch,
+    reading_seconds,
+    slugify,
+)
+from app.packs.rules import kind_for as kind_of
+from app.packs.rules import language_tag as language_tag
+from app.packs.rules import mime_for as mime_for
+from app.packs.rules import unique as unique
 from app.tasks import Reporter
 
 NOASSERTION = "NOASSERTION"
-DEFAULT_VERSION = "1.0.0"
-
-#: The builder's table plus what web packages (SCORM, H5P, ZIM) carry.
-MIME: dict[str, str] = {
-    **BUILD_MIME,
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".xml": "application/xml",
-    ".xsd": "application/xml",
-    ".dtd": "application/xml-dtd",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".eot": "application/vnd.ms-fontobject",
-    ".swf": "application/x-shockwave-flash",
-    ".ico": "image/vnd.microsoft.icon",
-    ".bmp": "image/bmp",
-    ".csv": "text/csv",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".doc": "application/msword",
-    ".zip": "application/zip",
-    ".zim": "application/x-zim",
-    ".wasm": "application/wasm",
-    ".m4v": "video/mp4",
-}
-UNKNOWN_MIME = "application/octet-stream"
 ZIM_MIME = "application/x-zim"
-
-#: File extensions whose files can be a resource of their own, by kind.
-KIND_OF_EXT = {
-    **dict.fromkeys((".mp4", ".webm", ".ogv", ".m4v", ".mkv", ".mov"), "video"),
-    **dict.fromkeys((".mp3", ".ogg", ".oga", ".opus", ".m4a", ".wav", ".flac"), "audio"),
-    ".pdf": "pdf",
-    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"), "image"),
-    **dict.fromkeys((".html", ".htm"), "article"),
-}
 
 _UNSAFE_PATH_CHARS = re.compile(r'[\x00-\x1f:*?"<>|\\]')
 
 
-def mime_for(name: str) -> str:
-    return MIME.get(PurePosixPath(name.lower()).suffix, UNKNOWN_MIME)
-
-
 def kind_for(name: str) -> str | None:
-    return KIND_OF_EXT.get(PurePosixPath(name.lower()).suffix)
+    """The kind of a file a converter keeps as a resource as it is (an HTML page, media, a
+    PDF, an image): a web package's Markdown and quiz files are not in our formats."""
+    kind = kind_of(name)
+    return None if kind == "quiz" or extension(name) in MARKDOWN_EXTS else kind
 
 
 def pack_path(name: str) -> str:
@@ -116,27 +83,6 @@ def is_storable(name: str) -> bool:
     """Whether a package's file name can be kept as it is (interactive packages refer to their
     files by name, so they cannot be renamed)."""
     return pack_path(name) == name
-
-
-def language_tag(code: str | None, default: str = "en") -> str:
-    """A language tag the pack schema accepts from what a source wrote (``en-US``, ``eng``,
-    ``es_ES``, ``und``); ``default`` when there is none."""
-    if not code:
-        return default
-    code = code.strip().replace("_", "-")
-    base, _sep, rest = code.partition("-")
-    base = base.lower()
-    if len(base) == 3:
-        import babel
-
-        aliases = babel.core.get_global("language_aliases")
-        base = str(aliases.get(base, base)).split("_")[0]
-    if base in ("", "und", "mul", "zxx", "xx"):
-        return default
-    tag = base + (f"-{rest}" if rest else "")
-    if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag) and is_language(base):
-        return tag if is_language(tag) or not rest else base
-    return default
 
 
 _CC = re.compile(
@@ -365,8 +311,8 @@ class PackDraft:
         """An HTML article: sanitised page at ``path``, reading time from its words."""
         page = document(title, body, lang or self.language)
         stored = self.add_text(path, page, "text/html")
-        words = _count_words(text_of(page))
-        extra.setdefault("duration", _reading_seconds(words))
+        words = count_words(text_of(page))
+        extra.setdefault("duration", reading_seconds(words))
         return self.add_resource(section, "article", title,
                                  [self.entry(stored, "main", lang or self.language)],
                                  base_id=base_id, lang=lang, **extra)
@@ -453,16 +399,6 @@ class PackDraft:
         return manifest
 
 
-def unique(base: str, taken: set[str]) -> str:
-    base = base[:120].strip("-_") or "item"
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
-    taken.add(candidate)
-    return candidate
-
-
 def pack_id(*parts: str) -> str:
     """A pack id (``[a-z0-9.-]``) from parts such as a format prefix and a source's own id."""
     cleaned = []
@@ -483,14 +419,6 @@ def staging_dir(library: Library) -> Iterator[str]:
         yield str(folder)
 
 
-def _bump(version: str) -> str:
-    match = re.match(r"^(\d+)\.(\d+)\.(\d+)", version)
-    if not match:
-        return DEFAULT_VERSION
-    major, minor, patch = (int(x) for x in match.groups())
-    return f"{major}.{minor}.{patch + 1}"
-
-
 def _choose_version(library: Library, manifest: Manifest) -> None:
     """Converted sources have no version of their own: the first import is 1.0.0, an
     unchanged re-import keeps the installed version (nothing to do), and a changed source
@@ -502,7 +430,7 @@ def _choose_version(library: Library, manifest: Manifest) -> None:
         return
     installed = json.loads(row[1])
     same = {**installed, "version": ""} == {**manifest, "version": ""}
-    manifest["version"] = row[0] if same else _bump(row[0])
+    manifest["version"] = row[0] if same else next_patch(row[0])
 
 
 def finish(

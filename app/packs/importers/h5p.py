@@ -17,7 +17,6 @@ from app.errors import PackError
 from app.i18n import _
 from app.interactive import launch_url
 from app.library import Library
-from app.packs.build import slugify
 from app.packs.importers.common import (
     NOASSERTION,
     ImportReport,
@@ -29,6 +28,7 @@ from app.packs.importers.common import (
     pack_id,
 )
 from app.packs.importers.sources import SourceTree
+from app.packs.rules import slugify
 from app.tasks import Reporter
 
 _H5P_LICENCES = {

@@ -29,7 +29,6 @@ from defusedxml import DefusedXmlException
 from app.errors import PackError
 from app.i18n import _
 from app.library import Library
-from app.packs.build import natural_key, slugify
 from app.packs.importers.common import (
     ImportReport,
     PackDraft,
@@ -41,6 +40,7 @@ from app.packs.importers.common import (
 from app.packs.importers.sources import SourceTree
 from app.packs.importers.wikitext import normalize_title, redirect_target, render
 from app.packs.importers.xmlutil import local
+from app.packs.rules import natural_key, slugify
 from app.tasks import Reporter
 
 _WIKITEXT_EXTS = (".mw", ".wiki", ".wikitext", ".mediawiki")

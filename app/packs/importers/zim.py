@@ -31,7 +31,6 @@ from libzim.reader import Archive, Entry
 from app.errors import NotFoundError, PackError
 from app.i18n import _
 from app.library import Library
-from app.packs.build import slugify
 from app.packs.importers.common import (
     ZIM_MIME,
     ImportReport,
@@ -42,6 +41,7 @@ from app.packs.importers.common import (
     spdx_licence,
 )
 from app.packs.importers.sources import SourceTree
+from app.packs.rules import slugify
 from app.tasks import Reporter
 
 #: Above this many articles a ZIM is not listed article by article.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.packs import build
+from app.packs import rules
 from app.packs.build import build_pack
 from app.packs.media import media_duration
 
@@ -93,7 +93,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize("name", sorted(FORMATS))
 def test_durations_match_ffprobe(generated: dict[str, Path], name: str) -> None:
     path = generated[name]
-    assert build._KINDS[path.suffix] in ("video", "audio")  # a kind the builder measures
+    assert rules.KIND_OF_EXT[path.suffix] in ("video", "audio")  # a kind the builder measures
     duration = media_duration(path)
     assert duration is not None
     assert duration == pytest.approx(ffprobe_duration(path), abs=TOLERANCE)
@@ -102,7 +102,7 @@ def test_durations_match_ffprobe(generated: dict[str, Path], name: str) -> None:
 def _corpus_media(corpus: Path) -> list[Path]:
     return sorted(
         path for path in (corpus / "media-samples").rglob("*")
-        if path.is_file() and build._KINDS.get(path.suffix.lower()) in ("video", "audio")
+        if path.is_file() and rules.KIND_OF_EXT.get(path.suffix.lower()) in ("video", "audio")
     )
 
 

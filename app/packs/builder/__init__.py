@@ -1,0 +1,1 @@
+"""The jobs of the folder builder, :mod:`app.packs.build`, one module each."""
