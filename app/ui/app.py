@@ -41,7 +41,7 @@ def check_display() -> None:
 
 
 def application() -> QApplication:
-    from app.ui.viewers.interactive import configure_web_engine
+    from app.ui.web_engine import configure_web_engine
 
     configure_web_engine()  # QTWEBENGINE_CHROMIUM_FLAGS, read once when the web engine starts
     app = QApplication.instance() or QApplication(sys.argv[:1])

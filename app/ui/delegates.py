@@ -7,7 +7,6 @@ so rows grow with the font setting instead of clipping.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
@@ -18,7 +17,6 @@ from PySide6.QtGui import (
     QFontMetrics,
     QImage,
     QPainter,
-    QPainterPath,
     QPalette,
     QPen,
     QTextDocument,
@@ -28,7 +26,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from app import formatting
 from app.i18n import _
 from app.ui import icons, theme
-from app.ui.images import cover_rect
+from app.ui.covers import paint_cover
 from app.ui.models import COVER, ROW, kind_label, progress_text
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -49,42 +47,6 @@ def _align(option: QStyleOptionViewItem, flags: Qt.AlignmentFlag = Qt.AlignmentF
     """Text at the start of the line. The painter (begun on an RTL view) mirrors AlignLeft
     itself, so this is always AlignLeft; rectangles are mirrored by :func:`_visual`."""
     return Qt.AlignmentFlag.AlignLeft | flags
-
-
-def pack_color(pack: dict[str, Any]) -> QColor:
-    """The pack's own colour, or one derived from its id (stable, never random)."""
-    color = QColor(pack.get("color") or "")
-    if color.isValid():
-        return color
-    palette = ["#3366cc", "#14866d", "#7c4dbf", "#ac6600", "#0e65c0", "#b32424", "#4b6b3d"]
-    digest = hashlib.sha256(pack["id"].encode()).digest()
-    return QColor(palette[digest[0] % len(palette)])
-
-
-def paint_cover(painter: QPainter, rect: QRect, pack: dict[str, Any], cover: QImage | None,
-                radius: float = 8.0) -> None:
-    path = QPainterPath()
-    path.addRoundedRect(QRectF(rect), radius, radius)
-    painter.save()
-    painter.setClipPath(path)
-    if cover is not None and not cover.isNull():
-        # The part of the cover that fills ``rect``, drawn straight from the cover: no scaled
-        # copy is made, so the cover's shape cannot make one huge.
-        area = cover_rect(cover.size(), rect.size())
-        scale = area.width() / cover.width()
-        source = QRectF(-area.x() / scale, -area.y() / scale, rect.width() / scale,
-                        rect.height() / scale)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(QRectF(rect), cover, source)
-    else:
-        painter.fillRect(rect, pack_color(pack))
-        kinds = pack.get("kinds") or []
-        name = icons.KIND_ICONS.get(kinds[0], "library") if len(kinds) == 1 else "library"
-        side = min(rect.height(), rect.width()) // 2
-        target = QRect(0, 0, side, side)
-        target.moveCenter(rect.center())
-        icons.icon(name, color="#ffffff").paint(painter, target)
-    painter.restore()
 
 
 def paint_progress(painter: QPainter, rect: QRect, fraction: float, c: theme.Colors,

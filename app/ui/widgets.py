@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPixmap,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import icons
+from app.ui.covers import paint_cover
 
 
 def label(text: str = "", role: str | None = None, wrap: bool = True,
@@ -231,8 +234,6 @@ class Cover(QWidget):
         self.setAccessibleName("")
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        from app.ui.delegates import paint_cover
-
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         paint_cover(painter, self.rect(), self.pack, self.image)
@@ -308,3 +309,33 @@ def pixmap_from(image: QImage | None) -> QPixmap | None:
 def expanding(widget: QWidget) -> QWidget:
     widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
     return widget
+
+
+def scrolling(inner: QWidget, max_width: int | None = None) -> QScrollArea:
+    """Wrap ``inner`` in a vertical scroll area, centred at ``max_width`` if given."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    if max_width is None:
+        area.setWidget(inner)
+        return area
+    holder = _Centered(inner, max_width)
+    area.setWidget(holder)
+    return area
+
+
+class _Centered(QWidget):
+    """Holds one widget at most ``max_width`` wide, centred, with side margins of 24 px."""
+
+    def __init__(self, inner: QWidget, max_width: int) -> None:
+        super().__init__()
+        self.max_width = max_width
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(inner)
+        self._layout.setContentsMargins(24, 0, 24, 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        side = max(24, (event.size().width() - self.max_width) // 2)
+        self._layout.setContentsMargins(side, 0, side, 0)
+        super().resizeEvent(event)

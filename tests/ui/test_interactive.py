@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.library import Library
 from app.packs.importers import import_any
+from app.ui import web_engine
 from app.ui.import_report import show_import_report
 from app.ui.viewers import interactive
 from tests.ui.conftest import OpenWindow, mark_seeded
@@ -362,11 +363,11 @@ def test_sandboxed_page_refuses_new_windows_and_other_places(qtbot: QtBot) -> No
 
 
 def test_chromium_flags() -> None:
-    flags = interactive.chromium_flags(
+    flags = web_engine.chromium_flags(
         "--lang=fr --force-webrtc-ip-handling-policy=default", as_root=False)
     assert flags.split() == ["--lang=fr",
                              "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
-    assert "--no-sandbox" in interactive.chromium_flags("", as_root=True).split()
+    assert "--no-sandbox" in web_engine.chromium_flags("", as_root=True).split()
 
 
 def _js(qtbot: QtBot, web: object, script: str) -> object:

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.ui.context import AppContext, LibraryWork
 from app.ui.tasks import TaskHandle
@@ -64,33 +63,3 @@ class Page(QWidget):
                 widget.setFocus(Qt.FocusReason.OtherFocusReason)
                 return
             widget = widget.nextInFocusChain()
-
-
-def scrolling(inner: QWidget, max_width: int | None = None) -> QScrollArea:
-    """Wrap ``inner`` in a vertical scroll area, centred at ``max_width`` if given."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    if max_width is None:
-        area.setWidget(inner)
-        return area
-    holder = _Centered(inner, max_width)
-    area.setWidget(holder)
-    return area
-
-
-class _Centered(QWidget):
-    """Holds one widget at most ``max_width`` wide, centred, with side margins of 24 px."""
-
-    def __init__(self, inner: QWidget, max_width: int) -> None:
-        super().__init__()
-        self.max_width = max_width
-        self._layout = QVBoxLayout(self)
-        self._layout.addWidget(inner)
-        self._layout.setContentsMargins(24, 0, 24, 0)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        side = max(24, (event.size().width() - self.max_width) // 2)
-        self._layout.setContentsMargins(side, 0, side, 0)
-        super().resizeEvent(event)

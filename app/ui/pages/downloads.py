@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QVBoxLayout, QW
 from app import formatting
 from app.i18n import _
 from app.ui.context import AppContext, Task
-from app.ui.pages.base import Crumb, Page, scrolling
-from app.ui.widgets import EmptyState, button, clear_layout, label
+from app.ui.pages.base import Crumb, Page
+from app.ui.widgets import EmptyState, button, clear_layout, label, scrolling
 
 
 class TaskRow(QFrame):

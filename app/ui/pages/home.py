@@ -12,7 +12,7 @@ from app.i18n import _
 from app.ui import icons
 from app.ui.context import AppContext, Task
 from app.ui.models import kind_label, progress_text
-from app.ui.pages.base import Crumb, Page, scrolling
+from app.ui.pages.base import Crumb, Page
 from app.ui.widgets import (
     Card,
     Cover,
@@ -23,6 +23,7 @@ from app.ui.widgets import (
     content,
     label,
     progress_bar,
+    scrolling,
 )
 
 

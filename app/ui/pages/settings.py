@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from app import formatting, learning
 from app.i18n import _, available_languages
 from app.ui.context import AppContext
-from app.ui.pages.base import Crumb, Page, scrolling
-from app.ui.widgets import button, content, label, separator
+from app.ui.pages.base import Crumb, Page
+from app.ui.widgets import button, content, label, scrolling, separator
 
 THEME_NAMES = ("light", "dark", "high-contrast")
 

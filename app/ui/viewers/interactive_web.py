@@ -8,7 +8,7 @@ Three layers keep a SCORM or H5P activity on the loopback address of its session
 - :class:`SandboxPage` refuses navigations that leave the session, in the top frame (the
   view has no address bar: content must not take it elsewhere) and in frames, and refuses
   new windows;
-- Chromium's flags (:func:`app.ui.viewers.interactive.configure_web_engine`, set before
+- Chromium's flags (:func:`app.ui.web_engine.configure_web_engine`, set before
   the web engine starts) keep WebRTC off UDP, so no STUN request leaves either (WebRTC is
   not an HTTP request: neither the interceptor nor the policy sees it).
 
@@ -36,7 +36,7 @@ from PySide6.QtWebEngineCore import (
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
-from app.ui.viewers.interactive import configure_web_engine
+from app.ui.web_engine import configure_web_engine
 
 
 def session_origin(url: QUrl, port: int | None) -> bool:

@@ -29,9 +29,8 @@ from app.quiz import QuestionResult, QuizResult, grade_question, grade_quiz, loa
 from app.tasks import Reporter
 from app.ui import icons
 from app.ui.context import AppContext
-from app.ui.pages.base import scrolling
 from app.ui.viewers.base import Viewer
-from app.ui.widgets import button, clear_layout, content, label
+from app.ui.widgets import button, clear_layout, content, label, scrolling
 
 
 class QuestionCard(QFrame):
