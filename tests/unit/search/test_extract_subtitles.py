@@ -10,26 +10,11 @@ import pytest
 from app.player.subtitles import load_subtitles, parse_subtitles
 from app.search.extract import file_segments, subtitle_cues
 from app.subtitles import decode_subtitles
+from tests.unit.player.test_subtitles import SRT as PLAYER_SRT
 
-#: Cues players skip (no timing, ends before it starts) and markup they hide (SRT's ASS
-#: positioning, a tag split over two lines is not a tag).
-SRT = """1
-00:00:01,000 --> 00:00:03,000
-{\\an8}<i>Habari</i> za asubuhi
-
-2
-00:00:03,500 --> 00:00:06,000
-Mstari wa pili
-una mistari miwili
-
-3
-not a timing line
-ignored
-
-4
-00:00:09,000 --> 00:00:08,000
-ends before it starts
-
+#: The player's tests' SRT (cues players skip, markup they hide), and a tag split over two
+#: lines, which is not a tag.
+SRT = PLAYER_SRT + """
 5
 00:00:10,000 --> 00:00:12,000
 mshale <kidogo
