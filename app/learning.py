@@ -13,7 +13,6 @@ question reached for quizzes.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -325,24 +324,13 @@ def pack_status(done: int, started: int, total: int) -> str:
 
 def mark_opened(library: Library, resource_id: str, profile: str | None = None) -> None:
     """Remember that the learner opened a resource now (what "continue" follows)."""
-    from app.store.db import next_version, utc_now
+    from app.store.db import utc_now
+    from app.store.records import write_record
 
     library.resource(resource_id, profile)
     profile_id = library.profile_id(profile)
-    now = utc_now()
-    with library.db.atomic():
-        device_id, counter = next_version(library.db)
-        updated = library.db.execute(
-            "UPDATE progress SET opened_at = ?, device_id = ?, counter = ?, updated_at = ?, "
-            "deleted = 0 WHERE profile_id = ? AND resource_id = ?",
-            (now, device_id, counter, now, profile_id, resource_id),
-        )
-        if updated.rowcount == 0:
-            library.db.execute(
-                "INSERT INTO progress(id, profile_id, resource_id, position, completed, "
-                "device_id, counter, updated_at, opened_at) VALUES (?,?,?,0,0,?,?,?,?)",
-                (str(uuid.uuid4()), profile_id, resource_id, device_id, counter, now, now),
-            )
+    write_record(library.db, "progress", {"profile_id": profile_id, "resource_id": resource_id},
+                 {"opened_at": utc_now()})
 
 
 def continue_items(
@@ -390,31 +378,25 @@ def store_attempt(
 ) -> str:
     """One row of ``quiz_attempts``: quizzes and scored interactive activities (SCORM, H5P)
     keep their attempts the same way, so the learner and their mentor see them together."""
-    from app.store.db import next_version, utc_now
+    from app.store.db import utc_now
+    from app.store.records import new_id, write_record
 
-    attempt_id = str(uuid.uuid4())
-    now = utc_now()
-    with library.db.atomic():
-        device_id, counter = next_version(library.db)
-        library.db.execute(
-            "INSERT INTO quiz_attempts(id, profile_id, resource_id, score, correct, total, "
-            "passed, answers, created_at, device_id, counter, updated_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                attempt_id,
-                profile_id,
-                resource_id,
-                score,
-                correct,
-                total,
-                int(passed),
-                json.dumps(answers, ensure_ascii=False),
-                now,
-                device_id,
-                counter,
-                now,
-            ),
-        )
+    attempt_id = new_id()
+    write_record(
+        library.db,
+        "quiz_attempts",
+        {"id": attempt_id},
+        {
+            "profile_id": profile_id,
+            "resource_id": resource_id,
+            "score": score,
+            "correct": correct,
+            "total": total,
+            "passed": int(passed),
+            "answers": json.dumps(answers, ensure_ascii=False),
+            "created_at": utc_now(),
+        },
+    )
     return attempt_id
 
 

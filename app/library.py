@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,14 +23,11 @@ from app.i18n import _
 from app.paths import Layout, layout, private_opener
 from app.settings import Settings
 from app.store.blobs import BlobStore, free_bytes
-from app.store.db import connect, next_version, utc_now
+from app.store.db import connect, utc_now
+from app.store.records import new_id, write_record
 
 Row = dict[str, Any]
 DEFAULT_PROFILE = "default"
-
-
-def resource_key(pack_id: str, local_id: str) -> str:
-    return f"{pack_id}/{local_id}"
 
 
 class Library:
@@ -51,9 +47,9 @@ class Library:
                     path=self.layout.home, error=exc.strerror
                 )
             ) from None
-        self.settings = Settings(self.layout.settings)
-        self.db: sqlite_utils.Database = connect(self.layout.database)
-        self.blobs = BlobStore(self.layout.blobs, free_space)
+        self.settings = Settings(self.layout)
+        self.db: sqlite_utils.Database = connect(self.layout)
+        self.blobs = BlobStore(self.layout.blobs, self.layout.blob_tmp, free_space)
 
     def close(self) -> None:
         self.db.close()
@@ -70,8 +66,7 @@ class Library:
     def write_lock(self) -> Iterator[None]:
         """Serialise imports, removals and garbage collection across processes: a blob that
         one process has stored but not yet committed must not be collected by another."""
-        lock_path = self.layout.home / "library.lock"
-        with open(lock_path, "a+b", opener=private_opener) as handle:
+        with open(self.layout.writers_lock, "a+b", opener=private_opener) as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -115,27 +110,16 @@ class Library:
             ).fetchone()
             if exists:
                 raise UjuziError(_("A profile named {name} already exists.").format(name=name))
-            device_id, counter = next_version(self.db)
-            profile_id = str(uuid.uuid4())
-            now = utc_now()
-            self.db.execute(
-                "INSERT INTO profiles(id, name, created_at, device_id, counter, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (profile_id, name, now, device_id, counter, now),
-            )
+            profile_id = new_id()
+            write_record(self.db, "profiles", {"id": profile_id},
+                         {"name": name, "created_at": utc_now()})
         return profile_id
 
     def remove_profile(self, name: str) -> None:
         if name == DEFAULT_PROFILE:
             raise UjuziError(_("The default profile cannot be removed."))
         profile_id = self.profile_id(name)
-        with self.db.atomic():
-            device_id, counter = next_version(self.db)
-            self.db.execute(
-                "UPDATE profiles SET deleted = 1, device_id = ?, counter = ?, updated_at = ? "
-                "WHERE id = ?",
-                (device_id, counter, utc_now(), profile_id),
-            )
+        write_record(self.db, "profiles", {"id": profile_id}, {}, deleted=True)
 
     # -- packs and resources --------------------------------------------------------------
 
@@ -219,6 +203,39 @@ class Library:
             )
         ]
 
+    def pack_files(self, pack_id: str) -> list[Row]:
+        """Every file of a pack (the pack's own and its resources'), each with the resource it
+        belongs to (``resource_id``, None for the pack's own) and its blob."""
+        return [
+            {**row, "blob": str(self.blobs.path_for(row["sha256"]))}
+            for row in self.db.query(
+                "SELECT path, sha256, size, mime, role, lang, resource_id FROM files "
+                "WHERE pack_id = ? ORDER BY rowid",
+                (pack_id,),
+            )
+        ]
+
+    def pack_cover(self, pack_id: str) -> Path | None:
+        """The blob of a pack's cover picture, if it has one."""
+        row = self.db.execute(
+            "SELECT f.sha256 FROM files f WHERE f.pack_id = ? AND f.resource_id IS NULL "
+            "AND f.path = json_extract((SELECT manifest FROM packs WHERE id = ?), '$.cover')",
+            (pack_id, pack_id),
+        ).fetchone()
+        return None if row is None else self.blobs.path_for(row[0])
+
+    def resource_urls(self, pack_id: str) -> list[tuple[str, str]]:
+        """``(resource id, url)`` of a pack's resources that have a url, in the order they
+        were stored."""
+        return [
+            (str(row[0]), str(row[1]))
+            for row in self.db.execute(
+                "SELECT id, url FROM resources WHERE pack_id = ? AND url IS NOT NULL "
+                "ORDER BY rowid",
+                (pack_id,),
+            )
+        ]
+
     def main_file(self, resource_id: str) -> Path:
         """The on-disk blob of a resource's main file (what a viewer or player opens)."""
         row = self.db.execute(
@@ -278,43 +295,22 @@ class Library:
         profile_id = self.profile_id(profile)
         now = utc_now()
         with self.db.atomic():
-            device_id, counter = next_version(self.db)
             existing = self.db.execute(
-                "SELECT id, position, completed, completed_at FROM progress "
+                "SELECT position, completed, completed_at FROM progress "
                 "WHERE profile_id = ? AND resource_id = ?",
                 (profile_id, resource_id),
             ).fetchone()
-            if existing is None:
-                self.db.execute(
-                    "INSERT INTO progress(id, profile_id, resource_id, position, completed, "
-                    "completed_at, device_id, counter, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (
-                        str(uuid.uuid4()),
-                        profile_id,
-                        resource_id,
-                        position or 0.0,
-                        int(complete),
-                        now if complete else None,
-                        device_id,
-                        counter,
-                        now,
-                    ),
-                )
-            else:
-                completed = bool(existing[2]) or complete
-                self.db.execute(
-                    "UPDATE progress SET position = ?, completed = ?, completed_at = ?, "
-                    "device_id = ?, counter = ?, updated_at = ?, deleted = 0 WHERE id = ?",
-                    (
-                        existing[1] if position is None else position,
-                        int(completed),
-                        existing[3] or (now if complete else None),
-                        device_id,
-                        counter,
-                        now,
-                        existing[0],
-                    ),
-                )
+            before_position, before_completed, before_completed_at = existing or (0.0, 0, None)
+            write_record(
+                self.db,
+                "progress",
+                {"profile_id": profile_id, "resource_id": resource_id},
+                {
+                    "position": before_position if position is None else position,
+                    "completed": int(bool(before_completed) or complete),
+                    "completed_at": before_completed_at or (now if complete else None),
+                },
+            )
         return self._progress(profile_id, resource_id)
 
     # -- notes ----------------------------------------------------------------------------
@@ -333,14 +329,19 @@ class Library:
             raise UjuziError(_("A note's time must be a number of seconds, 0 or more."))
         self.resource(resource_id, profile)
         profile_id = self.profile_id(profile)
-        note_id = str(uuid.uuid4())
-        now = utc_now()
+        note_id = new_id()
         with self.db.atomic():
-            device_id, counter = next_version(self.db)
-            self.db.execute(
-                "INSERT INTO notes(id, profile_id, resource_id, body, at_seconds, created_at, "
-                "device_id, counter, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                (note_id, profile_id, resource_id, body, at_seconds, now, device_id, counter, now),
+            write_record(
+                self.db,
+                "notes",
+                {"id": note_id},
+                {
+                    "profile_id": profile_id,
+                    "resource_id": resource_id,
+                    "body": body,
+                    "at_seconds": at_seconds,
+                    "created_at": utc_now(),
+                },
             )
             from app.search.index import index_note
 
@@ -384,17 +385,17 @@ class Library:
         log, which still holds the old pages, is checkpointed and truncated."""
         profile_id = self.profile_id(profile)
         with self.db.atomic():
-            device_id, counter = next_version(self.db)
+            live = self.db.execute(
+                "SELECT 1 FROM notes WHERE id = ? AND profile_id = ? AND deleted = 0",
+                (note_id, profile_id),
+            ).fetchone()
+            if live is None:
+                raise NotFoundError(_("No note with id {id}.").format(id=note_id))
             from app.search.index import unindex_note
 
             unindex_note(self.db, note_id)
-            cursor = self.db.execute(
-                "UPDATE notes SET deleted = 1, body = '', at_seconds = NULL, device_id = ?, "
-                "counter = ?, updated_at = ? WHERE id = ? AND profile_id = ? AND deleted = 0",
-                (device_id, counter, utc_now(), note_id, profile_id),
-            )
-            if cursor.rowcount == 0:
-                raise NotFoundError(_("No note with id {id}.").format(id=note_id))
+            write_record(self.db, "notes", {"id": note_id}, {"body": "", "at_seconds": None},
+                         deleted=True)
             # FTS5 keeps a deleted row's words in its index (and adds them again as delete
             # markers) until segments merge: merge them all now.
             self.db.execute("INSERT INTO notes_fts(notes_fts) VALUES ('optimize')")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ import platformdirs
 
 APP_NAME = "ujuzi"
 PORTABLE_MARKER = "ujuzi-portable"
+#: Scratch folders of importers in the data directory: ``.import-<random>``.
+STAGING_PREFIX = ".import-"
 
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
@@ -75,6 +78,23 @@ class Layout:
         return self.home / "library.sqlite3"
 
     @property
+    def database_files(self) -> tuple[Path, ...]:
+        """The database and SQLite's write-ahead log and shared-memory files beside it."""
+        database = self.database
+        return tuple(database.with_name(database.name + suffix)
+                     for suffix in ("", "-wal", "-shm"))
+
+    @property
+    def database_setup_lock(self) -> Path:
+        """Held while a process sets the database up (WAL, migrations)."""
+        return self.home / "library.sqlite3.open-lock"
+
+    @property
+    def writers_lock(self) -> Path:
+        """Held by imports, removals and garbage collection (:meth:`Library.write_lock`)."""
+        return self.home / "library.lock"
+
+    @property
     def blobs(self) -> Path:
         return self.home / "blobs"
 
@@ -88,8 +108,35 @@ class Layout:
         return self.home / "settings.json"
 
     @property
+    def settings_lock(self) -> Path:
+        """Held while the settings file is read, changed and written again."""
+        return self.home / "settings.json.lock"
+
+    @property
+    def settings_draft(self) -> Path:
+        """Where a new settings file is written before it replaces the old one."""
+        return self.home / "settings.json.tmp"
+
+    @property
     def backups(self) -> Path:
         return self.home / "backups"
+
+    def backup(self, version: int, stamp: str) -> Path:
+        """The copy of the database at schema ``version``, taken at ``stamp``."""
+        database = self.database
+        return self.backups / f"{database.stem}-v{version}-{stamp}{database.suffix}"
+
+    def staging_folders(self) -> list[Path]:
+        """The importers' scratch folders (of running imports, or left by killed ones)."""
+        try:
+            return sorted(path for path in self.home.iterdir()
+                          if path.name.startswith(STAGING_PREFIX))
+        except FileNotFoundError:
+            return []
+
+    def new_staging_folder(self) -> Path:
+        """Create an importer's scratch folder (private: ``mkdtemp`` makes it 0700)."""
+        return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.home))
 
     @property
     def logs(self) -> Path:
@@ -108,9 +155,7 @@ class Layout:
     def make_private(self) -> None:
         for directory in self.folders:
             set_mode(directory, PRIVATE_FOLDER)
-        database = self.database
-        files = [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]
-        files.append(self.settings)
+        files = [*self.database_files, self.settings]
         with contextlib.suppress(OSError):
             files.extend(path for path in self.backups.iterdir() if path.is_file())
         for path in files:

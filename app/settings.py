@@ -24,7 +24,7 @@ from typing import Any
 
 from app.errors import UjuziError
 from app.i18n import _
-from app.paths import private_opener
+from app.paths import Layout, private_opener
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,11 @@ def _read(path: Path) -> dict[str, Any]:
 class Settings:
     """Typed access to ``settings.json`` in one data directory."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._values: dict[str, Any] = _read(path)
+    def __init__(self, layout: Layout) -> None:
+        self.path = layout.settings
+        self._lock_path = layout.settings_lock
+        self._draft = layout.settings_draft
+        self._values: dict[str, Any] = _read(self.path)
 
     def get(self, name: str) -> Any:
         setting = _BY_NAME[name]
@@ -109,8 +111,8 @@ class Settings:
     @contextmanager
     def _writing(self) -> Iterator[None]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        with _thread_lock(self.path), open(lock_path, "a+b", opener=private_opener) as handle:
+        with _thread_lock(self.path), open(self._lock_path, "a+b",
+                                           opener=private_opener) as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -118,7 +120,7 @@ class Settings:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _write(self, values: dict[str, Any]) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp = self._draft
         with open(tmp, "w", encoding="utf-8", opener=private_opener) as handle:
             handle.write(json.dumps(values, indent=2, sort_keys=True))
             handle.flush()

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.library import Library
-from app.packs.build import build_pack
-from app.packs.importer import ImportResult, import_pack
 from app.paths import starter_packs_dir
+from app.store.records import get_meta, set_meta
 from app.tasks import Reporter
+
+if TYPE_CHECKING:  # the builder and the importer load when packs are seeded, not before
+    from app.packs.importer import ImportResult
 
 SEEDED_KEY = "starter_seeded"
 
@@ -27,8 +30,7 @@ def starter_folders(root: Path | None = None) -> list[Path]:
 
 
 def is_seeded(library: Library) -> bool:
-    row = library.db.execute("SELECT value FROM meta WHERE key = ?", (SEEDED_KEY,)).fetchone()
-    return row is not None
+    return get_meta(library.db, SEEDED_KEY) is not None
 
 
 def seed_starter_packs(
@@ -37,13 +39,14 @@ def seed_starter_packs(
     """Build and import every starter pack, once per data directory (or again with ``force``)."""
     if is_seeded(library) and not force:
         return []
+    from app.packs.build import build_pack
+    from app.packs.importer import import_pack
+
     results = []
     with tempfile.TemporaryDirectory(prefix="ujuzi-starter-") as tmp:
         for folder in starter_folders():
             out = Path(tmp) / f"{folder.name}.ujpack"
             build_pack(folder, out, reporter)
             results.append(import_pack(library, out, reporter, source="starter"))
-    library.db.execute(
-        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')", (SEEDED_KEY,)
-    )
+    set_meta(library.db, SEEDED_KEY, "1")
     return results

@@ -57,7 +57,7 @@ from app.learning import store_attempt
 from app.library import Library
 from app.packs.manifest import localized
 from app.paths import h5p_player_dir
-from app.store.db import utc_now
+from app.store.records import write_record
 
 #: Sent with every response. Inline scripts and ``eval`` stay allowed: the launch pages are
 #: inline, and SCORM and H5P content is commonly written that way.
@@ -188,38 +188,47 @@ def xapi_outcome(statement: dict[str, Any]) -> tuple[bool, float | None, bool | 
 class _Session:
     """What one server serves: one resource of one pack, for one profile."""
 
-    def __init__(self, home: str | Path | None, resource_id: str, profile: str | None,
+    def __init__(self, library: Library | str | Path | None, resource_id: str,
+                 profile: str | None,
                  on_record: Callable[[bool, float | None], None] | None = None) -> None:
-        self.home = home
         self.on_record = on_record
         self.resource_id = resource_id
         self.profile = profile
-        with Library(home) as library:
-            resource = library.resource(resource_id, profile)
-            launch = parse_launch(resource.get("url"))
-            if resource["kind"] != "interactive" or launch is None:
-                raise UjuziError(_("{id} is not an interactive resource.").format(id=resource_id))
-            self.launch: Launch = launch
-            self.pack_id: str = resource["pack_id"]
-            self.lang: str = resource.get("lang") or "en"
-            languages = [str(x) for x in library.settings.get("content_languages")]
-            self.title = localized(resource["title"], languages) or resource_id
-            self.files: dict[str, tuple[Path, str]] = {}
-            for path, sha256, mime in library.db.execute(
-                "SELECT path, sha256, mime FROM files WHERE pack_id = ?", (self.pack_id,)
-            ):
-                self.files[path] = (library.blobs.path_for(sha256), mime)
-            profile_id = library.profile_id(profile)
-            self.learner_id = profile_id
-            row = library.db.execute(
-                "SELECT name FROM profiles WHERE id = ?", (profile_id,)).fetchone()
-            self.learner_name = row[0] if row else ""
-            saved = library.db.execute(
-                "SELECT data FROM interactive_state WHERE profile_id = ? AND resource_id = ?",
-                (profile_id, resource_id),
-            ).fetchone()
-        self.saved: dict[str, Any] = json.loads(saved[0]) if saved else {}
         self.lock = threading.Lock()
+        if isinstance(library, Library):
+            self.home: str | Path | None = library.layout.home
+            self._read(library)
+        else:
+            self.home = library
+            with Library(library) as opened:
+                self._read(opened)
+
+    def _read(self, library: Library) -> None:
+        resource = library.resource(self.resource_id, self.profile)
+        launch = parse_launch(resource.get("url"))
+        if resource["kind"] != "interactive" or launch is None:
+            raise UjuziError(
+                _("{id} is not an interactive resource.").format(id=self.resource_id))
+        self.launch: Launch = launch
+        self.pack_id: str = resource["pack_id"]
+        self.lang: str = resource.get("lang") or "en"
+        languages = [str(x) for x in library.settings.get("content_languages")]
+        self.title = localized(resource["title"], languages) or self.resource_id
+        self.files: dict[str, tuple[Path, str]] = {}
+        for path, sha256, mime in library.db.execute(
+            "SELECT path, sha256, mime FROM files WHERE pack_id = ?", (self.pack_id,)
+        ):
+            self.files[path] = (library.blobs.path_for(sha256), mime)
+        profile_id = library.profile_id(self.profile)
+        self.learner_id = profile_id
+        row = library.db.execute(
+            "SELECT name FROM profiles WHERE id = ?", (profile_id,)).fetchone()
+        self.learner_name = row[0] if row else ""
+        saved = library.db.execute(
+            "SELECT data FROM interactive_state WHERE profile_id = ? AND resource_id = ?",
+            (profile_id, self.resource_id),
+        ).fetchone()
+        self.saved: dict[str, Any] = json.loads(saved[0]) if saved else {}
 
     # -- SCORM -----------------------------------------------------------------------------
 
@@ -287,13 +296,9 @@ class _Session:
                 text = json.dumps(state, ensure_ascii=False)
                 if len(text) <= MAX_STATE_BYTES:
                     self.saved = state
-                    with library.db.atomic():
-                        library.db.execute(
-                            "INSERT INTO interactive_state(profile_id, resource_id, data, "
-                            "updated_at) VALUES (?,?,?,?) ON CONFLICT(profile_id, resource_id) "
-                            "DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                            (profile_id, self.resource_id, text, utc_now()),
-                        )
+                    write_record(library.db, "interactive_state",
+                                 {"profile_id": profile_id, "resource_id": self.resource_id},
+                                 {"data": text})
             if score is not None:
                 record_attempt(library, self.resource_id, profile_id, score,
                                passed if passed is not None else complete, details)
@@ -523,12 +528,15 @@ class InteractiveServer:
     >>> url = server.start()  # show it in the web view, or webbrowser.open(server.browser_url())
     """
 
-    def __init__(self, home: str | Path | None, resource_id: str,
+    def __init__(self, library: Library | str | Path | None, resource_id: str,
                  profile: str | None = None,
                  on_record: Callable[[bool, float | None], None] | None = None) -> None:
-        """``on_record(complete, score)`` is called (from a server thread) whenever the
-        content's report completed the resource or gave a score."""
-        self._server = _Server(_Session(home, resource_id, profile, on_record))
+        """``library`` is an open library, read on this thread to set the session up, or a
+        data directory (``None``: the default one) opened for it. Reports arrive on the
+        server's threads, which record them through libraries of their own on the same data
+        directory. ``on_record(complete, score)`` is called (from a server thread) whenever
+        the content's report completed the resource or gave a score."""
+        self._server = _Server(_Session(library, resource_id, profile, on_record))
         self._thread: threading.Thread | None = None
 
     @property

@@ -29,7 +29,6 @@ import io
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
@@ -38,16 +37,16 @@ from typing import IO, Any
 
 from app.errors import PackError, VersionError
 from app.i18n import _
-from app.library import Library, resource_key
+from app.library import Library
 from app.packs.archive import PackArchive
 from app.packs.manifest import Manifest, parse_manifest, unique_files
 from app.packs.rules import version_key
+from app.paths import Layout
 from app.store.blobs import is_disk_full
 from app.store.db import utc_now
+from app.store.keys import resource_key
 from app.tasks import Reporter
 
-#: Scratch folders of converters in the data directory start with this.
-STAGING_PREFIX = ".import-"
 #: The file inside a scratch folder that its process keeps locked while it runs.
 _OWNER = ".owner"
 
@@ -217,11 +216,7 @@ def remove_stale_staging(home: Path) -> int:
     :func:`staging_folder` creates and locks its folder under the same lock, so a folder
     whose owner file is not locked has no running owner."""
     removed = 0
-    try:
-        candidates = [p for p in Path(home).iterdir() if p.name.startswith(STAGING_PREFIX)]
-    except FileNotFoundError:
-        return 0
-    for folder in candidates:
+    for folder in Layout(Path(home)).staging_folders():
         if folder.is_symlink() or not folder.is_dir():
             continue
         try:
@@ -253,7 +248,7 @@ def staging_folder(library: Library) -> Iterator[Path]:
     home.mkdir(parents=True, exist_ok=True)
     with library.write_lock():
         remove_stale_staging(home)
-        folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=home))
+        folder = library.layout.new_staging_folder()
         owner = open(folder / _OWNER, "wb")  # noqa: SIM115 - held until the folder goes
         try:
             fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)

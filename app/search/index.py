@@ -41,18 +41,30 @@ import math
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
 from app.i18n import _
 from app.search.analysis import analyzer, fingerprint, is_cjk
 from app.search.extract import Segment, file_segments
+from app.store.blobs import BlobStore
+from app.store.keys import resource_key
+from app.store.records import get_meta, set_meta
 from app.tasks import Reporter
 
-if TYPE_CHECKING:
-    from app.library import Library
+
+class Library(Protocol):
+    """What the index reads of a library (:class:`app.library.Library` is one): its
+    database, its blobs, and its writers' lock. The library calls this module, so this
+    module names the library only by these three."""
+
+    db: sqlite_utils.Database
+    blobs: BlobStore
+
+    def write_lock(self) -> AbstractContextManager[None]: ...
 
 FINGERPRINT_KEY = "search_analysis"
 GENERATION_KEY = "search_generation"
@@ -154,26 +166,13 @@ def _vocabulary_terms(terms: Iterable[str]) -> Iterator[str]:
 # -- state ------------------------------------------------------------------------------------
 
 
-def _meta(db: sqlite_utils.Database, key: str) -> str | None:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return None if row is None else str(row[0])
-
-
-def _set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
-    db.execute(
-        "INSERT INTO meta(key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
-
-
 def generation(db: sqlite_utils.Database) -> int:
     """A counter that changes with every change to the index (caches key on it)."""
-    return int(_meta(db, GENERATION_KEY) or 0)
+    return int(get_meta(db, GENERATION_KEY) or 0)
 
 
 def _bump(db: sqlite_utils.Database) -> None:
-    _set_meta(db, GENERATION_KEY, str(generation(db) + 1))
+    set_meta(db, GENERATION_KEY, str(generation(db) + 1))
 
 
 def index_fingerprint() -> str:
@@ -183,7 +182,7 @@ def index_fingerprint() -> str:
 
 def is_current(db: sqlite_utils.Database) -> bool:
     """Whether the index was built by this analysis (False on a new or upgraded library)."""
-    return _meta(db, FINGERPRINT_KEY) == index_fingerprint()
+    return get_meta(db, FINGERPRINT_KEY) == index_fingerprint()
 
 
 #: What a facet group stands for: (language, kind, pack id, skills as " a b ").
@@ -192,7 +191,7 @@ Group = tuple[str, str, str, str]
 
 def groups(db: sqlite_utils.Database) -> list[Group]:
     """The facet groups, by number (number 0, NO_GROUP, stands for none)."""
-    raw = _meta(db, GROUPS_KEY)
+    raw = get_meta(db, GROUPS_KEY)
     stored: list[list[str]] = json.loads(raw) if raw else []
     return [("", "", "", ""), *((g[0], g[1], g[2], g[3]) for g in stored)]
 
@@ -237,7 +236,7 @@ def index_documents(
     counts: Counter[str] = Counter()
     count = 0
     step = max(1, total // 100)
-    sequence = int(_meta(db, SEQUENCE_KEY) or 0)
+    sequence = int(get_meta(db, SEQUENCE_KEY) or 0)
     known = {group: number for number, group in enumerate(groups(db)) if number}
     new_groups = False
     batch: list[tuple[Any, ...]] = []
@@ -264,11 +263,11 @@ def index_documents(
     _write(db, batch)
     _flush_terms(db, counts, 1)
     if new_groups:
-        _set_meta(db, GROUPS_KEY, json.dumps(
+        set_meta(db, GROUPS_KEY, json.dumps(
             [list(group) for group in sorted(known, key=known.__getitem__)],
             ensure_ascii=False))
     if count:
-        _set_meta(db, SEQUENCE_KEY, str(sequence))
+        set_meta(db, SEQUENCE_KEY, str(sequence))
         _bump(db)
         if vocabulary:
             store_vocabulary(db)
@@ -290,12 +289,12 @@ def store_vocabulary(db: sqlite_utils.Database) -> None:
     reads every term (tens of milliseconds at 100,000 documents, on the first misspelt query
     of each process). In a large library, words of a single document are left out: they are
     rarely what someone meant, and they are the bulk of the vocabulary."""
-    _set_meta(db, VOCABULARY_KEY, "\n".join(_select_vocabulary(db)))
+    set_meta(db, VOCABULARY_KEY, "\n".join(_select_vocabulary(db)))
 
 
 def vocabulary(db: sqlite_utils.Database) -> list[str]:
     """The words typos are corrected towards (see store_vocabulary)."""
-    stored = _meta(db, VOCABULARY_KEY)
+    stored = get_meta(db, VOCABULARY_KEY)
     if stored is None:
         return _select_vocabulary(db)
     return stored.split("\n") if stored else []
@@ -381,8 +380,6 @@ def unindex_pack(db: sqlite_utils.Database, pack_id: str) -> None:
 
 def pack_documents(library: Library, manifest: dict[str, Any]) -> Iterator[Document]:
     """The documents of an installed pack, text read from its blobs."""
-    from app.library import resource_key
-
     pack_id = manifest["id"]
     pack_lang = (manifest.get("languages") or [None])[0]
     skills = tuple(manifest.get("skills") or ())
@@ -431,7 +428,8 @@ def rebuild(library: Library, reporter: Reporter | None = None) -> int:
         db.execute("DELETE FROM search_docs")
         db.execute("DELETE FROM search_terms")
         db.execute("DELETE FROM notes_fts")
-        db.execute("DELETE FROM meta WHERE key IN (?, ?)", (GROUPS_KEY, VOCABULARY_KEY))
+        set_meta(db, GROUPS_KEY, None)
+        set_meta(db, VOCABULARY_KEY, None)
         total = db.execute("SELECT COUNT(*) FROM resources").fetchone()[0]
         reporter.report("index", 0, total, _("rebuilding the search index"))
         done = 0
@@ -446,7 +444,7 @@ def rebuild(library: Library, reporter: Reporter | None = None) -> int:
         for (note_id,) in db.execute("SELECT id FROM notes WHERE deleted = 0").fetchall():
             index_note(db, note_id)
         store_vocabulary(db)
-        _set_meta(db, FINGERPRINT_KEY, index_fingerprint())
+        set_meta(db, FINGERPRINT_KEY, index_fingerprint())
         _bump(db)
         reporter.report("index", total, total, _("search index ready"))
     return done

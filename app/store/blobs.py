@@ -72,9 +72,12 @@ def is_disk_full(exc: BaseException) -> bool:
 
 
 class BlobStore:
-    def __init__(self, root: Path, free_space: Callable[[Path], int] = free_bytes) -> None:
+    def __init__(self, root: Path, tmp: Path,
+                 free_space: Callable[[Path], int] = free_bytes) -> None:
+        """``tmp`` is where blobs are written before they are verified, on the disk of
+        ``root`` so that the final rename never copies."""
         self.root = root
-        self.tmp = root / "tmp"
+        self.tmp = tmp
         # Injectable so that the disk-full path can be tested without filling a real disk.
         self._free_space = free_space
 
@@ -151,7 +154,7 @@ class BlobStore:
             raise
 
     def verify(self, sha256: str) -> bool:
-        """Re-hash a stored blob (used by ``ujuzi verify`` and tests)."""
+        """Re-hash a stored blob: True when it is there and its bytes have its checksum."""
         digest = hashlib.sha256()
         try:
             with open(self.path_for(sha256), "rb") as stream:

@@ -28,7 +28,7 @@ import sqlite_utils
 
 from app.errors import UjuziError
 from app.i18n import _
-from app.paths import PRIVATE_FOLDER, create_private_file, private_opener
+from app.paths import PRIVATE_FOLDER, Layout, create_private_file, private_opener
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -267,7 +267,7 @@ def _user_version(db: sqlite_utils.Database) -> int:
 @contextmanager
 def _setup_lock(path: Path) -> Iterator[None]:
     """Serialise setting up one database across processes (held only while it needs it)."""
-    with open(path.with_name(path.name + ".open-lock"), "a+b", opener=private_opener) as handle:
+    with open(path, "a+b", opener=private_opener) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -275,8 +275,9 @@ def _setup_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def connect(path: Path) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate the library database."""
+def connect(layout: Layout) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the database of a data directory."""
+    path = layout.database
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # Created 0600 here, so SQLite gives its -wal and -shm files the same mode.
@@ -290,11 +291,11 @@ def connect(path: Path) -> sqlite_utils.Database:
         db.execute("PRAGMA synchronous = NORMAL")
         ready = _user_version(db) == SCHEMA_VERSION and db.journal_mode == "wal"
         if not ready:
-            with _setup_lock(path):
+            with _setup_lock(layout.database_setup_lock):
                 # Switching to WAL needs the only lock on the file: two processes switching at
                 # once make one fail at once ("database is locked"), which the lock prevents.
                 db.enable_wal()
-                migrate(db, path)
+                migrate(db, layout)
     except sqlite3.DatabaseError as exc:
         raise UjuziError(
             _("The library database {path} cannot be opened: {error}").format(path=path, error=exc)
@@ -307,7 +308,7 @@ def connect(path: Path) -> sqlite_utils.Database:
     return db
 
 
-def migrate(db: sqlite_utils.Database, path: Path) -> None:
+def migrate(db: sqlite_utils.Database, layout: Layout) -> None:
     """Run the missing migrations, each in its own transaction, reading ``user_version``
     once the transaction holds the write lock; copy an older database aside first."""
     first = True
@@ -317,34 +318,20 @@ def migrate(db: sqlite_utils.Database, path: Path) -> None:
             if current == SCHEMA_VERSION:
                 return
             if first and current > 0:  # a database written by an older version
-                _backup(path, current)
+                _backup(layout, current)
             first = False
             MIGRATIONS[current](db.conn)
             db.execute(f"PRAGMA user_version = {current + 1}")
 
 
-def _backup(path: Path, version: int) -> None:
-    backups = path.parent / "backups"
-    backups.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = backups / f"{path.stem}-v{version}-{stamp}{path.suffix}"
+def _backup(layout: Layout, version: int) -> None:
+    layout.backups.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+    target = layout.backup(version, datetime.now(UTC).strftime("%Y%m%dT%H%M%S"))
     create_private_file(target)
-    source = sqlite3.connect(str(path))
+    source = sqlite3.connect(str(layout.database))
     try:
         with sqlite3.connect(str(target)) as copy:
             source.backup(copy)
         copy.close()
     finally:
         source.close()
-
-
-def next_version(db: sqlite_utils.Database) -> tuple[str, int]:
-    """Return this device's id and the next value of its change counter.
-
-    Must be called inside the transaction that writes the record, so that the counter and
-    the record commit together.
-    """
-    device_id = db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
-    counter = int(db.execute("SELECT value FROM meta WHERE key = 'counter'").fetchone()[0]) + 1
-    db.execute("UPDATE meta SET value = ? WHERE key = 'counter'", (str(counter),))
-    return device_id, counter

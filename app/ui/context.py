@@ -96,7 +96,7 @@ class AppContext(QObject):
         # the language, theme and font decide how the first frame looks. Writes go through
         # the task runner.
         self.data_dir = layout(home).home
-        self._settings = Settings(self.data_dir / "settings.json")
+        self._settings = Settings(layout(home))
         self.values: dict[str, Any] = {
             name: self._settings.get(name)
             for name in ("ui_language", "content_languages", "font_size", "theme")
@@ -285,9 +285,9 @@ class AppContext(QObject):
                 if pack["cover_file"] and (image := load_cover(pack["cover_file"])) is not None
             }
             items = learning.continue_items(library, languages, profile)
-            # app.starter.is_seeded, without importing the pack builder at start-up:
-            seeded = library.db.execute(
-                "SELECT 1 FROM meta WHERE key = 'starter_seeded'").fetchone() is not None
+            from app.starter import is_seeded
+
+            seeded = is_seeded(library)
             return packs, covers, items, seeded
 
         self.run(work, self._packs_arrived, self._packs_failed)

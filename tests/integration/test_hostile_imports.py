@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.library import Library
-from app.packs.importer import STAGING_PREFIX
+from app.paths import STAGING_PREFIX
 from tests.packs import make_pack
 from tests.unit.packs.craft import (
     OLX_COURSE,

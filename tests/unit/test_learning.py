@@ -9,6 +9,7 @@ from pathlib import Path
 from app import learning
 from app.library import Library
 from app.packs.importer import import_pack
+from app.paths import Layout
 from app.quiz import grade_quiz
 from app.store.db import SCHEMA_VERSION
 from tests.packs import file_entry, make_pack
@@ -57,7 +58,7 @@ def test_migration_from_v1_keeps_progress(tmp_path: Path) -> None:
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
-    migrated = dbmod.connect(path)
+    migrated = dbmod.connect(Layout(tmp_path))
     assert "opened_at" in migrated["progress"].columns_dict
     assert list((tmp_path / "backups").iterdir())
 

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from app.errors import UjuziError
+from app.paths import Layout
 from app.settings import SETTINGS, Settings
 
 
 def test_defaults_and_wrong_types_fall_back(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     path.write_text(json.dumps({"font_size": "big", "theme": "dark", "future": 1}))
-    settings = Settings(path)
+    settings = Settings(Layout(path.parent))
     assert settings.get("font_size") == 11
     assert settings.get("theme") == "dark"
     settings.set("font_size", 14)
@@ -26,7 +27,7 @@ def test_defaults_and_wrong_types_fall_back(tmp_path: Path) -> None:
 
 
 def test_unknown_setting_and_wrong_type_are_refused(tmp_path: Path) -> None:
-    settings = Settings(tmp_path / "settings.json")
+    settings = Settings(Layout(tmp_path))
     with pytest.raises(UjuziError, match="Unknown setting"):
         settings.set("no_such_thing", 1)
     with pytest.raises(UjuziError, match="must be of type int"):
@@ -37,15 +38,15 @@ def test_unknown_setting_and_wrong_type_are_refused(tmp_path: Path) -> None:
 def test_a_corrupt_file_reads_as_defaults(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     path.write_text("{not json")
-    assert Settings(path).get("ui_language") == "en"
+    assert Settings(Layout(path.parent)).get("ui_language") == "en"
 
 
 def test_changes_through_two_stale_objects_are_both_kept(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    first, second = Settings(path), Settings(path)
+    first, second = Settings(Layout(path.parent)), Settings(Layout(path.parent))
     first.set("ui_language", "sw")
     second.set("theme", "dark")  # second was loaded before the first change
-    fresh = Settings(path)
+    fresh = Settings(Layout(path.parent))
     assert (fresh.get("ui_language"), fresh.get("theme")) == ("sw", "dark")
     assert second.get("ui_language") == "sw"  # a write brings the writer up to date
 
@@ -58,7 +59,7 @@ def test_concurrent_writers_in_threads_lose_nothing(tmp_path: Path) -> None:
     errors: list[BaseException] = []
 
     def change(name: str, value: object) -> None:
-        settings = Settings(path)  # each thread its own object, as each worker's Library has
+        settings = Settings(Layout(path.parent))  # each thread its own, as each worker's
         barrier.wait()
         try:
             for _ in range(20):
@@ -72,7 +73,7 @@ def test_concurrent_writers_in_threads_lose_nothing(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert not errors
-    final = Settings(path)
+    final = Settings(Layout(path.parent))
     assert {name: final.get(name) for name, _ in changes} == dict(changes)
 
 
@@ -81,8 +82,9 @@ def test_writers_in_other_processes_are_serialised(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from pathlib import Path\n"
+        "from app.paths import Layout\n"
         "from app.settings import Settings\n"
-        "s = Settings(Path(sys.argv[1]))\n"
+        "s = Settings(Layout(Path(sys.argv[1]).parent))\n"
         "for i in range(30):\n"
         "    s.set(sys.argv[2], sys.argv[3] + str(i))\n"
     )
@@ -92,7 +94,7 @@ def test_writers_in_other_processes_are_serialised(tmp_path: Path) -> None:
         for name, prefix in (("ui_language", "l"), ("theme", "t"), ("profile", "p"))
     ]
     assert [process.wait(timeout=120) for process in processes] == [0, 0, 0]
-    final = Settings(path)
+    final = Settings(Layout(path.parent))
     assert (final.get("ui_language"), final.get("theme"), final.get("profile")) == (
         "l29", "t29", "p29"
     )

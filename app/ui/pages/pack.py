@@ -134,14 +134,11 @@ class PackPage(Page):
         def work(library: Library, _r: Reporter) -> Any:
             outline = learning.pack_outline(library, pack_id, languages, profile)
             cover = None
-            row = library.db.execute(
-                "SELECT f.sha256 FROM files f WHERE f.pack_id = ? AND f.resource_id IS NULL "
-                "AND f.path = json_extract((SELECT manifest FROM packs WHERE id = ?), '$.cover')",
-                (pack_id, pack_id)).fetchone()
-            if row:
+            cover_file = library.pack_cover(pack_id)
+            if cover_file is not None:
                 from app.ui.context import load_cover
 
-                cover = load_cover(str(library.blobs.path_for(row[0])), QSize(320, 320))
+                cover = load_cover(str(cover_file), QSize(320, 320))
             return outline, cover
 
         self.ctx.run(work, self._show, self._failed)

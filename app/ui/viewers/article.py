@@ -65,13 +65,10 @@ def _load(resource: dict[str, Any]) -> Any:
         text = Path(main["blob"]).read_text(encoding="utf-8", errors="replace")
         main_of: dict[str, str] = {}
         blob_of: dict[str, str] = {}
-        for path, sha256, resource_id, role in library.db.execute(
-            "SELECT path, sha256, resource_id, role FROM files WHERE pack_id = ?",
-            (resource["pack_id"],),
-        ):
-            blob_of[path] = str(library.blobs.path_for(sha256))
-            if role == "main" and resource_id:
-                main_of[path] = resource_id
+        for entry in library.pack_files(resource["pack_id"]):
+            blob_of[entry["path"]] = entry["blob"]
+            if entry["role"] == "main" and entry["resource_id"]:
+                main_of[entry["path"]] = entry["resource_id"]
         rendered = articles.render(text, main["mime"], main["path"], main_of.get)
         images: dict[str, QImage] = {}
         box = QSize(MAX_IMAGE_WIDTH, MAX_IMAGE_HEIGHT)

@@ -70,11 +70,12 @@ class InteractiveViewer(Viewer):
     def load(self, resource: dict[str, Any], position: float, at: float | None = None) -> None:
         self.stop()
         self.resource = resource
-        home, profile = self.ctx.home, self.ctx.profile
+        profile = self.ctx.profile
         resource_id = str(resource["id"])
 
         def work(library: Library, reporter: Reporter) -> InteractiveServer:
-            return InteractiveServer(home, resource_id, profile, on_record=self._recorded.emit)
+            return InteractiveServer(library, resource_id, profile,
+                                     on_record=self._recorded.emit)
 
         self.ctx.run(work, self._started)
 

@@ -38,9 +38,7 @@ def load_zim_article(library: Library, resource: dict[str, Any],
     blob = Path(main["blob"])
     path, content, mimetype = zim_entry(blob, entry_path_of(resource.get("url")) or "")
     by_entry: dict[str, str] = {}
-    for resource_id, url in library.db.execute(
-        "SELECT id, url FROM resources WHERE pack_id = ?", (resource["pack_id"],)
-    ):
+    for resource_id, url in library.resource_urls(resource["pack_id"]):
         entry = entry_path_of(url)
         if entry:
             by_entry.setdefault(entry, resource_id)

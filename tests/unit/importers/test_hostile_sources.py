@@ -11,10 +11,11 @@ import pytest
 
 from app.errors import DiskSpaceError, PackError
 from app.library import Library
-from app.packs.importer import STAGING_PREFIX, remove_stale_staging
+from app.packs.importer import remove_stale_staging
 from app.packs.importers import import_any
 from app.packs.importers.common import staging_dir
 from app.packs.importers.xmlutil import MAX_XML_DEPTH, parse
+from app.paths import STAGING_PREFIX
 from app.tasks import Reporter
 from tests.packs import make_pack
 from tests.unit.importers.helpers import assert_unchanged
