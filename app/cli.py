@@ -30,6 +30,8 @@ Handler = Callable[[argparse.Namespace, "Library"], int]
 
 #: The exit code of a bug (sysexits' EX_SOFTWARE); errors a user can act on have their own.
 INTERNAL_ERROR_EXIT = 70
+#: The exit code of ``ujuzi verify`` when a stored file is damaged (as for a damaged pack).
+DAMAGED_EXIT = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     starter = commands.add_parser("starter", help=_("install the bundled starter packs"))
     _add_json(starter)
+
+    verify = commands.add_parser(
+        "verify", help=_("check every stored file against its checksum and size"))
+    _add_json(verify)
     return parser
 
 
@@ -487,6 +493,38 @@ def cmd_search(args: argparse.Namespace, library: Library) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace, library: Library) -> int:
+    from app.formatting import size
+    from app.store.blobs import CORRUPT, MISSING, WRONG_SIZE
+
+    report = library.verify(Reporter(_ProgressPrinter(sys.stderr)))
+    if args.json:
+        _emit(report.as_dict())
+        return DAMAGED_EXIT if report.damaged else 0
+    if not report.damaged:
+        print(_("All {count} stored files ({size}) are intact.").format(
+            count=report.checked, size=size(report.bytes)))
+        return 0
+    for blob in report.damaged:
+        if blob.problem == MISSING:
+            problem = _("missing")
+        elif blob.problem == WRONG_SIZE:
+            problem = _("{actual} instead of {expected} bytes").format(
+                actual=blob.actual_size, expected=blob.size)
+        elif blob.problem == CORRUPT:
+            problem = _("corrupt (its checksum does not match)")
+        else:
+            problem = _("cannot be read")
+        print(_("Damaged: {sha256}: {problem}").format(sha256=blob.sha256, problem=problem))
+        for use in blob.files:
+            where = use["resource_id"] or use["pack_id"]
+            print(f"    {where}  {use['path']}")
+    packs = sorted({use["pack_id"] for blob in report.damaged for use in blob.files})
+    print(_("{damaged} of {count} stored files are damaged, in these packs: {packs}").format(
+        damaged=len(report.damaged), count=report.checked, packs=", ".join(packs)))
+    return DAMAGED_EXIT
+
+
 def cmd_gui(args: argparse.Namespace, home: str | None) -> int:
     try:
         from app.ui.main import run_gui
@@ -514,6 +552,7 @@ HANDLERS: dict[str, Handler] = {
     "profile": cmd_profile,
     "starter": cmd_starter,
     "search": cmd_search,
+    "verify": cmd_verify,
 }
 
 

@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,44 @@ from app.errors import NotFoundError, UjuziError
 from app.i18n import _
 from app.paths import Layout, layout, private_opener
 from app.settings import Settings
-from app.store.blobs import BlobStore, free_bytes
+from app.store.blobs import INTACT, MISSING, BlobStore, free_bytes
 from app.store.db import connect, utc_now
 from app.store.records import new_id, write_record
+from app.tasks import Reporter
 
 Row = dict[str, Any]
 DEFAULT_PROFILE = "default"
+
+
+@dataclass
+class DamagedBlob:
+    """A stored file that is not what its packs expect: ``problem`` is one of the states of
+    :meth:`app.store.blobs.BlobStore.check`; ``files`` says where the packs use it
+    (``pack_id``, ``resource_id``, None for the pack's own files, and ``path``)."""
+
+    sha256: str
+    size: int
+    problem: str
+    actual_size: int | None
+    files: list[Row] = field(default_factory=list)
+
+    def as_dict(self) -> Row:
+        return {"sha256": self.sha256, "size": self.size, "problem": self.problem,
+                "actual_size": self.actual_size, "files": self.files}
+
+
+@dataclass
+class BlobReport:
+    """What :meth:`Library.verify` found: how many stored files (and bytes) it checked, and
+    the damaged ones."""
+
+    checked: int
+    bytes: int
+    damaged: list[DamagedBlob]
+
+    def as_dict(self) -> Row:
+        return {"checked": self.checked, "bytes": self.bytes,
+                "damaged": [blob.as_dict() for blob in self.damaged]}
 
 
 class Library:
@@ -78,6 +111,43 @@ class Library:
         Callers hold :meth:`write_lock`."""
         referenced = {row[0] for row in self.db.execute("SELECT DISTINCT sha256 FROM files")}
         return self.blobs.collect_garbage(referenced)
+
+    def verify(self, reporter: Reporter | None = None) -> BlobReport:
+        """Check every stored file the packs use against its checksum and size, reading each
+        once however many packs share it; progress is reported in bytes. A file found missing
+        because a pack was removed meanwhile is not counted as damaged."""
+        reporter = reporter or Reporter()
+        expected: dict[str, int] = {}
+        uses: dict[str, list[Row]] = {}
+        for sha256, size, pack_id, resource_id, path in self.db.execute(
+            "SELECT sha256, size, pack_id, resource_id, path FROM files "
+            "ORDER BY sha256, pack_id, path"
+        ):
+            expected.setdefault(sha256, size)
+            uses.setdefault(sha256, []).append(
+                {"pack_id": pack_id, "resource_id": resource_id, "path": path})
+        total = sum(expected.values())
+        done = 0
+        stage = _("verifying")
+        reporter.report(stage, 0, total)
+
+        def read(count: int) -> None:
+            nonlocal done
+            done += count
+            reporter.report(stage, done, total)
+
+        damaged = []
+        for sha256, size in expected.items():
+            before = done
+            problem, actual = self.blobs.check(sha256, size, read)
+            if done < before + size:  # what was not read still counts as checked
+                read(before + size - done)
+            if problem == MISSING and not self.db.execute(
+                    "SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone():
+                continue  # its pack was removed while we checked
+            if problem != INTACT:
+                damaged.append(DamagedBlob(sha256, size, problem, actual, uses[sha256]))
+        return BlobReport(len(expected), total, damaged)
 
     # -- profiles -------------------------------------------------------------------------
 

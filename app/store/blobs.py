@@ -37,6 +37,13 @@ MIN_FREE_BYTES = 1024 * 1024
 MAX_MARGIN_BYTES = 64 * 1024 * 1024
 MARGIN_FRACTION = 10
 
+#: What :meth:`BlobStore.check` finds.
+INTACT = "intact"
+MISSING = "missing"
+WRONG_SIZE = "wrong-size"
+CORRUPT = "corrupt"
+UNREADABLE = "unreadable"
+
 _SQLITE_FULL = 13
 _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
@@ -163,6 +170,36 @@ class BlobStore:
         except FileNotFoundError:
             return False
         return digest.hexdigest() == sha256
+
+    def check(
+        self, sha256: str, size: int, on_bytes: Callable[[int], None] | None = None
+    ) -> tuple[str, int | None]:
+        """Check a stored blob against its checksum and size, reading it in blocks (the size
+        first: a file of the wrong size is not read). Returns the state (:data:`INTACT`,
+        :data:`MISSING`, :data:`WRONG_SIZE`, :data:`CORRUPT` or :data:`UNREADABLE`) and the
+        file's size on disk (None when missing). ``on_bytes`` gets the length of each block
+        read."""
+        path = self.path_for(sha256)
+        try:
+            actual = path.stat().st_size
+        except FileNotFoundError:
+            return MISSING, None
+        except OSError:
+            return UNREADABLE, None
+        if not path.is_file():
+            return MISSING, None
+        if actual != size:
+            return WRONG_SIZE, actual
+        digest = hashlib.sha256()
+        try:
+            with open(path, "rb") as stream:
+                while block := stream.read(CHUNK_SIZE):
+                    digest.update(block)
+                    if on_bytes is not None:
+                        on_bytes(len(block))
+        except OSError:
+            return UNREADABLE, actual
+        return (INTACT if digest.hexdigest() == sha256 else CORRUPT), actual
 
     def ensure_space(self, needed_bytes: int, source: str | None = None) -> None:
         """Refuse, before anything is written, what would not fit with :func:`space_margin`
