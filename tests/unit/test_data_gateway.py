@@ -1,18 +1,10 @@
-"""Data goes through the core: the window runs no SQL of its own, the library and the search
-index do not import each other both ways, and the interactive runtime reads through the
-library it is given."""
+"""Data goes through the core: the window runs no SQL of its own, and the library and the
+search index do not import each other both ways."""
 
 from __future__ import annotations
 
 import ast
-import zipfile
 from pathlib import Path
-
-import pytest
-
-from app.interactive.server import InteractiveServer
-from app.library import Library
-from app.packs.importers import import_any
 
 APP = Path(__file__).resolve().parents[2] / "app"
 #: Modules whose import means talking to the database directly.
@@ -84,46 +76,3 @@ def test_the_library_and_the_search_index_do_not_import_each_other_both_ways() -
     index = _imports(APP / "search" / "index.py")
     assert "app.search.index" in library  # the library writes the index in its transactions
     assert not any(name == "app.library" or name.startswith("app.library.") for name in index)
-
-
-# -- the interactive runtime ----------------------------------------------------------------
-
-SCO = b"<!DOCTYPE html><html><head><title>SCO</title></head><body></body></html>"
-MANIFEST = """<?xml version="1.0"?>
-<manifest identifier="org.test.sco" version="1"
-    xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
-    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
-  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
-  <organizations default="org">
-    <organization identifier="org"><title>SCO</title>
-      <item identifier="item" identifierref="res"><title>A SCO</title></item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="res" type="webcontent" adlcp:scormtype="sco" href="sco.html">
-      <file href="sco.html"/>
-    </resource>
-  </resources>
-</manifest>
-"""
-
-
-def test_the_runtime_reads_through_the_library_it_is_given(
-        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "sco.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("imsmanifest.xml", MANIFEST)
-        archive.writestr("sco.html", SCO)
-    report = import_any(library, path)
-    resource_id = library.pack(report.pack_id)["sections"][0]["resources"][0]["id"]
-    opened: list[object] = []
-    real_init = Library.__init__
-
-    def counting_init(self: Library, *args: object, **kwargs: object) -> None:
-        opened.append(args)
-        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Library, "__init__", counting_init)
-    with InteractiveServer(library, resource_id) as server:
-        assert opened == []  # no second library to set the session up
-        assert server.url.startswith("http://127.0.0.1:")

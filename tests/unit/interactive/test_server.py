@@ -56,6 +56,21 @@ def server(home: Path, resource_id: str) -> Iterator[InteractiveServer]:
         yield running
 
 
+def test_the_session_is_read_through_the_library_given(
+        library: Library, resource_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[object] = []
+    real_init = Library.__init__
+
+    def counting_init(self: Library, *args: object, **kwargs: object) -> None:
+        opened.append(args)
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Library, "__init__", counting_init)
+    with InteractiveServer(library, resource_id) as running:
+        assert opened == []  # no second library to set the session up
+        assert running.url.startswith("http://127.0.0.1:")
+
+
 def raw(server: InteractiveServer, request: bytes) -> bytes:
     """Send raw bytes; everything the server answers until it closes or goes quiet."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
