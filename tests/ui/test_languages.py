@@ -135,8 +135,9 @@ def test_switch_to_arabic_and_back(
     assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight
     assert library.title.text() == "Library"
     qtbot.waitUntil(lambda: window.rail.mapTo(window, window.rail.rect().topLeft()).x() == 0)
-    qtbot.waitUntil(
-        lambda: '"ui_language": "en"' in Path(ctx.data_dir / "settings.json").read_text())
+    # The setting is written off the GUI thread; the file appears whole (renamed into place).
+    stored = ctx.data_dir / "settings.json"
+    qtbot.waitUntil(lambda: stored.exists() and '"ui_language": "en"' in stored.read_text())
 
 
 def test_catalogs_are_complete_and_compile() -> None:
