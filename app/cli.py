@@ -571,7 +571,7 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "gui"
-    logs.setup(layout(args.home).logs)
+    logs.setup(layout(args.home).log_file)
     try:
         if command == "gui":
             return cmd_gui(args, args.home)

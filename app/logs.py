@@ -14,7 +14,6 @@ import logging.handlers
 import os
 from pathlib import Path
 
-LOG_NAME = "ujuzi.log"
 MAX_BYTES = 1024 * 1024
 BACKUPS = 3
 _FORMAT = "%(asctime)s %(process)d %(threadName)s %(levelname)s %(name)s: %(message)s"
@@ -33,12 +32,11 @@ class _LogFile(logging.handlers.RotatingFileHandler):
                                 errors=self.errors)
 
 
-def setup(logs_dir: Path, level: int = logging.INFO) -> Path:
-    """Send the core's log records to ``logs_dir/ujuzi.log``; return the file's path.
+def setup(path: Path, level: int = logging.INFO) -> Path:
+    """Send the core's log records to ``path`` (``Layout.log_file``); return it.
 
     Calling it again (a second window, a test) replaces the file handler rather than adding
     one, so no record is written twice."""
-    path = logs_dir / LOG_NAME
     for handler in list(logger.handlers):
         if isinstance(handler, _LogFile):
             logger.removeHandler(handler)

@@ -143,6 +143,11 @@ class Layout:
         return self.home / "logs"
 
     @property
+    def log_file(self) -> Path:
+        """The log; rotated copies sit beside it as ``ujuzi.log.1``, ``.2``..."""
+        return self.logs / "ujuzi.log"
+
+    @property
     def folders(self) -> tuple[Path, ...]:
         return (self.home, self.blobs, self.blob_tmp, self.backups, self.logs)
 

@@ -96,7 +96,7 @@ def settle_ms(window: MainWindow) -> int:
 def _log_uncaught(home: str | None) -> None:
     """Bugs in the window's slots reach the log with their traceback (Qt would only print
     them), as well as stderr."""
-    logs.setup(layout(home).logs)
+    logs.setup(layout(home).log_file)
     previous = sys.excepthook
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:

@@ -90,7 +90,7 @@ def test_a_bug_in_a_task_reaches_the_log_with_its_traceback(
 ) -> None:
     from app import logs
 
-    log = logs.setup(tmp_path / "logs")
+    log = logs.setup(tmp_path / "logs" / "ujuzi.log")
     ctx, _window = open_window()
     try:
         raise KeyError("a bug in a task")

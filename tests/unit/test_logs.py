@@ -25,7 +25,7 @@ def _restore_handlers() -> Iterator[None]:
 
 def test_nothing_is_created_until_something_is_logged(tmp_path: Path) -> None:
     folder = tmp_path / "home" / "logs"
-    path = logs.setup(folder)
+    path = logs.setup(folder / "ujuzi.log")
     assert not folder.exists()
     logging.getLogger("app.packs.importer").error("the blob store said no")
     text = path.read_text(encoding="utf-8")
@@ -36,7 +36,7 @@ def test_nothing_is_created_until_something_is_logged(tmp_path: Path) -> None:
 
 
 def test_tracebacks_are_kept(tmp_path: Path) -> None:
-    path = logs.setup(tmp_path)
+    path = logs.setup(tmp_path / "ujuzi.log")
     try:
         raise RuntimeError("boom")
     except RuntimeError:
@@ -46,18 +46,18 @@ def test_tracebacks_are_kept(tmp_path: Path) -> None:
 
 
 def test_setting_up_twice_writes_each_record_once(tmp_path: Path) -> None:
-    logs.setup(tmp_path / "a")
-    path = logs.setup(tmp_path / "b")
+    logs.setup(tmp_path / "a" / "ujuzi.log")
+    path = logs.setup(tmp_path / "b" / "ujuzi.log")
     logs.logger.warning("once")
     assert path.read_text(encoding="utf-8").count("once") == 1
     assert not (tmp_path / "a").exists()
 
 
 def test_the_file_rotates(tmp_path: Path) -> None:
-    path = logs.setup(tmp_path)
+    path = logs.setup(tmp_path / "ujuzi.log")
     line = "x" * 1000
     for _ in range(3 * logs.MAX_BYTES // 1000):
         logs.logger.info(line)
     assert path.stat().st_size <= logs.MAX_BYTES
-    assert (tmp_path / f"{logs.LOG_NAME}.1").exists()
-    assert not (tmp_path / f"{logs.LOG_NAME}.{logs.BACKUPS + 1}").exists()
+    assert (tmp_path / "ujuzi.log.1").exists()
+    assert not (tmp_path / f"ujuzi.log.{logs.BACKUPS + 1}").exists()
