@@ -480,6 +480,8 @@ def cmd_search(args: argparse.Namespace, library: Library) -> int:
             where = f"  @{clock(hit.timestamp)}"
         elif hit.page is not None:
             where = "  " + _("p. {page}").format(page=hit.page)
+        elif hit.entry is not None:
+            where = f"  {hit.entry}"  # the article inside a ZIM that the resource opens at
         lang = f" {hit.lang}" if hit.lang else ""
         write_marked(hit.title, hit.title_highlights)
         print(f"  ({hit.resource_id})  {hit.kind}{lang}{where}")

@@ -55,7 +55,7 @@ def test_a_word_of_one_article_is_found_by_ujuzi_search(
     code, out, _err = run(capsys, "search", "zanzibarite")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == f"Article {UNIQUE}  ({PACK}/index)  article en"
+    assert lines[0] == f"Article {UNIQUE}  ({PACK}/index)  article en  A/Article_{UNIQUE}"
     assert "[zanzibarite]" in lines[1] and "quokka" not in lines[1]
     assert lines[-1] == "1 of 1 results."
     code, out, _err = run(capsys, "search", "zanzibarite", "--json")
