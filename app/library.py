@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ class Library:
         self.settings = Settings(self.layout)
         self.db: sqlite_utils.Database = connect(self.layout)
         self.blobs = BlobStore(self.layout.blobs, self.layout.blob_tmp, free_space)
+        self._tidy_scratch()
 
     def close(self) -> None:
         self.db.close()
@@ -103,6 +105,53 @@ class Library:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # -- importers' scratch folders ------------------------------------------------------
+
+    @contextmanager
+    def scratch_folder(self) -> Iterator[Path]:
+        """A scratch folder on the library's disk (so big files are not copied across disks),
+        removed when the import ends, however it ends. It is created and locked under the
+        write lock, and stale folders of killed imports are removed first."""
+        with self.write_lock():
+            remove_stale_scratch(self.layout)
+            folder = self.layout.new_staging_folder()
+            owner = open(folder / _OWNER, "wb")  # noqa: SIM115 - held until the folder goes
+            try:
+                fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                owner.write(str(os.getpid()).encode())
+                owner.flush()
+            except BaseException:
+                owner.close()
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+        try:
+            yield folder
+        finally:
+            try:
+                shutil.rmtree(folder, ignore_errors=True)
+            finally:
+                owner.close()
+
+    def remove_stale_scratch(self) -> int:
+        """Remove the scratch folders of imports that are no longer running; the caller holds
+        :meth:`write_lock`."""
+        return remove_stale_scratch(self.layout)
+
+    def _tidy_scratch(self) -> None:
+        """At open, remove what killed imports left, if no writer is busy (never wait: an
+        import may hold the lock for minutes, and the next import tidies up too)."""
+        if not self.layout.staging_folders():
+            return
+        with open(self.layout.writers_lock, "a+b", opener=private_opener) as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            try:
+                remove_stale_scratch(self.layout)
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -478,3 +527,36 @@ def _decode_pack(row: Row) -> Row:
     for key in ("title", "description", "languages"):
         pack[key] = json.loads(pack[key])
     return pack
+
+
+#: The file inside a scratch folder that its process keeps locked while it runs.
+_OWNER = ".owner"
+
+
+def remove_stale_scratch(layout: Layout) -> int:
+    """Remove the scratch folders of converters that are no longer running (killed, or from
+    a crash), and return how many went. Call it holding the library's write lock:
+    :meth:`Library.scratch_folder` creates and locks its folder under the same lock, so a
+    folder whose owner file is not locked has no running owner."""
+    removed = 0
+    for folder in layout.staging_folders():
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            handle = open(folder / _OWNER, "rb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            handle = None  # never locked: left before its owner could lock it
+        except OSError:
+            continue
+        try:
+            if handle is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # its import is running
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+        finally:
+            if handle is not None:
+                handle.close()
+    return removed

@@ -17,18 +17,15 @@ an import fails, the blobs it stored go at once.
 A disk that fills up while blobs are written or at the commit (another program writing at
 the same time) ends the import as a :class:`~app.errors.DiskSpaceError` saying how much to
 free, after its blobs are removed. Converters work in a scratch folder ``.import-*`` in the
-data directory (:func:`staging_folder`); one left by a killed process is removed by the next
-import (:func:`remove_stale_staging`).
+data directory (:meth:`Library.scratch_folder`); one left by a killed process is removed when
+a library is next opened, or by the next import.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import json
-import os
-import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
@@ -41,14 +38,10 @@ from app.library import Library
 from app.packs.archive import PackArchive
 from app.packs.manifest import Manifest, parse_manifest, unique_files
 from app.packs.rules import version_key
-from app.paths import Layout
 from app.store.blobs import is_disk_full
 from app.store.db import utc_now
 from app.store.keys import resource_key
 from app.tasks import Reporter
-
-#: The file inside a scratch folder that its process keeps locked while it runs.
-_OWNER = ".owner"
 
 
 @dataclass(frozen=True)
@@ -81,7 +74,7 @@ def import_pack(
     external = external or {}
     max_bytes = int(library.settings.get("max_pack_bytes"))
     with library.write_lock():
-        remove_stale_staging(library.layout.home)
+        library.remove_stale_scratch()
         with PackArchive(path, max_bytes) as archive:
             return _import_locked(library, archive, reporter, source, external)
 
@@ -208,63 +201,6 @@ def _remove_orphans(library: Library) -> None:
     itself is unusable), the next import collects the blobs."""
     with suppress(Exception):
         library.collect_garbage()
-
-
-def remove_stale_staging(home: Path) -> int:
-    """Remove the scratch folders of converters that are no longer running (killed, or from
-    a crash), and return how many went. Call it holding the library's write lock:
-    :func:`staging_folder` creates and locks its folder under the same lock, so a folder
-    whose owner file is not locked has no running owner."""
-    removed = 0
-    for folder in Layout(Path(home)).staging_folders():
-        if folder.is_symlink() or not folder.is_dir():
-            continue
-        try:
-            handle = open(folder / _OWNER, "rb")  # noqa: SIM115 - closed below
-        except FileNotFoundError:
-            handle = None  # never locked: left before its owner could lock it
-        except OSError:
-            continue
-        try:
-            if handle is not None:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    continue  # its import is running
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-        finally:
-            if handle is not None:
-                handle.close()
-    return removed
-
-
-@contextmanager
-def staging_folder(library: Library) -> Iterator[Path]:
-    """A scratch folder on the library's disk (so big files are not copied across disks),
-    removed when the import ends, however it ends. It is created and locked under the
-    library's write lock, and stale folders of killed imports are removed first."""
-    home = Path(library.layout.home)
-    home.mkdir(parents=True, exist_ok=True)
-    with library.write_lock():
-        remove_stale_staging(home)
-        folder = library.layout.new_staging_folder()
-        owner = open(folder / _OWNER, "wb")  # noqa: SIM115 - held until the folder goes
-        try:
-            fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            owner.write(str(os.getpid()).encode())
-            owner.flush()
-        except BaseException:
-            owner.close()
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-    try:
-        yield folder
-    finally:
-        try:
-            shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            owner.close()
 
 
 class _PartsReader(io.RawIOBase):

@@ -123,7 +123,7 @@ def test_batch_survives_a_crafted_input(tmp_path: Path, case: str) -> None:
     assert_library_holds_only(home, {"org.test.first", "scorm.org-test-scorm"})
 
 
-def test_a_killed_import_leaves_no_scratch_folder_after_the_next(tmp_path: Path) -> None:
+def test_a_killed_import_leaves_no_scratch_folder_after_the_next_start(tmp_path: Path) -> None:
     home = tmp_path / "home"
     big = scorm_zip(tmp_path / "big.zip", {f"clip{i}.webm": os.urandom(4 * MIB)
                                            for i in range(12)}, compression=zipfile.ZIP_STORED)
@@ -141,6 +141,10 @@ def test_a_killed_import_leaves_no_scratch_folder_after_the_next(tmp_path: Path)
     child.stderr.close()
     assert child.returncode == -signal.SIGKILL, "the import finished before it could be killed"
     assert len(list(home.glob(f"{STAGING_PREFIX}*"))) == 1
+    listed = subprocess.run([sys.executable, "-m", "app", "list"], capture_output=True,
+                            text=True, env=env, cwd=REPO, check=False)
+    assert listed.returncode == 0, listed.stderr
+    assert list(home.glob(f"{STAGING_PREFIX}*")) == []  # gone when the library was opened
 
     small = tmp_path / "small.ujpack"
     make_pack(small, pack_id="org.test.small")

@@ -25,7 +25,7 @@ from app.formatting import size
 from app.i18n import _
 from app.library import Library
 from app.packs.archive import manifest_bytes, write_pack
-from app.packs.importer import ImportResult, import_pack, staging_folder
+from app.packs.importer import ImportResult, import_pack
 from app.packs.importers.html import document, text_of
 from app.packs.manifest import (
     MAX_MANIFEST_BYTES,
@@ -414,8 +414,8 @@ def pack_id(*parts: str) -> str:
 def staging_dir(library: Library) -> Iterator[str]:
     """A scratch folder on the library's disk (so big files are not copied across disks),
     removed when the import ends, however it ends, and by the next import if the process is
-    killed (:func:`~app.packs.importer.staging_folder`)."""
-    with staging_folder(library) as folder:
+    killed (:meth:`~app.library.Library.scratch_folder`)."""
+    with library.scratch_folder() as folder:
         yield str(folder)
 
 

@@ -11,7 +11,6 @@ import pytest
 
 from app.errors import DiskSpaceError, PackError
 from app.library import Library
-from app.packs.importer import remove_stale_staging
 from app.packs.importers import import_any
 from app.packs.importers.common import staging_dir
 from app.packs.importers.xmlutil import MAX_XML_DEPTH, parse
@@ -87,7 +86,7 @@ def test_a_running_import_keeps_its_scratch_folder(library: Library, tmp_path: P
         (Path(running) / "work.bin").write_bytes(b"in progress")
         import_any(library, tmp_path / "p.ujpack")
         with library.write_lock():
-            remove_stale_staging(Path(library.layout.home))
+            library.remove_stale_scratch()
         assert (Path(running) / "work.bin").read_bytes() == b"in progress"
     assert not Path(running).exists()
 
@@ -147,3 +146,14 @@ def test_a_source_too_big_for_one_manifest_is_named(
     with pytest.raises(PackError, match=r"wide\.zip has too many files for one pack"):
         import_any(library, path)
     assert_unchanged(library)
+
+
+def test_opening_a_library_keeps_the_scratch_folder_of_a_running_import(home: Path) -> None:
+    with Library(home) as library, library.scratch_folder() as running:
+        (running / "half.bin").write_bytes(b"x" * 10)
+        stale = library.layout.new_staging_folder()  # a killed import's: nobody holds it
+        with Library(home):
+            pass
+        assert running.is_dir() and (running / "half.bin").exists()
+        assert not stale.exists()
+    assert not running.exists()
