@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     QTranslator,
     Signal,
+    SignalInstance,
 )
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
@@ -202,6 +203,17 @@ class AppContext(QObject):
                 return work(library, reporter)
 
         return self.runner.run(job, done, failed or self.show_error, progress)
+
+    def fetch(self, work: LibraryWork, done: Callable[[Any], None],
+              loaded: SignalInstance) -> TaskHandle:
+        """Load what a page or viewer shows: ``work(library, reporter)`` on the pool, then
+        ``done(result)``. On failure the error is reported and ``loaded`` is emitted all the
+        same, so nothing waits for it forever (a screenshot, a test)."""
+        def failed(error: BaseException) -> None:
+            self.show_error(error)
+            loaded.emit()
+
+        return self.run(work, done, failed)
 
     def start_task(
         self,

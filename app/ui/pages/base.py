@@ -42,14 +42,8 @@ class Page(QWidget):
         self.loaded.emit()
 
     def fetch(self, work: LibraryWork, done: Callable[[Any], None]) -> TaskHandle:
-        """Load what this page shows: ``work(library, reporter)`` on the pool, then
-        ``done(result)``. On failure the error is reported and ``loaded`` is emitted all
-        the same, so nothing waits for it forever (a screenshot, a test)."""
-        def failed(error: BaseException) -> None:
-            self.ctx.show_error(error)
-            self.loaded.emit()
-
-        return self.ctx.run(work, done, failed)
+        """Load what this page shows (see :meth:`AppContext.fetch`)."""
+        return self.ctx.fetch(work, done, self.loaded)
 
     def deactivate(self) -> None:
         """The page is left: save what needs saving (positions)."""

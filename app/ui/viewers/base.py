@@ -29,14 +29,8 @@ class Viewer(QWidget):
         self.resource: dict[str, Any] = {}
 
     def fetch(self, work: LibraryWork, done: Callable[[Any], None]) -> TaskHandle:
-        """Load what this viewer shows: ``work(library, reporter)`` on the pool, then
-        ``done(result)``. On failure the error is reported and ``loaded`` is emitted all
-        the same, so nothing waits for it forever (a screenshot, a test)."""
-        def failed(error: BaseException) -> None:
-            self.ctx.show_error(error)
-            self.loaded.emit()
-
-        return self.ctx.run(work, done, failed)
+        """Load what this viewer shows (see :meth:`AppContext.fetch`)."""
+        return self.ctx.fetch(work, done, self.loaded)
 
     def load(self, resource: dict[str, Any], position: float, at: float | None = None) -> None:
         """Show ``resource`` (a row of Library.resource) at ``position``; ``at`` is a media
