@@ -237,3 +237,16 @@ def errors_shown(monkeypatch: pytest.MonkeyPatch, dialogs: Dialogs) -> Iterator[
     monkeypatch.setattr(QMessageBox, "critical", warning)
     yield shown
     assert shown == [], f"unexpected error dialogs: {shown}"
+
+
+def open_activity(library: Library, source: Path, open_window: OpenWindow
+                  ) -> tuple[dict[str, Any], MainWindow, Any]:
+    """Import an interactive package, open its first resource in a window, and return the
+    resource, the window and its viewer (whose server or web view may still be starting)."""
+    from app.packs.importers import import_any
+
+    report = import_any(library, source)
+    mark_seeded(library)
+    resource = library.pack(report.pack_id)["sections"][0]["resources"][0]
+    _ctx, window = open_window(resource["id"])
+    return resource, window, window.current.viewer  # type: ignore[union-attr]

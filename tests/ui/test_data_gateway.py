@@ -9,9 +9,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.library import Library
-from app.packs.importers import import_any
 from app.ui.viewers import interactive
-from tests.ui.conftest import OpenWindow, mark_seeded
+from tests.ui.conftest import OpenWindow, open_activity
 
 
 def test_the_interactive_viewer_starts_its_server_on_the_given_library(
@@ -26,11 +25,8 @@ def test_the_interactive_viewer_starts_its_server_on_the_given_library(
         return real(source, *args, **kwargs)
 
     monkeypatch.setattr(interactive, "InteractiveServer", recording)
-    report = import_any(library, corpus / "scorm" / "packages" / "singlesco_scorm12.zip")
-    mark_seeded(library)
-    resource = library.pack(report.pack_id)["sections"][0]["resources"][0]
-    _ctx, window = open_window(resource["id"])
-    viewer = window.current.viewer  # type: ignore[union-attr]
+    _resource, window, viewer = open_activity(
+        library, corpus / "scorm" / "packages" / "singlesco_scorm12.zip", open_window)
     assert isinstance(viewer, interactive.InteractiveViewer)
     qtbot.waitUntil(lambda: viewer.server is not None, timeout=10_000)
     [source] = given

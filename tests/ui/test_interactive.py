@@ -15,18 +15,15 @@ from app.packs.importers import import_any
 from app.ui import web_engine
 from app.ui.import_report import show_import_report
 from app.ui.viewers import interactive
-from tests.ui.conftest import OpenWindow, mark_seeded
+from tests.ui.conftest import OpenWindow, mark_seeded, open_activity
 
 
 def test_scorm_runs_without_the_web_engine(
         qtbot: QtBot, library: Library, corpus: Path, open_window: OpenWindow,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(interactive, "web_engine_available", lambda: False)
-    report = import_any(library, corpus / "scorm" / "packages" / "singlesco_scorm12.zip")
-    mark_seeded(library)
-    resource = library.pack(report.pack_id)["sections"][0]["resources"][0]
-    _ctx, window = open_window(resource["id"])
-    viewer = window.current.viewer  # type: ignore[union-attr]
+    resource, window, viewer = open_activity(
+        library, corpus / "scorm" / "packages" / "singlesco_scorm12.zip", open_window)
     assert isinstance(viewer, interactive.InteractiveViewer)
     qtbot.waitUntil(lambda: viewer.server is not None, timeout=10_000)
     assert viewer.stack.currentWidget() is viewer.fallback
@@ -295,11 +292,8 @@ def test_hostile_sco_reaches_nothing_but_its_session(
 
     if layers != "all":
         monkeypatch.setattr(SandboxPage, "acceptNavigationRequest", lambda *_args: True)
-    report = import_any(library, hostile_scorm(tmp_path, listener))
-    mark_seeded(library)
-    resource = library.pack(report.pack_id)["sections"][0]["resources"][0]
-    _ctx, window = open_window(resource["id"])
-    viewer = window.current.viewer  # type: ignore[union-attr]
+    resource, _window, viewer = open_activity(
+        library, hostile_scorm(tmp_path, listener), open_window)
     assert isinstance(viewer, interactive.InteractiveViewer)
     qtbot.waitUntil(lambda: viewer.web is not None, timeout=15_000)
     gc.collect()  # what keeps the filter alive must not be a lucky reference
@@ -397,11 +391,8 @@ def test_real_activities_run_under_the_policy(
 
     if source.startswith("h5p") and not (h5p_player_dir() / "main.bundle.js").is_file():
         pytest.skip("the H5P player is not installed (make setup installs it with npm)")
-    report = import_any(library, corpus / source)
-    mark_seeded(library)
-    resource = library.pack(report.pack_id)["sections"][0]["resources"][0]
-    _ctx, window = open_window(resource["id"])
-    viewer = window.current.viewer  # type: ignore[union-attr]
+    _resource, _window, viewer = open_activity(
+        library, corpus / source, open_window)
     qtbot.waitUntil(lambda: viewer.web is not None, timeout=15_000)
     qtbot.waitUntil(lambda: _js(qtbot, viewer.web, ready) is True, timeout=30_000)
     assert viewer.web.sandbox_page.refused == []
@@ -432,11 +423,8 @@ def test_the_last_report_on_leaving_is_kept(
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("imsmanifest.xml", HOSTILE_MANIFEST.replace("Hostile", "Leaving"))
         archive.writestr("sco.html", LEAVING_SCO)
-    report = import_any(library, path)
-    mark_seeded(library)
-    resource = library.pack(report.pack_id)["sections"][0]["resources"][0]
-    _ctx, window = open_window(resource["id"])
-    viewer = window.current.viewer  # type: ignore[union-attr]
+    resource, _window, viewer = open_activity(
+        library, path, open_window)
     qtbot.waitUntil(lambda: viewer.web is not None, timeout=15_000)
     qtbot.waitUntil(lambda: _js(qtbot, viewer.web, "document.getElementById('content')"
                                 ".contentDocument.title") == "ready", timeout=15_000)
