@@ -85,3 +85,25 @@ def rewrite_manifest(pack: Path, out: Path, change: Any) -> None:
                 change(manifest)
                 data = json.dumps(manifest).encode()
             target.writestr(info, data)
+
+
+def scorm12_manifest(identifier: str, course: str, lesson: str, files: tuple[str, ...]) -> str:
+    """An ``imsmanifest.xml`` of one SCORM 1.2 SCO launched from ``files[0]``."""
+    listed = "".join(f'<file href="{name}"/>' for name in files)
+    return f"""<?xml version="1.0"?>
+<manifest identifier="{identifier}" version="1"
+    xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="org">
+    <organization identifier="org"><title>{course}</title>
+      <item identifier="item" identifierref="res"><title>{lesson}</title></item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="res" type="webcontent" adlcp:scormtype="sco" href="{files[0]}">
+      {listed}
+    </resource>
+  </resources>
+</manifest>
+"""

@@ -15,6 +15,7 @@ from app.packs.importers import import_any
 from app.ui import web_engine
 from app.ui.import_report import show_import_report
 from app.ui.viewers import interactive
+from tests.packs import scorm12_manifest
 from tests.ui.conftest import OpenWindow, mark_seeded, open_activity
 
 
@@ -237,23 +238,7 @@ HOSTILE_SCO = """<!DOCTYPE html>
 </script></body></html>
 """
 
-HOSTILE_MANIFEST = """<?xml version="1.0"?>
-<manifest identifier="org.test.hostile" version="1"
-    xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
-    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
-  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
-  <organizations default="org">
-    <organization identifier="org"><title>Hostile</title>
-      <item identifier="item" identifierref="res"><title>Hostile SCO</title></item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="res" type="webcontent" adlcp:scormtype="sco" href="sco.html">
-      <file href="sco.html"/>
-    </resource>
-  </resources>
-</manifest>
-"""
+HOSTILE_MANIFEST = scorm12_manifest("org.test.hostile", "Hostile", "Hostile SCO", ("sco.html",))
 
 
 @pytest.fixture

@@ -15,27 +15,12 @@ import pytest
 from app.interactive.server import CSP, InteractiveServer, safe_mime
 from app.library import Library
 from app.packs.importers import import_any
+from tests.packs import scorm12_manifest
 
 SCO = b"""<!DOCTYPE html><html><head><title>SCO</title></head><body>
 <script>window.parent.API.LMSInitialize("");</script></body></html>"""
 
-MANIFEST = """<?xml version="1.0"?>
-<manifest identifier="org.test.sco" version="1"
-    xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
-    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
-  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
-  <organizations default="org">
-    <organization identifier="org"><title>SCO</title>
-      <item identifier="item" identifierref="res"><title>A SCO</title></item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="res" type="webcontent" adlcp:scormtype="sco" href="sco.html">
-      <file href="sco.html"/><file href="notes.txt"/>
-    </resource>
-  </resources>
-</manifest>
-"""
+MANIFEST = scorm12_manifest("org.test.sco", "SCO", "A SCO", ("sco.html", "notes.txt"))
 
 
 @pytest.fixture

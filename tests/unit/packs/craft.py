@@ -14,29 +14,16 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from tests.packs import scorm12_manifest
+
 _LOCAL = struct.Struct("<4s5H3L2H")  # 30 bytes
 _CENTRAL = struct.Struct("<4s6H3L5H2L")  # 46 bytes
 _EOCD = struct.Struct("<4s4H2LH")  # 22 bytes
 _ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")  # 56 bytes
 _ZIP64_LOCATOR = struct.Struct("<4sLQL")  # 20 bytes
 
-SCORM_MANIFEST = b"""<?xml version="1.0"?>
-<manifest identifier="org.test.scorm" version="1"
-    xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
-    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
-  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
-  <organizations default="org">
-    <organization identifier="org"><title>Test course</title>
-      <item identifier="i1" identifierref="r1"><title>Lesson</title></item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="r1" type="webcontent" adlcp:scormtype="sco" href="index.html">
-      <file href="index.html"/>
-    </resource>
-  </resources>
-</manifest>
-"""
+SCORM_MANIFEST = scorm12_manifest("org.test.scorm", "Test course", "Lesson",
+                                  ("index.html",)).encode()
 
 
 def scorm_zip(
