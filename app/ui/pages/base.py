@@ -7,10 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.ui.context import AppContext, LibraryWork
 from app.ui.tasks import TaskHandle
+from app.ui.widgets import label
 
 Crumb = tuple[str, str | None, dict[str, Any]]  # text, page to open (None: current), arguments
 
@@ -44,6 +45,24 @@ class Page(QWidget):
     def fetch(self, work: LibraryWork, done: Callable[[Any], None]) -> TaskHandle:
         """Load what this page shows (see :meth:`AppContext.fetch`)."""
         return self.ctx.fetch(work, done, self.loaded)
+
+    def list_layout(self, action: QWidget) -> tuple[QVBoxLayout, QLabel, QLabel]:
+        """The layout of a page that lists things, opened by a header row: the title, a muted
+        count beside it and ``action`` at the right end. Returns the layout, the title and
+        the count."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 0)
+        layout.setSpacing(12)
+        head = QHBoxLayout()
+        title = label("", "h1", wrap=False)
+        count = label("", "muted", wrap=False)
+        head.addWidget(title)
+        head.addSpacing(8)
+        head.addWidget(count, 0, Qt.AlignmentFlag.AlignBottom)
+        head.addStretch()
+        head.addWidget(action)
+        layout.addLayout(head)
+        return layout, title, count
 
     def deactivate(self) -> None:
         """The page is left: save what needs saving (positions)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, QSize
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListView,
     QStackedWidget,
-    QVBoxLayout,
 )
 
 from app import formatting
@@ -30,7 +29,7 @@ from app.ui.models import (
     status_label,
 )
 from app.ui.pages.base import Crumb, Page
-from app.ui.widgets import EmptyState, button, label, tool_button
+from app.ui.widgets import EmptyState, button, tool_button
 
 
 class LibraryPage(Page):
@@ -44,19 +43,8 @@ class LibraryPage(Page):
         self.proxy.setDynamicSortFilter(True)
         self.proxy.sort(0)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 0)
-        layout.setSpacing(12)
-        head = QHBoxLayout()
-        self.title = label("", "h1", wrap=False)
-        self.count = label("", "muted", wrap=False)
-        head.addWidget(self.title)
-        head.addSpacing(8)
-        head.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
-        head.addStretch()
         self.import_button = button("", "primary", "import", lambda: ctx.navigate("import"))
-        head.addWidget(self.import_button)
-        layout.addLayout(head)
+        layout, self.title, self.count = self.list_layout(self.import_button)
 
         bar = QHBoxLayout()
         bar.setSpacing(8)

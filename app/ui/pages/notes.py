@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QListView,
     QMessageBox,
     QStackedWidget,
-    QVBoxLayout,
 )
 
 from app import formatting, learning
@@ -27,7 +26,7 @@ from app.ui.context import AppContext
 from app.ui.delegates import NoteDelegate
 from app.ui.models import ROW, NotesModel
 from app.ui.pages.base import Crumb, Page
-from app.ui.widgets import EmptyState, button, label
+from app.ui.widgets import EmptyState, button
 
 
 class NotesPage(Page):
@@ -35,19 +34,8 @@ class NotesPage(Page):
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 0)
-        layout.setSpacing(12)
-        head = QHBoxLayout()
-        self.title = label("", "h1", wrap=False)
-        self.count = label("", "muted", wrap=False)
-        head.addWidget(self.title)
-        head.addSpacing(8)
-        head.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
-        head.addStretch()
         self.export_button = button("", None, "export", self._export)
-        head.addWidget(self.export_button)
-        layout.addLayout(head)
+        layout, self.title, self.count = self.list_layout(self.export_button)
         row = QHBoxLayout()
         self.filter = QLineEdit()
         self.filter.setClearButtonEnabled(True)
