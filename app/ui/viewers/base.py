@@ -7,10 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
+from app.i18n import _
 from app.ui.context import AppContext, LibraryWork
 from app.ui.tasks import TaskHandle
+from app.ui.widgets import label, tool_button
 
 
 class Viewer(QWidget):
@@ -53,3 +55,28 @@ class Viewer(QWidget):
 
     def retranslate(self) -> None:
         """Set visible texts again in the active language."""
+
+
+class ZoomBar(QWidget):
+    """The toolbar above a zoomable viewer: a muted label at the left, then zoom out, zoom in
+    and fit. The buttons zoom by 1.25 each way."""
+
+    def __init__(self, zoom: Callable[[float], None], fit: Callable[[], None]) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 6, 12, 6)
+        self.label = label("", "muted", wrap=False)
+        row.addWidget(self.label)
+        row.addStretch()
+        self.zoom_out = tool_button("zoom-out", "", lambda: zoom(1 / 1.25))
+        self.zoom_in = tool_button("zoom-in", "", lambda: zoom(1.25))
+        self.fit = tool_button("fit", "", fit)
+        for widget in (self.zoom_out, self.zoom_in, self.fit):
+            row.addWidget(widget)
+
+    def retranslate(self, fit: str) -> None:
+        """Name the buttons; ``fit`` names the fit button (to the window, to the width)."""
+        for widget, text in ((self.zoom_out, _("Zoom out")), (self.zoom_in, _("Zoom in")),
+                             (self.fit, fit)):
+            widget.setToolTip(text)
+            widget.setAccessibleName(text)

@@ -12,15 +12,15 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap, QWheelEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout
 
 from app.i18n import _
 from app.library import Library
 from app.tasks import Reporter
 from app.ui.context import AppContext
 from app.ui.images import load_image_within
-from app.ui.viewers.base import Viewer
-from app.ui.widgets import label, tool_button
+from app.ui.viewers.base import Viewer, ZoomBar
+from app.ui.widgets import label
 
 #: the largest a picture is decoded for the viewer
 MAX_IMAGE = QSize(8192, 8192)
@@ -54,31 +54,20 @@ class ImageViewer(Viewer):
         self.area.setWidget(self.picture)
         self.area.setWidgetResizable(True)
         self.area.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        bar = QWidget()
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(12, 6, 12, 6)
-        self.zoom_label = label("", "muted", wrap=False)
-        row.addWidget(self.zoom_label)
-        row.addStretch()
-        self.zoom_out = tool_button("zoom-out", "", lambda: self.zoom(1 / 1.25))
-        self.zoom_in = tool_button("zoom-in", "", lambda: self.zoom(1.25))
-        self.fit = tool_button("fit", "", self.fit_window)
+        self.bar = ZoomBar(self.zoom, self.fit_window)
+        self.zoom_label = self.bar.label
+        self.zoom_out, self.zoom_in, self.fit = self.bar.zoom_out, self.bar.zoom_in, self.bar.fit
         self.zoom_out.setShortcut("Ctrl+-")
         self.zoom_in.setShortcut("Ctrl+=")
-        for widget in (self.zoom_out, self.zoom_in, self.fit):
-            row.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(bar)
+        layout.addWidget(self.bar)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.area, 1)
         self.retranslate()
 
     def retranslate(self) -> None:
-        for widget, text in ((self.zoom_out, _("Zoom out")), (self.zoom_in, _("Zoom in")),
-                             (self.fit, _("Fit to the window"))):
-            widget.setToolTip(text)
-            widget.setAccessibleName(text)
+        self.bar.retranslate(_("Fit to the window"))
         self.picture.setAccessibleName(_("Image"))
         if self.message.isVisibleTo(self):
             self.message.setText(self._unreadable())

@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QPointF, QSize
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout
 
 from app.i18n import _
 from app.library import Library
 from app.tasks import Reporter
 from app.ui.context import AppContext
-from app.ui.viewers.base import Viewer
-from app.ui.widgets import label, tool_button
+from app.ui.viewers.base import Viewer, ZoomBar
 
 
 class PdfViewer(Viewer):
@@ -33,21 +32,13 @@ class PdfViewer(Viewer):
         self._pending = 0
         self._last_page = -1
 
-        bar = QWidget()
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(12, 6, 12, 6)
-        self.page_label = label("", "muted", wrap=False)
-        row.addWidget(self.page_label)
-        row.addStretch()
-        self.zoom_out = tool_button("zoom-out", "", lambda: self._zoom(1 / 1.25))
-        self.zoom_in = tool_button("zoom-in", "", lambda: self._zoom(1.25))
-        self.fit = tool_button("fit", "", self._fit)
-        for widget in (self.zoom_out, self.zoom_in, self.fit):
-            row.addWidget(widget)
+        self.bar = ZoomBar(self._zoom, self._fit)
+        self.page_label = self.bar.label
+        self.zoom_out, self.zoom_in, self.fit = self.bar.zoom_out, self.bar.zoom_in, self.bar.fit
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(bar)
+        layout.addWidget(self.bar)
         layout.addWidget(self.view, 1)
         self.document.statusChanged.connect(self._status)
         self.view.pageNavigator().currentPageChanged.connect(self._page_changed)
@@ -55,10 +46,7 @@ class PdfViewer(Viewer):
 
     def retranslate(self) -> None:
         self.view.setAccessibleName(_("PDF document"))
-        for widget, text in ((self.zoom_out, _("Zoom out")), (self.zoom_in, _("Zoom in")),
-                             (self.fit, _("Fit to width"))):
-            widget.setToolTip(text)
-            widget.setAccessibleName(text)
+        self.bar.retranslate(_("Fit to width"))
         self._update_label()
 
     def load(self, resource: dict[str, Any], position: float, at: float | None = None) -> None:
