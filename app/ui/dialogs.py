@@ -8,8 +8,11 @@ answer there instead).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+
+from app.i18n import _
 
 Button = QMessageBox.StandardButton
 
@@ -51,3 +54,17 @@ def ask(parent: QWidget | None, title: str, text: str,
 def warn(parent: QWidget | None, title: str, text: str) -> None:
     """An error the learner should read before going on."""
     run(message_box(parent, QMessageBox.Icon.Warning, title, text))
+
+
+def open_outside(parent: QWidget | None, url: QUrl, shown: str) -> bool:
+    """Open ``url`` in the web browser once the learner agrees: it leaves the app and may
+    cost data. ``shown`` is the link as the learner sees it. True when they agreed."""
+    answer = ask(
+        parent, _("Open in your web browser?"),
+        _("This link leads outside Ujuzi, to {url}. Opening it needs an internet "
+          "connection and may cost data. Open it in your web browser?").format(url=shown),
+        Button.Open | Button.Cancel)
+    if answer != Button.Open:
+        return False
+    QDesktopServices.openUrl(url)
+    return True

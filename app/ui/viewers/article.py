@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QFontMetrics, QImage, QResizeEvent, QTextDocument
-from PySide6.QtWidgets import QMessageBox, QTextBrowser, QVBoxLayout
+from PySide6.QtGui import QFontMetrics, QImage, QResizeEvent, QTextDocument
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout
 
 from app import articles
 from app.i18n import _
@@ -179,13 +179,7 @@ class ArticleViewer(Viewer):
             self.browser.scrollToAnchor(text[1:])
             return
         if url.scheme() in articles.EXTERNAL_SCHEMES:
-            answer = dialogs.ask(
-                self, _("Open in your web browser?"),
-                _("This link leads outside Ujuzi, to {url}. Opening it needs an internet "
-                  "connection and may cost data. Open it in your web browser?").format(url=text),
-                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
-            if answer == QMessageBox.StandardButton.Open:
-                QDesktopServices.openUrl(url)
+            dialogs.open_outside(self, url, text)
 
     def stop(self) -> None:
         self._fits_timer.stop()

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QVBoxLayout
 
 from app.articles import EXTERNAL_SCHEMES
 from app.i18n import _
@@ -70,11 +69,5 @@ class LinkViewer(Viewer):
         url = self.resource.get("url") or ""
         if not openable(url):
             return
-        answer = dialogs.ask(
-            self, _("Open in your web browser?"),
-            _("This link leads outside Ujuzi, to {url}. Opening it needs an internet "
-              "connection and may cost data. Open it in your web browser?").format(url=url),
-            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
-        if answer == QMessageBox.StandardButton.Open:
-            QDesktopServices.openUrl(QUrl(url))
+        if dialogs.open_outside(self, QUrl(url), url):
             self.completed.emit()
