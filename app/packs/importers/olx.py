@@ -127,6 +127,15 @@ def _block_label(element: Element) -> str:
     return f"{tag} {name!r} ({ident})" if name else f"{tag} {ident}".strip()
 
 
+def _staff_only(course: _Course, element: Element) -> bool:
+    """Whether ``element`` is shown to course staff only; such a block is reported as
+    skipped."""
+    if element.get("visible_to_staff_only", "").lower() != "true":
+        return False
+    course.draft.skip(_block_label(element), _("visible to course staff only"))
+    return True
+
+
 # -- assets ---------------------------------------------------------------------------------
 
 
@@ -512,8 +521,7 @@ def _component(course: _Course, section: dict[str, Any], pointer: Element,
     except PackError as exc:
         course.draft.skip(_block_label(pointer), str(exc))
         return
-    if element.get("visible_to_staff_only", "").lower() == "true":
-        course.draft.skip(_block_label(element), _("visible to course staff only"))
+    if _staff_only(course, element):
         return
     if tag == "html":
         _html_block(course, section, element, unit_title)
@@ -545,14 +553,12 @@ def _component(course: _Course, section: dict[str, Any], pointer: Element,
 def _walk_course(course: _Course, root: Element) -> None:
     for chapter_ptr in children(root, "chapter"):
         chapter = _load(course, chapter_ptr)
-        if chapter.get("visible_to_staff_only", "").lower() == "true":
-            course.draft.skip(_block_label(chapter), _("visible to course staff only"))
+        if _staff_only(course, chapter):
             continue
         chapter_title = _title(chapter, _("Chapter"))
         for sequential_ptr in children(chapter, "sequential"):
             sequential = _load(course, sequential_ptr)
-            if sequential.get("visible_to_staff_only", "").lower() == "true":
-                course.draft.skip(_block_label(sequential), _("visible to course staff only"))
+            if _staff_only(course, sequential):
                 continue
             seq_title = _title(sequential, _("Subsection"))
             section = course.draft.section(f"{chapter_title} — {seq_title}",
