@@ -18,7 +18,6 @@ from app.packs.archive import MAX_MEMBERS, ExpansionBudget, PackArchive
 from app.packs.importer import import_pack
 from app.packs.importers import import_any
 from tests.packs import make_pack
-from tests.unit.importers.helpers import assert_unchanged
 from tests.unit.packs.craft import (
     OLX_COURSE,
     claiming_zip,
@@ -28,6 +27,7 @@ from tests.unit.packs.craft import (
     tar_gz,
     zeros_zip,
 )
+from tests.unit.packs.importers.helpers import assert_unchanged
 
 MIB = 1024 * 1024
 

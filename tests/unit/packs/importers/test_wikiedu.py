@@ -16,7 +16,7 @@ from app.packs.importers import detect_format, import_any
 from app.packs.importers.common import ImportReport
 from app.search.query import search
 from tests.conftest import CORPUS
-from tests.unit.importers.helpers import main_text, manifest, resources_by_kind
+from tests.unit.packs.importers.helpers import main_text, manifest, resources_by_kind
 
 ROOT = CORPUS / "wikiedu-training" / "training_content"
 

@@ -18,7 +18,7 @@ from app.interactive.server import CSP, InteractiveServer, scorm_outcome, xapi_o
 from app.library import Library
 from app.packs.importers import detect_format, import_any
 from app.packs.importers.scorm import parse_manifest
-from tests.unit.importers.helpers import assert_unchanged, manifest
+from tests.unit.packs.importers.helpers import assert_unchanged, manifest
 
 PACKAGES = ("singlesco_scorm12.zip", "RuntimeMinimumCalls_SCORM12.zip",
             "RuntimeMinimumCalls_SCORM12-mini.zip", "singlescobasic.zip",

@@ -17,8 +17,8 @@ from app.packs.importers.xmlutil import MAX_XML_DEPTH, parse
 from app.paths import STAGING_PREFIX
 from app.tasks import Reporter
 from tests.packs import make_pack
-from tests.unit.importers.helpers import assert_unchanged
 from tests.unit.packs.craft import deep_scorm_manifest, scorm_zip
+from tests.unit.packs.importers.helpers import assert_unchanged
 
 MIB = 1024 * 1024
 

@@ -14,7 +14,7 @@ from app.interactive import parse_launch
 from app.interactive.server import InteractiveServer
 from app.library import Library
 from app.packs.importers import import_any
-from tests.unit.importers.helpers import assert_unchanged, manifest
+from tests.unit.packs.importers.helpers import assert_unchanged, manifest
 
 
 def test_h5p_file(corpus: Path, library: Library, home: Path) -> None:

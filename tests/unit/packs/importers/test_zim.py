@@ -13,7 +13,7 @@ from app.library import Library
 from app.packs.importers import detect_format, import_any, zim
 from app.packs.importers.zim import read_zim_entry, zim_parts
 from app.search.query import search
-from tests.unit.importers.helpers import assert_unchanged, manifest
+from tests.unit.packs.importers.helpers import assert_unchanged, manifest
 
 ZIMS = ("zimfile.zim", "example.zim", "corner_cases.zim", "poor.zim",
         "spelling_correction_test.zim")

@@ -13,7 +13,12 @@ from app.errors import PackError
 from app.library import Library
 from app.packs.importers import detect_format, import_any
 from app.search.query import search
-from tests.unit.importers.helpers import assert_unchanged, main_text, manifest, resources_by_kind
+from tests.unit.packs.importers.helpers import (
+    assert_unchanged,
+    main_text,
+    manifest,
+    resources_by_kind,
+)
 
 CC = "{http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1}"
 

@@ -12,7 +12,7 @@ from app.library import Library
 from app.packs.importers import detect_format, import_any
 from app.packs.importers.wikitext import normalize_title, redirect_target, render
 from app.search.query import search
-from tests.unit.importers.helpers import assert_unchanged, main_text, manifest
+from tests.unit.packs.importers.helpers import assert_unchanged, main_text, manifest
 
 NS = "{http://www.mediawiki.org/xml/export-0.6/}"
 

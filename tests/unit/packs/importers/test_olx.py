@@ -18,7 +18,12 @@ from app.library import Library
 from app.packs.importers import detect_format, import_any
 from app.packs.importers.common import ImportReport
 from app.search.query import search
-from tests.unit.importers.helpers import assert_unchanged, main_text, manifest, resources_by_kind
+from tests.unit.packs.importers.helpers import (
+    assert_unchanged,
+    main_text,
+    manifest,
+    resources_by_kind,
+)
 
 # The corpus copies are trusted test data, so the standard library parser is fine here.
 
