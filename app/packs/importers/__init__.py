@@ -180,7 +180,7 @@ def import_any(library: Library, path: Path, reporter: Reporter | None = None) -
                 library.blobs.ensure_space(planned, path.name)
             tree = _open_tree(path, staging, max_bytes, library.blobs.check_still_free)
             with tree:
-                total = _declared_total(tree)
+                total = sum(tree.size(name) for name in tree.names())
                 planned = max(planned, 2 * total)
                 # An unpacked tar already holds its working copy.
                 library.blobs.ensure_space(total if unpacked else planned, path.name)
@@ -195,12 +195,6 @@ def import_any(library: Library, path: Path, reporter: Reporter | None = None) -
             raise
         # Raised once the scratch folder is gone, so free space is what a retry finds.
         raise library.blobs.disk_full_error(planned) from None
-
-
-def _declared_total(tree: SourceTree) -> int:
-    if isinstance(tree, ZipTree):
-        return tree.declared_total()
-    return sum(tree.size(name) for name in tree.names())
 
 
 def _is_tar(path: Path) -> bool:

@@ -172,17 +172,13 @@ class SourceTree:
         if stored in self._copies:  # unpacked once, counted once
             return self._copies[stored]
         target.parent.mkdir(parents=True, exist_ok=True)
-        budget = self._budget()
         with self.open(stored) as source, open(target, "wb") as out:
-            if budget is None:
+            if self.budget is None:
                 shutil.copyfileobj(source, out, 1024 * 1024)
             else:
-                budget.copy(source, out, self.size(stored), stored)
+                self.budget.copy(source, out, self.size(stored), stored)
         self._copies[stored] = target
         return target
-
-    def _budget(self) -> ExpansionBudget | None:
-        return self.budget
 
     def top_folder(self) -> str | None:
         """The single folder every file is inside, if there is one (``course/`` of an OLX
@@ -203,6 +199,7 @@ class _SubTree(SourceTree):
         super().__init__(f"{parent.label}/{prefix}")
         self.parent = parent
         self.prefix = prefix + "/"
+        self.budget = parent.budget
 
     def names(self) -> list[str]:
         return [n[len(self.prefix):] for n in self.parent.names() if n.startswith(self.prefix)]
@@ -217,9 +214,6 @@ class _SubTree(SourceTree):
 
     def disk_path(self, name: str) -> Path | None:
         return self.parent.disk_path(self.prefix + name)
-
-    def _budget(self) -> ExpansionBudget | None:
-        return self.parent._budget()
 
 
 class FolderTree(SourceTree):
@@ -290,10 +284,6 @@ class ZipTree(SourceTree):
         self.budget = ExpansionBudget(
             self.label, sum(info.file_size for info in self._members.values()), on_bytes
         )
-
-    def declared_total(self) -> int:
-        """What the files expand to, as the archive declares (and the budget enforces)."""
-        return self.budget.limit if self.budget is not None else 0
 
     def names(self) -> list[str]:
         return list(self._members)
