@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -15,6 +16,24 @@ from app.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("UJUZI_CORPUS", REPO.parent / "shared" / "corpus"))
+
+#: Set by ``.ci/run``: there the project's setup has installed every part the suite uses and
+#: the tests run as root, so a part that is missing is a failure, never a quiet skip. A
+#: developer's machine without root or npm skips those tests and says why.
+STRICT = os.environ.get("UJUZI_TEST_STRICT") == "1"
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip for ``reason`` where a part is missing, or fail in strict (CI) runs."""
+    if STRICT:
+        pytest.fail(f"{reason} (UJUZI_TEST_STRICT=1: the setup should have provided it)")
+    pytest.skip(reason)
+
+
+def requires(available: bool, reason: str) -> pytest.MarkDecorator:
+    """Mark a test that needs an optional part: skipped without it, except in strict runs,
+    where it runs and fails."""
+    return pytest.mark.skipif(not available and not STRICT, reason=reason)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from app.packs.importers import import_any
 from app.ui import web_engine
 from app.ui.import_report import show_import_report
 from app.ui.viewers import interactive
+from tests.conftest import requires, unavailable
 from tests.packs import scorm12_manifest
 from tests.ui.conftest import OpenWindow, mark_seeded, open_activity
 
@@ -260,7 +261,7 @@ def hostile_scorm(tmp_path: Path, listener: Listener) -> Path:
     return path
 
 
-@pytest.mark.skipif(not interactive.web_engine_available(), reason="needs Qt WebEngine")
+@requires(interactive.web_engine_available(), "needs Qt WebEngine (pip install ujuzi[web])")
 @pytest.mark.parametrize("layers", ["all", "request filter alone"])
 def test_hostile_sco_reaches_nothing_but_its_session(
         qtbot: QtBot, library: Library, tmp_path: Path, open_window: OpenWindow,
@@ -307,7 +308,7 @@ def test_hostile_sco_reaches_nothing_but_its_session(
         assert viewer.server is not None and web.url().port() == viewer.server.port
 
 
-@pytest.mark.skipif(not interactive.web_engine_available(), reason="needs Qt WebEngine")
+@requires(interactive.web_engine_available(), "needs Qt WebEngine (pip install ujuzi[web])")
 def test_sandboxed_page_refuses_new_windows_and_other_places(qtbot: QtBot) -> None:
     from PySide6.QtCore import QUrl
     from PySide6.QtWebEngineCore import QWebEnginePage
@@ -357,7 +358,7 @@ def _js(qtbot: QtBot, web: object, script: str) -> object:
     return results[0]
 
 
-@pytest.mark.skipif(not interactive.web_engine_available(), reason="needs Qt WebEngine")
+@requires(interactive.web_engine_available(), "needs Qt WebEngine (pip install ujuzi[web])")
 @pytest.mark.parametrize(("source", "ready"), [
     ("h5p/h5p-test-truefalse.h5p",
      "!!((document.querySelector('iframe.h5p-iframe') || {}).contentDocument || document)"
@@ -375,7 +376,7 @@ def test_real_activities_run_under_the_policy(
     from app.paths import h5p_player_dir
 
     if source.startswith("h5p") and not (h5p_player_dir() / "main.bundle.js").is_file():
-        pytest.skip("the H5P player is not installed (make setup installs it with npm)")
+        unavailable("the H5P player is not installed (make setup installs it with npm)")
     _resource, _window, viewer = open_activity(
         library, corpus / source, open_window)
     qtbot.waitUntil(lambda: viewer.web is not None, timeout=15_000)
@@ -395,7 +396,7 @@ document.title = "ready";
 """
 
 
-@pytest.mark.skipif(not interactive.web_engine_available(), reason="needs Qt WebEngine")
+@requires(interactive.web_engine_available(), "needs Qt WebEngine (pip install ujuzi[web])")
 def test_the_last_report_on_leaving_is_kept(
         qtbot: QtBot, library: Library, tmp_path: Path, open_window: OpenWindow) -> None:
     """A SCO that reports where the learner is only when it is unloaded (LMSFinish on
