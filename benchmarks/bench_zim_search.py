@@ -26,11 +26,13 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from benchmarks.search_corpus import doc_text, generate, load_texts, make_queries
 from benchmarks.search_engines import percentiles
+from benchmarks.zim_writer import page, write_zim
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("UJUZI_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -38,43 +40,11 @@ CATEGORIES = ["single word", "two words", "phrase", "prefix"]
 PAGE = 20
 
 
-def _write_zim(path: Path, docs: list[dict[str, Any]]) -> None:
-    from libzim.writer import Creator, Hint, Item, StringProvider
-
-    class Article(Item):  # type: ignore[misc]
-        def __init__(self, entry: str, title: str, body: str) -> None:
-            super().__init__()
-            self.entry, self.title, self.body = entry, title, body
-
-        def get_path(self) -> str:
-            return self.entry
-
-        def get_title(self) -> str:
-            return self.title
-
-        def get_mimetype(self) -> str:
-            return "text/html"
-
-        def get_contentprovider(self) -> StringProvider:
-            return StringProvider(self.body)
-
-        def get_hints(self) -> dict[Hint, int]:
-            return {Hint.FRONT_ARTICLE: True}
-
-    with Creator(path).config_indexing(True, "eng") as creator:
-        creator.set_mainpath("A/Main_Page")
-        for key, value in (("Title", "Benchmark wiki"), ("Name", "benchwiki"),
-                           ("Language", "eng"), ("Creator", "Ujuzi benchmarks")):
-            creator.add_metadata(key, value)
-        creator.add_item(Article("A/Main_Page", "Main Page", "<html><body>Welcome</body></html>"))
-        for index, doc in enumerate(docs):
-            paragraphs = "".join(f"<p>{html.escape(line)}</p>"
-                                 for line in doc_text(doc).split("\n") if line.strip())
-            title = f"{doc['title']} ({index})"
-            creator.add_item(Article(
-                f"A/Article_{index}", title,
-                f"<html><head><title>{html.escape(title)}</title></head><body>"
-                f"<h1>{html.escape(title)}</h1>{paragraphs}</body></html>"))
+def _articles(docs: list[dict[str, Any]]) -> Iterator[tuple[str, str, str]]:
+    for index, doc in enumerate(docs):
+        title = f"{doc['title']} ({index})"
+        paragraphs = (html.escape(line) for line in doc_text(doc).split("\n") if line.strip())
+        yield f"A/Article_{index}", title, page(html.escape(title), *paragraphs)
 
 
 def _kiwix_page(searcher: Any, archive: Any, text: str) -> list[str]:
@@ -107,7 +77,8 @@ def main() -> bool:
         root = Path(tmp)
         zim = root / "benchwiki.zim"
         started = time.perf_counter()
-        _write_zim(zim, docs)
+        write_zim(zim, _articles(docs), {"Title": "Benchmark wiki", "Name": "benchwiki",
+                                         "Creator": "Ujuzi benchmarks"})
         print(f"   wrote a ZIM of {len(docs):,} articles ({zim.stat().st_size / 1e6:.0f} MB) "
               f"in {time.perf_counter() - started:.0f} s", flush=True)
         with Library(root / "home") as library:
