@@ -39,6 +39,8 @@ class InteractiveViewer(Viewer):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
         self.server: InteractiveServer | None = None
+        #: counts loads and stops: a server that starts after its viewer moved on is stopped
+        self._session = 0
         #: the sandboxed web view (interactive_web.SandboxView), made once, on first use
         self.web: Any = None
         self.stack = QStackedWidget()
@@ -74,14 +76,25 @@ class InteractiveViewer(Viewer):
         resource_id = str(resource["id"])
 
         def work(library: Library, reporter: Reporter) -> InteractiveServer:
-            return InteractiveServer(library, resource_id, profile,
-                                     on_record=self._recorded.emit)
+            server = InteractiveServer(library, resource_id, profile,
+                                       on_record=self._recorded.emit)
+            try:
+                server.start()
+            except BaseException:
+                server.stop()
+                raise
+            return server
 
-        self.ctx.run(work, self._started)
+        self._session += 1
+        session = self._session
+        self.fetch(work, lambda server: self._started(server, session))
 
-    def _started(self, server: InteractiveServer) -> None:
+    def _started(self, server: InteractiveServer, session: int) -> None:
+        if session != self._session:  # left (or another resource opened) while it started
+            server.stop()
+            return
         self.server = server
-        url = server.start()
+        url = server.url
         if web_engine_available():
             if self.web is None:
                 from app.ui.viewers.interactive_web import SandboxView
@@ -108,6 +121,7 @@ class InteractiveViewer(Viewer):
             self.ctx.progress_changed.emit(str(resource_id))
 
     def stop(self) -> None:
+        self._session += 1
         server, self.server = self.server, None
         if self.web is not None:
             # The content's last report (SCORM's Terminate on unload) goes to the server as
