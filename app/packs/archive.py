@@ -240,16 +240,31 @@ def check_zip_members(
 
 def check_file_folder_clash(names: Iterable[str], label: str) -> None:
     """Refuse an archive holding ``a`` as a file and ``a/b`` (which makes ``a`` a folder)."""
-    files = set(names)
-    for name in files:
-        parent = name.rpartition("/")[0]
-        while parent:
-            if parent in files:
-                raise UnsafeArchiveError(
-                    _("{label} holds a name that is both a file and a folder: {name}")
-                    .format(label=label, name=parent[:200])
-                )
-            parent = parent.rpartition("/")[0]
+    files: set[str] = set()
+    folders: set[str] = set()
+    for name in names:
+        check_file_or_folder(name, files, folders, label)
+
+
+def check_file_or_folder(name: str, files: set[str], folders: set[str], label: str) -> None:
+    """Refuse ``name`` when an earlier one made it a folder, or made a folder of it a file
+    (``a`` and ``a/b``, in either order); then count it among ``files`` and its parents
+    among ``folders``. Archives read front to back (tar) check each member as it comes."""
+    clash = name if name in folders else None
+    parent = name.rpartition("/")[0]
+    parents = []
+    while parent and clash is None:
+        if parent in files:
+            clash = parent
+        parents.append(parent)
+        parent = parent.rpartition("/")[0]
+    if clash is not None:
+        raise UnsafeArchiveError(
+            _("{label} holds a name that is both a file and a folder: {name}")
+            .format(label=label, name=clash[:200])
+        )
+    files.add(name)
+    folders.update(parents)
 
 
 class ExpansionBudget:

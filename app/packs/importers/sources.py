@@ -30,6 +30,7 @@ from app.i18n import _
 from app.packs.archive import (
     MAX_MEMBERS,
     ExpansionBudget,
+    check_file_or_folder,
     check_zip_members,
     expansion_error,
     expansion_limit,
@@ -351,7 +352,7 @@ def extract_tar(path: Path, target: Path, max_total_bytes: int,
                         _("{label} contains a link or device, which is not allowed: {name}")
                         .format(label=path.name, name=name)
                     )
-                _check_file_or_folder(name, files, folders, path.name)
+                check_file_or_folder(name, files, folders, path.name)
                 count += 1
                 total += member.size
                 if count > MAX_MEMBERS:
@@ -377,24 +378,4 @@ def extract_tar(path: Path, target: Path, max_total_bytes: int,
     tree = FolderTree(target, max_total_bytes)
     tree.label = path.name
     return tree
-
-
-def _check_file_or_folder(name: str, files: set[str], folders: set[str], label: str) -> None:
-    """Refuse ``name`` when an earlier member made it a folder, or made a folder of it a
-    file (``a`` and ``a/b``, in either order)."""
-    clash = name if name in folders else None
-    parent = name.rpartition("/")[0]
-    parents = []
-    while parent and clash is None:
-        if parent in files:
-            clash = parent
-        parents.append(parent)
-        parent = parent.rpartition("/")[0]
-    if clash is not None:
-        raise UnsafeArchiveError(
-            _("{label} holds a name that is both a file and a folder: {name}")
-            .format(label=label, name=clash[:200])
-        )
-    files.add(name)
-    folders.update(parents)
 
