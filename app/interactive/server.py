@@ -214,11 +214,10 @@ class _Session:
         self.lang: str = resource.get("lang") or "en"
         languages = [str(x) for x in library.settings.get("content_languages")]
         self.title = localized(resource["title"], languages) or self.resource_id
-        self.files: dict[str, tuple[Path, str]] = {}
-        for path, sha256, mime in library.db.execute(
-            "SELECT path, sha256, mime FROM files WHERE pack_id = ?", (self.pack_id,)
-        ):
-            self.files[path] = (library.blobs.path_for(sha256), mime)
+        self.files: dict[str, tuple[Path, str]] = {
+            entry["path"]: (Path(entry["blob"]), entry["mime"])
+            for entry in library.pack_files(self.pack_id)
+        }
         profile_id = library.profile_id(self.profile)
         self.learner_id = profile_id
         row = library.db.execute(
