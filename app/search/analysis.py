@@ -100,6 +100,11 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 def word_pattern(text: str) -> re.Pattern[str]:
     return _WORD_BMP if _ASTRAL.search(text) is None else WORD
 
+
+#: A quoted phrase (its text in group 1), in any of the usual quotation marks; the closing
+#: one may be missing at the end.
+QUOTED = re.compile(r"[\"“”„«»「」『』]([^\"“”„«»「」『』]*)(?:[\"“”„«»「」『』]|$)")
+
 _CJK_CLASS = (
     "\u1100-\u11ff\u3005\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"

@@ -54,6 +54,7 @@ from rapidfuzz.distance import OSA
 from app.errors import NotFoundError
 from app.packs.manifest import localized
 from app.search.analysis import (
+    QUOTED,
     analyzer,
     base_language,
     is_cjk,
@@ -101,8 +102,6 @@ RANK_MIN = 800
 FACET_CAP = 5000
 #: A prefix (the word being typed) expands to at most this many words.
 COMPLETIONS = 12
-
-_QUOTES = re.compile(r"[\"“”„«»「」『』]([^\"“”„«»「」『』]*)(?:[\"“”„«»「」『』]|$)")
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,7 @@ def parse(text: str, languages: Iterable[str | None], prefix: bool = True) -> li
     neutral = analyzer(None)
     terms: list[Term] = []
     position = 0
-    for quoted in _QUOTES.finditer(text):
+    for quoted in QUOTED.finditer(text):
         terms.extend(_words(text, position, quoted.start(), neutral, stemmers))
         phrase = [t.surface for t in neutral.tokens(quoted.group(1))]
         if phrase:

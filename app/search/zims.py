@@ -37,7 +37,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.search.analysis import word_pattern
+from app.search.analysis import QUOTED, word_pattern
 
 if TYPE_CHECKING:
     from libzim.reader import Archive
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: As in app.packs.importers, not imported from there: that package takes ~30 ms to import,
+#: which a search of a library without ZIMs need not pay.
 ZIM_MIME = "application/x-zim"
 URL_PREFIX = "zim://"
 #: Seconds a ZIM may spend on the snippets of one page of results.
@@ -173,8 +175,6 @@ def _opened(path: Path) -> _Opened:
 
 # -- queries ----------------------------------------------------------------------------------
 
-_QUOTED = re.compile(r"[\"“”„«»「」『』]([^\"“”„«»「」『』]*)(?:[\"“”„«»「」『』]|$)")
-
 
 def query_text(text: str) -> str:
     """The words of ``text`` as a ZIM's query parser should see them: words lower-cased (so
@@ -186,7 +186,7 @@ def query_text(text: str) -> str:
     def words(chunk: str) -> list[str]:
         return [m.group().casefold() for m in word_pattern(chunk).finditer(chunk)]
 
-    for quoted in _QUOTED.finditer(text):
+    for quoted in QUOTED.finditer(text):
         parts.extend(words(text[position:quoted.start()]))
         phrase = words(quoted.group(1))
         if len(phrase) > 1:
