@@ -122,9 +122,7 @@ def _import_locked(
     ).fetchone()
     previous: str | None = installed[0] if installed else None
     if previous is not None:
-        order = (version_key(version) > version_key(previous)) - (
-            version_key(version) < version_key(previous)
-        )
+        order = version_key(version).compare(version_key(previous))
         if order < 0:
             raise VersionError(
                 _("Version {installed} of {id} is already installed; {version} is older.")
@@ -147,7 +145,7 @@ def _import_locked(
 
     try:
         _store_and_commit(library, archive, manifest, raw, manifest_sha256, source,
-                          reporter, external, missing)
+                          reporter, external, missing, total)
     except BaseException as exc:
         _remove_orphans(library)
         if is_disk_full(exc):
@@ -156,10 +154,7 @@ def _import_locked(
     library.collect_garbage()
     reporter.report("import", total, total, pack_id)
     status = "imported" if installed is None else "updated"
-    return ImportResult(
-        pack_id, version, status, previous, len(entries), len(missing),
-        sum(e["size"] for e in missing),
-    )
+    return ImportResult(pack_id, version, status, previous, len(entries), len(missing), total)
 
 
 def _store_and_commit(
@@ -172,9 +167,10 @@ def _store_and_commit(
     reporter: Reporter,
     external: Mapping[str, Sequence[Path]],
     missing: list[dict[str, Any]],
+    total: int,
 ) -> None:
-    """Steps 5 and 6: stream the new files into the blob store, then write the rows."""
-    total = sum(e["size"] for e in missing)
+    """Steps 5 and 6: stream the new files (``total`` bytes) into the blob store, then write
+    the rows."""
     done = 0
     reporter.report("import", 0, total, manifest["id"])
     for entry in missing:
