@@ -79,6 +79,9 @@ CSP = "; ".join((
 #: Browser features no activity needs, off in the system browser too.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), display-capture=()"
 MAX_POST_BYTES = 1024 * 1024
+#: How often the serving thread looks whether it should stop, in seconds: :meth:`stop` (called
+#: on the window's thread when the learner leaves an activity) waits up to this long.
+POLL_SECONDS = 0.05
 #: Launch codes handed out and not used yet, at most (the oldest is forgotten first).
 MAX_LAUNCH_CODES = 16
 #: The cookie that carries the session token in the system browser.
@@ -571,6 +574,7 @@ class InteractiveServer:
             )
         if self._thread is None:
             self._thread = threading.Thread(target=self._server.serve_forever,
+                                            args=(POLL_SECONDS,),
                                             name="ujuzi-interactive", daemon=True)
             self._thread.start()
         return self.url
