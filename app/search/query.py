@@ -76,6 +76,7 @@ from app.search.index import (
 )
 from app.search.zims import BUDGET as ZIM_BUDGET
 from app.search.zims import Article, ZimMatches, ZimSource, blocks, read_articles, search_zim
+from app.search.zims import sources as zim_sources
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -733,13 +734,6 @@ def search(
     )
 
 
-def zim_sources(library: Library) -> list[ZimSource]:
-    """The library's ZIMs (none: no query to any; libzim is loaded only when there are)."""
-    from app.search import zims
-
-    return zims.sources(library)
-
-
 def search_db(
     db: sqlite_utils.Database,
     query: str,
@@ -761,23 +755,17 @@ def search_db(
     results = Results(query=query if isinstance(query, str) else "")
     try:
         _search(db, results, filters, max(0, min(int(limit), MAX_LIMIT)),
-                max(0, int(offset)), profile_id, languages, facets, prefix, fuzzy,
-                _ZimAsk(zims, zim_budget))
+                max(0, int(offset)), profile_id, languages, facets, prefix, fuzzy, zims,
+                zim_budget)
     except (sqlite3.Error, ValueError, RecursionError, MemoryError):
         log.exception("search failed for %r", results.query[:100])
         results.hits, results.total, results.facets = [], 0, {}
     return results
 
 
-@dataclass(frozen=True)
-class _ZimAsk:
-    sources: Sequence[ZimSource]
-    budget: float
-
-
 def _search(db: sqlite_utils.Database, results: Results, filters: Filters, limit: int,
             offset: int, profile_id: str | None, languages: Sequence[str], want_facets: bool,
-            prefix: bool, fuzzy: bool, zim_ask: _ZimAsk) -> None:
+            prefix: bool, fuzzy: bool, zims: Sequence[ZimSource], zim_budget: float) -> None:
     state = _state(db)
     stem_langs = [lang for lang in ([filters.lang] if filters.lang else state.languages)
                   if stemmer_language(lang)]
@@ -790,7 +778,7 @@ def _search(db: sqlite_utils.Database, results: Results, filters: Filters, limit
     op = "AND"
     query = _Query(db, state, filters)
     rows = _run(query, terms, wanted, op, "all", profile_id)
-    found = _ask_zims(zim_ask.sources, results.query, terms, filters, wanted, want_facets)
+    found = _ask_zims(zims, results.query, terms, filters, wanted, want_facets)
     zim_hits = sum(len(f.paths) for f in found)
     fixes = corrections(db, state, terms, stem_langs,
                         len(rows) + zim_hits >= wanted) if fuzzy else {}
@@ -818,7 +806,7 @@ def _search(db: sqlite_utils.Database, results: Results, filters: Filters, limit
     page = merged[offset:wanted]
     texts = _texts(db, [row.docid for row in page
                         if isinstance(row, _Row) and row.docid is not None])
-    articles = _zim_articles(page, zim_ask.budget)
+    articles = _zim_articles(page, zim_budget)
     results.hits = [
         _hit(row, highlighter, languages, texts.get(row.docid or -1)) if isinstance(row, _Row)
         else _zim_hit(row, articles[row], highlighter)
