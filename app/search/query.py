@@ -889,7 +889,8 @@ def _zim_hit(row: _ZimRow, article: Article, highlighter: Highlighter) -> Hit:
     best, best_text = 0, ""
     best_spans: list[tuple[int, int]] = []
     wanted = len(highlighter.surfaces)
-    for block in blocks(article.text or ""):
+    lines = blocks(article.text or "")
+    for block in lines:
         spans = highlighter.matches(block, lang)
         if not spans:
             continue
@@ -903,8 +904,8 @@ def _zim_hit(row: _ZimRow, article: Article, highlighter: Highlighter) -> Hit:
         snippet, marks = _cut(best_text, best_spans)
         where = "body"
     else:
-        opening = next(iter(blocks(article.text or "")), "")
-        snippet, marks, where = _cut(opening, [])[0] if opening else "", (), "title"
+        snippet, marks = _cut(lines[0], []) if lines else ("", ())
+        where = "title"
     return Hit(row.resource_id, row.source.pack_id, "article", lang, article.title, snippet,
                marks, 0.0, where, None, None, "all", None,
                tuple(highlighter.matches(article.title, lang)), row.entry)
