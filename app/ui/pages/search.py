@@ -175,7 +175,7 @@ class SearchPage(Page):
         def work(library: Library, _r: Reporter) -> Any:
             return run_search(library, query, filters, languages, profile)
 
-        self.ctx.run(work, lambda result: self._arrived(seq, result))
+        self.fetch(work, lambda result: self._arrived(seq, result))
 
     def _arrived(self, seq: int, result: dict[str, Any]) -> None:
         if seq != self._seq:
