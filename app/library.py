@@ -22,7 +22,7 @@ import sqlite_utils
 
 from app.errors import NotFoundError, UjuziError
 from app.i18n import _
-from app.paths import Layout, layout, private_opener
+from app.paths import Layout, exclusive_lock, layout, private_opener
 from app.settings import Settings
 from app.store.blobs import INTACT, MISSING, BlobStore, free_bytes
 from app.store.db import connect, utc_now
@@ -101,12 +101,8 @@ class Library:
     def write_lock(self) -> Iterator[None]:
         """Serialise imports, removals and garbage collection across processes: a blob that
         one process has stored but not yet committed must not be collected by another."""
-        with open(self.layout.writers_lock, "a+b", opener=private_opener) as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with exclusive_lock(self.layout.writers_lock):
+            yield
 
     # -- importers' scratch folders ------------------------------------------------------
 

@@ -15,9 +15,11 @@ start. A file system without modes (FAT on a USB stick) keeps what it has.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,6 +188,18 @@ def private_opener(path: str, flags: int) -> int:
     except OSError:
         pass
     return descriptor
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the lock file ``path`` (created 0600) while the block
+    runs, waiting for any other process that holds it."""
+    with open(path, "a+b", opener=private_opener) as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def create_private_file(path: Path) -> None:

@@ -16,19 +16,17 @@ and a per-device counter, an update time and a tombstone flag from the start.
 
 from __future__ import annotations
 
-import fcntl
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import sqlite_utils
 
 from app.errors import UjuziError
 from app.i18n import _
-from app.paths import PRIVATE_FOLDER, Layout, create_private_file, private_opener
+from app.paths import PRIVATE_FOLDER, Layout, create_private_file, exclusive_lock
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -264,17 +262,6 @@ def _user_version(db: sqlite_utils.Database) -> int:
     return current
 
 
-@contextmanager
-def _setup_lock(path: Path) -> Iterator[None]:
-    """Serialise setting up one database across processes (held only while it needs it)."""
-    with open(path, "a+b", opener=private_opener) as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def connect(layout: Layout) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database of a data directory."""
     path = layout.database
@@ -291,7 +278,7 @@ def connect(layout: Layout) -> sqlite_utils.Database:
         db.execute("PRAGMA synchronous = NORMAL")
         ready = _user_version(db) == SCHEMA_VERSION and db.journal_mode == "wal"
         if not ready:
-            with _setup_lock(layout.database_setup_lock):
+            with exclusive_lock(layout.database_setup_lock):
                 # Switching to WAL needs the only lock on the file: two processes switching at
                 # once make one fail at once ("database is locked"), which the lock prevents.
                 db.enable_wal()
