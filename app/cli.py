@@ -496,7 +496,6 @@ def cmd_search(args: argparse.Namespace, library: Library) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, library: Library) -> int:
-    from app.formatting import size
     from app.store.blobs import CORRUPT, MISSING, WRONG_SIZE
 
     report = library.verify(Reporter(_ProgressPrinter(sys.stderr)))
