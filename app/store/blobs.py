@@ -160,17 +160,6 @@ class BlobStore:
             tmp_path.unlink(missing_ok=True)
             raise
 
-    def verify(self, sha256: str) -> bool:
-        """Re-hash a stored blob: True when it is there and its bytes have its checksum."""
-        digest = hashlib.sha256()
-        try:
-            with open(self.path_for(sha256), "rb") as stream:
-                while block := stream.read(CHUNK_SIZE):
-                    digest.update(block)
-        except FileNotFoundError:
-            return False
-        return digest.hexdigest() == sha256
-
     def check(
         self, sha256: str, size: int, on_bytes: Callable[[int], None] | None = None
     ) -> tuple[str, int | None]:
