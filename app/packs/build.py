@@ -129,7 +129,6 @@ from app.packs.manifest import (
 )
 from app.packs.media import media_duration
 from app.packs.rules import MIME, UNKNOWN_MIME, natural_key, slugify, unique
-from app.packs.rules import is_language as is_language  # a file name's language suffix
 from app.tasks import Reporter
 
 _MANIFEST_ORDER = (

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from app.errors import BuildError, Cancelled
-from app.packs.build import BuildResult, build_pack, humanize, is_language, slugify
+from app.packs.build import BuildResult, build_pack
+from app.packs.builder.titles import humanize
 from app.packs.manifest import QUIZ_MIME, parse_manifest, validate_manifest, validate_quiz
 from app.packs.media import media_duration
+from app.packs.rules import is_language, slugify
 from app.tasks import Progress, Reporter
 
 LICENCE = "license: CC-BY-SA-4.0\nattribution: Wikimedia volunteers\n"
