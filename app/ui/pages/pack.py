@@ -20,7 +20,7 @@ from app.library import Library
 from app.packs.manifest import localized
 from app.tasks import Reporter
 from app.ui import dialogs
-from app.ui.context import AppContext
+from app.ui.context import AppContext, load_cover
 from app.ui.delegates import OutlineDelegate
 from app.ui.models import ID, OutlineModel, progress_text
 from app.ui.pages.base import Crumb, Page
@@ -133,12 +133,8 @@ class PackPage(Page):
 
         def work(library: Library, _r: Reporter) -> Any:
             outline = learning.pack_outline(library, pack_id, languages, profile)
-            cover = None
             cover_file = library.pack_cover(pack_id)
-            if cover_file is not None:
-                from app.ui.context import load_cover
-
-                cover = load_cover(str(cover_file), QSize(320, 320))
+            cover = None if cover_file is None else load_cover(str(cover_file), QSize(320, 320))
             return outline, cover
 
         self.ctx.run(work, self._show, self._failed)
