@@ -31,7 +31,7 @@ from pathlib import Path
 from app.errors import PackError
 from app.i18n import _, ngettext
 from app.library import Library
-from app.packs.importers.common import ImportReport, Skipped, staging_dir
+from app.packs.importers.common import ImportReport, Skipped
 from app.packs.importers.sources import FolderTree, SourceTree, ZipTree, extract_tar
 from app.packs.manifest import MANIFEST_NAME, PACK_SUFFIX
 from app.store.blobs import is_disk_full
@@ -170,8 +170,7 @@ def import_any(library: Library, path: Path, reporter: Reporter | None = None) -
     planned = (1 if fmt == "zim" else 2) * (path.stat().st_size if path.is_file() else 0)
     unpacked = _is_tar(path)
     try:
-        with staging_dir(library) as scratch:
-            staging = Path(scratch)
+        with library.scratch_folder() as staging:
             if fmt == "zim" or (fmt == "mediawiki" and path.is_file()):
                 if fmt == "mediawiki":
                     library.blobs.ensure_space(planned, path.name)

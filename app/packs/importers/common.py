@@ -14,8 +14,6 @@ import hashlib
 import json
 import re
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -408,15 +406,6 @@ def pack_id(*parts: str) -> str:
             cleaned.append(slug)
     value = ".".join(cleaned)[:100].strip(".-") or "imported"
     return value
-
-
-@contextmanager
-def staging_dir(library: Library) -> Iterator[str]:
-    """A scratch folder on the library's disk (so big files are not copied across disks),
-    removed when the import ends, however it ends, and by the next import if the process is
-    killed (:meth:`~app.library.Library.scratch_folder`)."""
-    with library.scratch_folder() as folder:
-        yield str(folder)
 
 
 def _choose_version(library: Library, manifest: Manifest) -> None:

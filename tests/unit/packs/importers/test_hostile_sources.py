@@ -12,7 +12,6 @@ import pytest
 from app.errors import DiskSpaceError, PackError
 from app.library import Library
 from app.packs.importers import import_any
-from app.packs.importers.common import staging_dir
 from app.packs.importers.xmlutil import MAX_XML_DEPTH, parse
 from app.paths import STAGING_PREFIX
 from app.tasks import Reporter
@@ -82,7 +81,7 @@ def test_leftover_scratch_folders_go_at_the_next_import(library: Library, tmp_pa
 
 def test_a_running_import_keeps_its_scratch_folder(library: Library, tmp_path: Path) -> None:
     make_pack(tmp_path / "p.ujpack")
-    with staging_dir(library) as running:
+    with library.scratch_folder() as running:
         (Path(running) / "work.bin").write_bytes(b"in progress")
         import_any(library, tmp_path / "p.ujpack")
         with library.write_lock():
