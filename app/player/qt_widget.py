@@ -184,6 +184,7 @@ class PlayerWidget(QWidget):
     @staticmethod
     def _panel() -> QLabel:
         panel = QLabel()
+        panel.setTextFormat(Qt.TextFormat.PlainText)  # titles and messages quote the pack
         panel.setAlignment(Qt.AlignmentFlag.AlignCenter)
         panel.setWordWrap(True)
         panel.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -195,6 +196,7 @@ class PlayerWidget(QWidget):
 
     def _build(self, side_panel: bool) -> None:
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setStyleSheet("font-weight: 600; padding: 4px 2px;")
         self.title.setWordWrap(True)
         self.title.setVisible(side_panel)
