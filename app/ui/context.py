@@ -96,8 +96,9 @@ class AppContext(QObject):
         # The settings file is read once here, on the GUI thread, before the window exists:
         # the language, theme and font decide how the first frame looks. Writes go through
         # the task runner.
-        self.data_dir = layout(home).home
-        self._settings = Settings(layout(home))
+        paths = layout(home)
+        self.data_dir = paths.home
+        self._settings = Settings(paths)
         self.values: dict[str, Any] = {
             name: self._settings.get(name)
             for name in ("ui_language", "content_languages", "font_size", "theme")
