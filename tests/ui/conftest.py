@@ -224,17 +224,10 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
 
 
 @pytest.fixture(autouse=True)
-def errors_shown(monkeypatch: pytest.MonkeyPatch, dialogs: Dialogs) -> Iterator[list[str]]:
-    """Error dialogs never block a test: their text is recorded, and a test that did not
-    expect one (by clearing this list) fails."""
+def errors_shown(dialogs: Dialogs) -> Iterator[list[str]]:
+    """The texts of the error dialogs shown (recorded by :class:`Dialogs`); a test that did
+    not expect one (by clearing this list) fails."""
     shown = dialogs.errors
-
-    def warning(_parent: Any, _title: str, text: str, *args: Any) -> Any:
-        shown.append(text)
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", warning)
-    monkeypatch.setattr(QMessageBox, "critical", warning)
     yield shown
     assert shown == [], f"unexpected error dialogs: {shown}"
 
