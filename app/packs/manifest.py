@@ -33,7 +33,10 @@ LINK_SCHEMES = ("http", "https", "mailto")
 #: Control characters and text direction marks (bidi embeddings, overrides, isolates and the
 #: LRM, RLM and ALM marks): the schemas refuse them in every id, path, language, version, mime
 #: type and url, where they would fake names in a terminal or reach an HTTP header.
-UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+UNSAFE_CHARACTERS = re.compile(f"[{_UNSAFE}]")
+#: What a path inside a pack may not hold, as the schema says: those, and ``: * ? " < > | \``.
+UNSAFE_PATH_CHARACTERS = re.compile(f'[{_UNSAFE}:*?"<>|\\\\]')
 
 if TYPE_CHECKING:
     import jsonschema

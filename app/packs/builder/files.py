@@ -4,7 +4,6 @@ which files are companions (subtitles, transcripts, thumbnails) of a video or au
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -22,9 +21,8 @@ from app.packs.builder.model import (
     Plan,
     Source,
 )
+from app.packs.manifest import UNSAFE_PATH_CHARACTERS
 from app.packs.rules import KIND_OF_EXT, extension, is_language, natural_key
-
-_BAD_PATH_CHARS = re.compile(r'[\x00-\x1f:*?"<>|\\]')
 
 
 def file_order(source: Source) -> tuple[Any, ...]:
@@ -50,7 +48,7 @@ def make_source(path: str, disk: Path | None, inline: Any = None) -> Source:
 
 def check_path(path: str) -> None:
     """Refuse names the pack format cannot hold, naming the file rather than the schema."""
-    if len(path) > 500 or _BAD_PATH_CHARS.search(path):
+    if len(path) > 500 or UNSAFE_PATH_CHARACTERS.search(path):
         raise BuildError(
             _('{path}: packs cannot hold file names with control characters or any of '
               ': * ? " < > | \\ (or paths over 500 characters); rename it.').format(path=path)

@@ -28,6 +28,7 @@ from app.packs.importers.html import document, text_of
 from app.packs.manifest import (
     MAX_MANIFEST_BYTES,
     QUIZ_MIME,
+    UNSAFE_PATH_CHARACTERS,
     Manifest,
     is_link_address,
     validate_manifest,
@@ -51,8 +52,6 @@ from app.tasks import Reporter
 NOASSERTION = "NOASSERTION"
 ZIM_MIME = "application/x-zim"
 
-_UNSAFE_PATH_CHARS = re.compile(r'[\x00-\x1f:*?"<>|\\]')
-
 
 def kind_for(name: str) -> str | None:
     """The kind of a file a converter keeps as a resource as it is (an HTML page, media, a
@@ -62,11 +61,12 @@ def kind_for(name: str) -> str | None:
 
 
 def pack_path(name: str) -> str:
-    """``name`` made acceptable as a path inside a pack (no ``: * ? " < > | \\``, no empty,
-    ``.`` or ``..`` parts, at most 500 characters)."""
+    """``name`` made acceptable as a path inside a pack (no control characters, text
+    direction marks or ``: * ? " < > | \\``, no empty, ``.`` or ``..`` parts, at most 500
+    characters)."""
     parts = []
     for part in name.replace("\\", "/").split("/"):
-        part = _UNSAFE_PATH_CHARS.sub("_", part).strip()
+        part = UNSAFE_PATH_CHARACTERS.sub("_", part).strip()
         if part in ("", ".", ".."):
             continue
         parts.append(part)

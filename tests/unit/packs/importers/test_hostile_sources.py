@@ -30,6 +30,17 @@ def test_scorm_manifest_nested_5000_deep(library: Library, tmp_path: Path) -> No
     assert_unchanged(library)
 
 
+@pytest.mark.parametrize("mark", ["\u202e", "\x85", "\x7f"])
+def test_a_file_name_with_a_text_direction_mark_is_skipped_not_fatal(
+    library: Library, tmp_path: Path, mark: str
+) -> None:
+    """The schema refuses such names in a pack; the converter leaves the file out and says
+    why instead of writing a manifest the schema refuses."""
+    name = f"css/a{mark}b.css"
+    report = import_any(library, scorm_zip(tmp_path / "marks.zip", {name: b"p{}"}))
+    assert report.status == "imported"
+    assert [skipped.item for skipped in report.skipped] == [name]
+
 def test_xml_depth_limit_is_generous_for_real_documents() -> None:
     depth = MAX_XML_DEPTH
     document = b"<a>" * depth + b"</a>" * depth
