@@ -12,10 +12,8 @@ quick changes made through different objects are both kept.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +22,7 @@ from typing import Any
 
 from app.errors import UjuziError
 from app.i18n import _
-from app.paths import Layout, private_opener
+from app.paths import Layout, exclusive_lock, private_opener
 
 
 @dataclass(frozen=True)
@@ -50,17 +48,6 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
-
-# One lock per settings file for the threads of this process; flock covers other processes.
-_THREAD_LOCKS: dict[Path, threading.Lock] = {}
-_THREAD_LOCKS_GUARD = threading.Lock()
-
-
-def _thread_lock(path: Path) -> threading.Lock:
-    key = path.absolute()
-    with _THREAD_LOCKS_GUARD:
-        return _THREAD_LOCKS.setdefault(key, threading.Lock())
-
 
 def _read(path: Path) -> dict[str, Any]:
     try:
@@ -110,14 +97,11 @@ class Settings:
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
+        # flock conflicts between separate opens of the lock file, so the one lock
+        # serialises the threads of this process as well as other processes.
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with _thread_lock(self.path), open(self._lock_path, "a+b",
-                                           opener=private_opener) as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with exclusive_lock(self._lock_path):
+            yield
 
     def _write(self, values: dict[str, Any]) -> None:
         tmp = self._draft
