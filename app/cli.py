@@ -134,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser(
         "verify", help=_("check every stored file against its checksum and size"))
     _add_json(verify)
+
+    from app.hub import cli as hub_cli
+    from app.sync import cli as sync_cli
+
+    hub_cli.add_commands(commands)
+    sync_cli.add_commands(commands)
     return parser
 
 
@@ -578,6 +584,14 @@ def _main(argv: Sequence[str] | None) -> int:
             return cmd_gui(args, args.home)
         if command == "pack":
             return cmd_pack(args, None)
+        # The hub's and the hub client's commands (app/hub/cli.py, app/sync/cli.py) open
+        # what they need themselves: a hub has no library.
+        from app.hub import cli as hub_cli
+        from app.sync import cli as sync_cli
+
+        networked = {**hub_cli.HANDLERS, **sync_cli.HANDLERS}
+        if command in networked:
+            return networked[command](args)
         from app.library import Library
 
         with Library(args.home) as library:

@@ -58,3 +58,25 @@ class Cancelled(UjuziError):
     """The user cancelled a long operation; nothing was changed."""
 
     exit_code = 130
+
+
+class SignatureError(PackError):
+    """A manifest or key that is not signed by the hub key pinned at login."""
+
+
+class HubError(UjuziError):
+    """The hub refused a request or answered what the client cannot use (said in words)."""
+
+    exit_code = 5
+
+
+class AuthError(HubError):
+    """Not signed in, a wrong password, or a token the hub no longer accepts."""
+
+    exit_code = 6
+
+
+class NetworkError(HubError):
+    """The hub cannot be reached (no network, refused, timed out); work resumes later."""
+
+    exit_code = 7

@@ -150,8 +150,27 @@ class Layout:
         return self.logs / "ujuzi.log"
 
     @property
+    def downloads(self) -> Path:
+        """Pack files coming from a hub. Beside the blob store on the same disk, so that a
+        verified download enters the store by a rename."""
+        return self.home / "downloads"
+
+    def download_part(self, sha256: str) -> Path:
+        """The bytes of one file received so far; a cut leaves it for the next request."""
+        return self.downloads / f"{sha256}.part"
+
+    def download_done(self, sha256: str) -> Path:
+        """A file received whole and verified against its sha256, waiting to be installed."""
+        return self.downloads / sha256
+
+    @property
+    def hub(self) -> HubLayout:
+        """The hub's files, when this data directory also runs a hub (``ujuzi hub serve``)."""
+        return HubLayout(self.home / "hub")
+
+    @property
     def folders(self) -> tuple[Path, ...]:
-        return (self.home, self.blobs, self.blob_tmp, self.backups, self.logs)
+        return (self.home, self.blobs, self.blob_tmp, self.backups, self.logs, self.downloads)
 
     def ensure(self) -> None:
         """Create the folders, private to the user, and make private what is not."""
@@ -167,6 +186,80 @@ class Layout:
             files.extend(path for path in self.backups.iterdir() if path.is_file())
         for path in files:
             set_mode(path, PRIVATE_FILE)
+
+
+@dataclass(frozen=True)
+class HubLayout:
+    """Every path of a hub, in ``hub/`` of its data directory (so a trainer's laptop can run
+    the app and a hub from one data directory)."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        """The hub's SQLite database (when no ``--database`` URL names another)."""
+        return self.root / "hub.sqlite3"
+
+    @property
+    def setup_lock(self) -> Path:
+        """Held while one process creates the key or migrates the database."""
+        return self.root / "hub.lock"
+
+    @property
+    def keys(self) -> Path:
+        return self.root / "keys"
+
+    @property
+    def signing_key(self) -> Path:
+        """The current Ed25519 key (PEM, 0600)."""
+        return self.keys / "signing-key.pem"
+
+    def retired_key(self, number: int) -> Path:
+        """A key replaced by ``ujuzi hub key rotate``, kept to endorse its successor."""
+        return self.keys / f"retired-{number}.pem"
+
+    @property
+    def blobs(self) -> Path:
+        """Files of published packs, ``blobs/<aa>/<bb>/<sha256>``: what a static server or a
+        CDN may serve (docs/hub.md)."""
+        return self.root / "blobs"
+
+    @property
+    def blob_tmp(self) -> Path:
+        return self.blobs / "tmp"
+
+    @property
+    def submissions(self) -> Path:
+        """Uploaded packs waiting for review, one ``<id>.ujpack`` each; never served to
+        learners."""
+        return self.root / "submissions"
+
+    def submission(self, submission_id: int) -> Path:
+        return self.submissions / f"{submission_id}.ujpack"
+
+    @property
+    def uploads(self) -> Path:
+        """Uploads being received (removed when they fail or are complete)."""
+        return self.submissions / "tmp"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        """Structured (JSON lines) log of the hub."""
+        return self.logs / "hub.log"
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        return (self.root, self.keys, self.blobs, self.blob_tmp, self.submissions,
+                self.uploads, self.logs)
+
+    def ensure(self) -> None:
+        for directory in self.folders:
+            directory.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+            set_mode(directory, PRIVATE_FOLDER)
 
 
 def set_mode(path: Path, mode: int) -> None:

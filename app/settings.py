@@ -45,6 +45,15 @@ SETTINGS: tuple[Setting, ...] = (
         64 * 1024**3,
         "Largest total uncompressed size accepted when importing a pack.",
     ),
+    # The hub account (the token itself is kept in the OS keyring, never here).
+    Setting("hub_url", str, "", "The hub this library signs in to; empty when none."),
+    Setting("hub_user", str, "", "The account name on the hub."),
+    Setting("hub_key", str, "", "The hub's public key, pinned at the first login (base64)."),
+    Setting("bandwidth_limit_kbps", int, 0, "Download speed cap in KiB/s; 0 for none."),
+    Setting("metered_connection", bool, False,
+            "The connection is metered: ask before downloads larger than metered_ask_bytes."),
+    Setting("metered_ask_bytes", int, 50 * 1024**2,
+            "On a metered connection, downloads larger than this ask first."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
