@@ -2,8 +2,8 @@
 # Installs the system packages Ujuzi needs on Debian/Ubuntu: libvlc and its plugins (media
 # playback and reading media durations), the X11 libraries Qt loads, fonts for Arabic, Indic and
 # CJK scripts, Xvfb for UI tests, ffmpeg for generated test media, espeak-ng for the starter
-# video script and python3-xapian for the search benchmark's Xapian peer (run with
-# /usr/bin/python3). Safe to run again: it installs only what is missing.
+# video script, python3-xapian for the search benchmark's Xapian peer (run with
+# /usr/bin/python3) and PostgreSQL, whose server the hub's tests start in a temporary folder. Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 PACKAGES=(
@@ -14,6 +14,7 @@ PACKAGES=(
   fonts-noto-core fonts-wqy-microhei fonts-dejavu-core
   xvfb xauth ffmpeg espeak-ng
   python3-xapian
+  postgresql-15
 )
 
 missing=()
