@@ -3,7 +3,8 @@
 # playback and reading media durations), the X11 libraries Qt loads, fonts for Arabic, Indic and
 # CJK scripts, Xvfb for UI tests, ffmpeg for generated test media, espeak-ng for the starter
 # video script, python3-xapian for the search benchmark's Xapian peer (run with
-# /usr/bin/python3) and PostgreSQL, whose server the hub's tests start in a temporary folder. Safe to run again: it installs only what is missing.
+# /usr/bin/python3) and PostgreSQL, whose server the hub's tests start in a temporary
+# folder. Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 PACKAGES=(
