@@ -136,10 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(verify)
 
     from app.hub import cli as hub_cli
+    from app.mentorship import cli as mentorship_cli
     from app.sync import cli as sync_cli
 
     hub_cli.add_commands(commands)
     sync_cli.add_commands(commands)
+    mentorship_cli.add_commands(commands)
     return parser
 
 
@@ -584,14 +586,16 @@ def _main(argv: Sequence[str] | None) -> int:
             return cmd_gui(args, args.home)
         if command == "pack":
             return cmd_pack(args, None)
-        # The hub's and the hub client's commands (app/hub/cli.py, app/sync/cli.py) open
-        # what they need themselves: a hub has no library.
+        # The commands of the hub, its client and mentorship (app/hub/cli.py,
+        # app/sync/cli.py, app/mentorship/cli.py) open what they need themselves: a hub has
+        # no library, a cohort file needs none.
         from app.hub import cli as hub_cli
+        from app.mentorship import cli as mentorship_cli
         from app.sync import cli as sync_cli
 
-        networked = {**hub_cli.HANDLERS, **sync_cli.HANDLERS}
-        if command in networked:
-            return networked[command](args)
+        own_setup = {**hub_cli.HANDLERS, **sync_cli.HANDLERS, **mentorship_cli.HANDLERS}
+        if command in own_setup:
+            return own_setup[command](args)
         from app.library import Library
 
         with Library(args.home) as library:
