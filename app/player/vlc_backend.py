@@ -181,7 +181,10 @@ class VlcPlayer(Player):
         self._started = False
         self._shown = False
         self._pending_seek: float | None = None
-        self._start_thread: threading.Thread | None = None
+        # Every thread started after playback began (one per media opened), so that release()
+        # can wait for all of them: one still working for an earlier media may be inside a
+        # libvlc call when the player is freed.
+        self._start_threads: list[threading.Thread] = []
         self._released = False
 
         vlc = self._vlc
@@ -275,14 +278,17 @@ class VlcPlayer(Player):
                 return
             self._released = True
             self._generation += 1
-            thread = self._start_thread
         self._wake()
         manager = self._player.event_manager()
         for kind, _handler in self._handlers:
             manager.event_detach(kind)
-        # The start thread calls libvlc: it must be done before the player is freed.
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(SUBTITLE_TIMEOUT * 2)
+        # The start threads call libvlc: they must be done before the player is freed. No
+        # new one starts now: the handlers are detached, and each one checks _released.
+        with self._lock:
+            threads = list(self._start_threads)
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join()
         self._player.stop()
         self._player.release()
         if self._media is not None:
@@ -317,7 +323,11 @@ class VlcPlayer(Player):
                 target=self._after_start, args=(generation,), name="vlc-start", daemon=True
             )
             with self._lock:
-                self._start_thread = thread
+                if self._released:
+                    return
+                self._start_threads = [
+                    *(alive for alive in self._start_threads if alive.is_alive()), thread
+                ]
             thread.start()
         else:
             self._set_state(State.PLAYING)
