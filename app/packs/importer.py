@@ -30,9 +30,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
-from app.errors import PackError, VersionError
+from app.errors import PackError, UnsafeArchiveError, VersionError
 from app.i18n import _
 from app.library import Library
 from app.packs.archive import PackArchive
@@ -79,12 +79,70 @@ def import_pack(
             return _import_locked(library, archive, reporter, source, external)
 
 
+class _PackSource(Protocol):
+    """Where an import reads a pack: a ``.ujpack`` (:class:`PackArchive`) or a manifest
+    whose files are all on disk (:class:`_ManifestOnly`)."""
+
+    def read_manifest(self) -> bytes: ...
+    def names(self) -> set[str]: ...
+    def declared_size(self, name: str) -> int: ...
+    def open(self, name: str) -> Any: ...
+
+
+class _ManifestOnly:
+    """A pack given as its manifest's bytes alone: every file it lists comes from outside."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+
+    def read_manifest(self) -> bytes:
+        return self._raw
+
+    def names(self) -> set[str]:
+        return set()
+
+    def declared_size(self, name: str) -> int:
+        raise KeyError(name)
+
+    def open(self, name: str) -> Any:
+        raise KeyError(name)
+
+
+def install_manifest(
+    library: Library,
+    raw: bytes,
+    files: Mapping[str, Path],
+    reporter: Reporter | None = None,
+    source: str = "hub",
+) -> ImportResult:
+    """Install the pack whose manifest is ``raw`` (exactly the bytes a hub signed), taking
+    each file the blob store lacks from ``files`` (manifest path -> a verified download on the
+    library's disk), which the store adopts by a hard link instead of a copy
+    (:meth:`BlobStore.adopt`: read and checked once more, never copied when the disk allows
+    links). The same order and atomicity as :func:`import_pack`; ``files`` stay where they
+    are, for the caller to remove once this returns."""
+    reporter = reporter or Reporter()
+    max_bytes = int(library.settings.get("max_pack_bytes"))
+    with library.write_lock():
+        library.remove_stale_scratch()
+        pack = _ManifestOnly(raw)
+        total = sum(e["size"] for e in unique_files(parse_manifest(raw)))
+        if total > max_bytes:
+            raise UnsafeArchiveError(
+                _("The pack holds {total} bytes, more than the limit of {limit}.")
+                .format(total=total, limit=max_bytes)
+            )
+        return _import_locked(library, pack, reporter, source,
+                              {path: [file] for path, file in files.items()}, adopt=True)
+
+
 def _import_locked(
     library: Library,
-    archive: PackArchive,
+    archive: _PackSource,
     reporter: Reporter,
     source: str,
     external: Mapping[str, Sequence[Path]],
+    adopt: bool = False,
 ) -> ImportResult:
     raw = archive.read_manifest()
     manifest = parse_manifest(raw)
@@ -141,11 +199,13 @@ def _import_locked(
 
     missing = [e for e in entries if not library.blobs.has(e["sha256"], e["size"])]
     total = sum(e["size"] for e in missing)
-    library.blobs.ensure_space(total)
+    # Adopted files are already on this disk: linking them takes no more space.
+    library.blobs.ensure_space(
+        sum(e["size"] for e in missing if not (adopt and e["path"] in external)))
 
     try:
         _store_and_commit(library, archive, manifest, raw, manifest_sha256, source,
-                          reporter, external, missing, total)
+                          reporter, external, missing, total, adopt)
     except BaseException as exc:
         _remove_orphans(library)
         if is_disk_full(exc):
@@ -159,7 +219,7 @@ def _import_locked(
 
 def _store_and_commit(
     library: Library,
-    archive: PackArchive,
+    archive: _PackSource,
     manifest: Manifest,
     raw: bytes,
     manifest_sha256: str,
@@ -168,9 +228,10 @@ def _store_and_commit(
     external: Mapping[str, Sequence[Path]],
     missing: list[dict[str, Any]],
     total: int,
+    adopt: bool = False,
 ) -> None:
-    """Steps 5 and 6: stream the new files (``total`` bytes) into the blob store, then write
-    the rows."""
+    """Steps 5 and 6: stream the new files (``total`` bytes) into the blob store (or, with
+    ``adopt``, take the outside files in by a link), then write the rows."""
     done = 0
     reporter.report("import", 0, total, manifest["id"])
     for entry in missing:
@@ -180,6 +241,10 @@ def _store_and_commit(
             reporter.report("import", done, total, detail)
 
         outside = external.get(entry["path"])
+        if adopt and outside is not None and len(outside) == 1:
+            library.blobs.adopt(outside[0], entry["sha256"], entry["size"], entry["path"],
+                                on_bytes=advance)
+            continue
         opened = archive.open(entry["path"]) if outside is None else _concatenated(outside)
         with opened as stream:
             library.blobs.write(

@@ -160,6 +160,53 @@ class BlobStore:
             tmp_path.unlink(missing_ok=True)
             raise
 
+    def adopt(
+        self,
+        source: Path,
+        expected_sha256: str,
+        expected_size: int,
+        name: str,
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> Path:
+        """Take ``source``, a file on the store's disk (a finished download), into the store
+        without copying its bytes: it is read and verified like :meth:`write` does, then
+        hard-linked to a temporary name in the store and renamed into place. ``source``
+        stays until its owner removes it, so an import that fails after this loses no
+        download. A file system without hard links (FAT) gets a copy through :meth:`write`."""
+        digest = hashlib.sha256()
+        read = 0
+        with open(source, "rb") as stream:
+            while block := stream.read(CHUNK_SIZE):
+                read += len(block)
+                if read > expected_size:
+                    break
+                digest.update(block)
+                if on_bytes is not None:
+                    on_bytes(len(block))
+        if read != expected_size or digest.hexdigest() != expected_sha256:
+            raise ChecksumError(
+                _("{name} is corrupt: its checksum does not match the pack manifest.")
+                .format(name=name)
+            )
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        linked = self.tmp / f"in-{expected_sha256}-{os.getpid()}"
+        linked.unlink(missing_ok=True)
+        try:
+            os.link(source, linked)
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
+                raise
+            with open(source, "rb") as stream:
+                return self.write(stream, expected_sha256, expected_size, name)
+        try:
+            final = self.path_for(expected_sha256)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(linked, final)
+            return final
+        except BaseException:
+            linked.unlink(missing_ok=True)
+            raise
+
     def check(
         self, sha256: str, size: int, on_bytes: Callable[[int], None] | None = None
     ) -> tuple[str, int | None]:

@@ -215,9 +215,38 @@ def _v4_interactive_state(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v5_hub_downloads(conn: sqlite3.Connection) -> None:
+    """The queue of downloads from a hub (app/sync/downloads.py), which goes on after a
+    restart, and what the client keeps of the hub for offline use (the last catalog, the
+    account's role)."""
+    statements = [
+        """CREATE TABLE downloads (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            hub_url TEXT NOT NULL,
+            pack_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            state TEXT NOT NULL,
+            bytes_done INTEGER NOT NULL DEFAULT 0,
+            bytes_total INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            manifest TEXT,
+            signature TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX downloads_state ON downloads(state, id)",
+        """CREATE TABLE hub_cache (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
 #: Ordered migrations: the database's ``user_version`` is the number that have run.
 MIGRATIONS: tuple[Migration, ...] = (
-    _v1_initial, _v2_quiz_attempts, _v3_search, _v4_interactive_state
+    _v1_initial, _v2_quiz_attempts, _v3_search, _v4_interactive_state, _v5_hub_downloads
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
