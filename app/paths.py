@@ -214,6 +214,11 @@ class HubLayout:
         """The current Ed25519 key (PEM, 0600)."""
         return self.keys / "signing-key.pem"
 
+    @property
+    def next_signing_key(self) -> Path:
+        """The new key while ``ujuzi hub key rotate`` records it (see app/hub/keys.py)."""
+        return self.keys / "signing-key.pem.next"
+
     def retired_key(self, number: int) -> Path:
         """A key replaced by ``ujuzi hub key rotate``, kept to endorse its successor."""
         return self.keys / f"retired-{number}.pem"

@@ -14,6 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.library import Library
 
+#: Real hubs (``hub``, ``postgres``) for any test directory: tests/hubs.py.
+pytest_plugins = ["tests.hubs"]
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("UJUZI_CORPUS", REPO.parent / "shared" / "corpus"))
 

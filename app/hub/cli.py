@@ -3,11 +3,384 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+import getpass
+import http.client
+import ipaddress
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from app.errors import HubError, UjuziError
+from app.hub import accounts, catalog, journal, keys
+from app.hub.config import DEFAULT_HOST, DEFAULT_PORT, ENV_DATABASE, ENV_HOME, HubConfig
+from app.hub.service import prepare
+from app.i18n import _
+from app.paths import exclusive_lock
+from app.terminal import json_text
 
 #: ``ujuzi <command>`` -> handler(args) returning the exit code.
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, dest="home",
+                        help=_("the hub's data directory (its files are in hub/ there)"))
+    parser.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
+                        dest="database",
+                        help=_("postgresql://USER@HOST/NAME instead of the SQLite file"))
+
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help=_("print JSON for scripts"))
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this module's commands to the ``ujuzi`` parser."""
+    hub = commands.add_parser("hub", help=_("run a hub and administer it"))
+    _common(hub)
+    actions = hub.add_subparsers(dest="hub_command", metavar="COMMAND", required=True)
+
+    serve = actions.add_parser("serve", help=_("serve the hub over HTTP"))
+    serve.add_argument("--host", default=DEFAULT_HOST,
+                       help=_("address to listen on (default {host})").format(host=DEFAULT_HOST))
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+                       help=_("port (default {port}; 0 picks a free one)").format(
+                           port=DEFAULT_PORT))
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help=_("worker processes (default 1)"))
+    _common(serve)
+
+    user = actions.add_parser("user", help=_("accounts on the hub"))
+    user_actions = user.add_subparsers(dest="user_command", metavar="COMMAND", required=True)
+    add = user_actions.add_parser("add", help=_("add an account"))
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, choices=accounts.ROLES)
+    add.add_argument("--password-stdin", action="store_true",
+                     help=_("read the password from one line of standard input"))
+    _common(add)
+    listing = user_actions.add_parser("list", help=_("list the accounts"))
+    _json_flag(listing)
+    _common(listing)
+    disable = user_actions.add_parser(
+        "disable", help=_("disable an account and sign out its sessions"))
+    disable.add_argument("name", metavar="NAME")
+    _common(disable)
+    trust = user_actions.add_parser(
+        "trust", help=_("approve a trainer's submissions at once (--off: review them)"))
+    trust.add_argument("name", metavar="NAME")
+    trust.add_argument("--off", action="store_true", help=_("stop trusting the account"))
+    _common(trust)
+
+    publish = actions.add_parser("publish", help=_("put a pack straight into the catalog"))
+    publish.add_argument("file", metavar="FILE.ujpack", type=Path)
+    _json_flag(publish)
+    _common(publish)
+
+    review = actions.add_parser("review", help=_("the queue of submitted packs"))
+    review_actions = review.add_subparsers(dest="review_command", metavar="COMMAND",
+                                           required=True)
+    pending = review_actions.add_parser("list", help=_("list the pending submissions"))
+    _json_flag(pending)
+    _common(pending)
+    approve = review_actions.add_parser("approve", help=_("publish a submission, signed"))
+    approve.add_argument("id", metavar="ID", type=int)
+    _common(approve)
+    reject = review_actions.add_parser("reject", help=_("reject a submission"))
+    reject.add_argument("id", metavar="ID", type=int)
+    reject.add_argument("--reason", required=True, metavar="TEXT",
+                        help=_("why, for the submitter"))
+    _common(reject)
+
+    key = actions.add_parser("key", help=_("the hub's signing key"))
+    key_actions = key.add_subparsers(dest="key_command", metavar="COMMAND", required=True)
+    show = key_actions.add_parser("show", help=_("show the key's fingerprint"))
+    _json_flag(show)
+    _common(show)
+    rotate = key_actions.add_parser(
+        "rotate", help=_("replace the key by a new one it endorses; re-sign every manifest"))
+    _common(rotate)
+
+
+def _config(args: argparse.Namespace) -> HubConfig:
+    return HubConfig.from_environment(getattr(args, "home", None),
+                                      getattr(args, "database", None))
+
+
+def run(args: argparse.Namespace) -> int:
+    config = _config(args)
+    command = args.hub_command
+    if command == "serve":
+        return serve(config, args.host, args.port, args.workers)
+    engine = prepare(config)
+    journal.setup(config.layout.log_file, stderr=False)
+    try:
+        if command == "user":
+            return _user(config, engine, args)
+        if command == "publish":
+            return _publish(config, engine, args)
+        if command == "review":
+            return _review(config, engine, args)
+        return _key(config, engine, args)
+    finally:
+        engine.dispose()
+
+
+HANDLERS["hub"] = run
+
+
+def _emit(data: Any) -> None:
+    print(json_text(data))
+
+
+def _read_password(name: str, from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+        if not password:
+            raise HubError(_("No password on standard input."))
+        return password
+    first = getpass.getpass(_("Password for {name}: ").format(name=name))
+    second = getpass.getpass(_("The same password again: "))
+    if first != second:
+        raise HubError(_("The two passwords differ; nothing was changed."))
+    return first
+
+
+def _user(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
+    command = args.user_command
+    if command == "add":
+        accounts.check_new_account(args.name, args.role, "x" * accounts.MIN_PASSWORD)
+        password = _read_password(args.name, args.password_stdin)
+        user = accounts.add_user(engine, args.name, args.role, password)
+        print(_("Added {name} ({role}).").format(name=user.name, role=user.role))
+        return 0
+    if command == "list":
+        users = accounts.list_users(engine)
+        rows = [{"name": user.name, "role": user.role, "disabled": user.disabled,
+                 "trusted": user.trusted, "created_at": _iso(user.created_at)}
+                for user in users]
+        if args.json:
+            _emit(rows)
+        else:
+            for user in users:
+                flags = [word for word, on in ((_("disabled"), user.disabled),
+                                               (_("trusted"), user.trusted)) if on]
+                print("\t".join([user.name, user.role, ", ".join(flags)]).rstrip())
+        return 0
+    if command == "disable":
+        accounts.disable_user(engine, args.name)
+        print(_("Disabled {name}; its sessions are signed out.").format(name=args.name))
+        return 0
+    user = accounts.set_trusted(engine, args.name, not args.off)
+    if user.trusted:
+        print(_("{name}'s submissions are now approved at once.").format(name=user.name))
+    else:
+        print(_("{name}'s submissions now wait for review.").format(name=user.name))
+    return 0
+
+
+def _iso(seconds: int | None) -> str | None:
+    from app.hub.db import iso
+
+    return iso(seconds)
+
+
+def _publish(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
+    source: Path = args.file
+    if not source.is_file():
+        raise HubError(_("No such file: {path}").format(path=source))
+    upload = _copy_to_uploads(config, source)
+    result = catalog.submit(config, engine, upload, None, publish=True)
+    journal.event("published", submission=result["id"], pack=result["pack_id"],
+                  version=result["version"], user=None)
+    if args.json:
+        _emit(result)
+    else:
+        print(_("Published {id} {version}.").format(id=result["pack_id"],
+                                                    version=result["version"]))
+    return 0
+
+
+def _copy_to_uploads(config: HubConfig, source: Path) -> Path:
+    import shutil
+    import tempfile
+
+    folder = config.layout.uploads
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(dir=folder, suffix=".part")
+    target = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as out, open(source, "rb") as stream:
+            shutil.copyfileobj(stream, out, 1024 * 1024)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _review(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
+    command = args.review_command
+    if command == "list":
+        pending = catalog.list_submissions(engine, catalog.PENDING)
+        if args.json:
+            _emit(pending)
+        else:
+            if not pending:
+                print(_("No submissions wait for review."))
+            for item in pending:
+                print("\t".join([str(item["id"]), item["pack_id"], item["version"],
+                                 item["submitter"] or "-", item["submitted_at"] or ""]))
+        return 0
+    if command == "approve":
+        result = catalog.approve(config, engine, args.id, None)
+        journal.event("approved", submission=args.id, pack=result["pack_id"],
+                      version=result["version"], user=None)
+        print(_("Approved submission {id}: {pack} {version} is in the catalog.").format(
+            id=args.id, pack=result["pack_id"], version=result["version"]))
+        return 0
+    catalog.reject(engine, args.id, None, args.reason)
+    journal.event("rejected", submission=args.id, user=None)
+    print(_("Rejected submission {id}.").format(id=args.id))
+    return 0
+
+
+def _key(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
+    if args.key_command == "show":
+        history = keys.history(engine)
+        latest = history[-1]
+        if args.json:
+            _emit({"public_key": latest.public_key, "fingerprint": latest.fingerprint,
+                   "endorsements": [{"key": key.public_key, "signed_by": key.signed_by,
+                                     "signature": key.endorsement}
+                                    for key in history if key.signed_by]})
+        else:
+            print(_("Key {fingerprint} (public key {key})").format(
+                fingerprint=latest.fingerprint, key=latest.public_key))
+            if len(history) > 1:
+                print(_("Endorsed by {count} earlier keys.").format(count=len(history) - 1))
+        return 0
+    with exclusive_lock(config.layout.setup_lock):
+        old = keys.current(engine)
+        new = keys.rotate(config, engine)
+    journal.event("key-rotated", old=old.fingerprint, new=new.fingerprint)
+    print(_("New key {new}, endorsed by {old}; every published manifest is signed with it.")
+          .format(new=new.fingerprint, old=old.fingerprint))
+    return 0
+
+
+# -- serving ---------------------------------------------------------------------------------
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        family = socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+    except ValueError:
+        family = socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise HubError(_("Cannot listen on {host}:{port}: {error}").format(
+            host=host, port=port, error=exc.strerror or exc)) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _announce(sock: socket.socket, line: str) -> None:
+    """Print ``line`` once the hub answers ``/healthz`` on its socket."""
+    host, port = sock.getsockname()[:2]
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    connection = http.client.HTTPConnection(host, port, timeout=None)
+    try:
+        connection.request("GET", "/healthz")
+        connection.getresponse().read()
+    except OSError:
+        return
+    finally:
+        connection.close()
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def serve(config: HubConfig, host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    if workers < 1:
+        raise HubError(_("--workers must be at least 1."))
+    engine = prepare(config)
+    try:
+        key = keys.current(engine)
+    finally:
+        engine.dispose()
+    journal.setup(config.layout.log_file)
+    sock = _listen(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    os.environ[ENV_HOME] = str(config.home)
+    if config.database:
+        os.environ[ENV_DATABASE] = config.database
+    else:
+        os.environ.pop(ENV_DATABASE, None)
+    settings = uvicorn.Config("app.hub.server:app_from_environment", factory=True,
+                              workers=workers, access_log=False, log_config=None,
+                              lifespan="off", timeout_graceful_shutdown=10,
+                              server_header=False)
+    line = _("Hub listening on http://{host}:{port} (key {fingerprint})").format(
+        host=_url_host(bound_host), port=bound_port, fingerprint=key.fingerprint)
+    threading.Thread(target=_announce, args=(sock, line), daemon=True).start()
+    journal.event("started", host=bound_host, port=bound_port, workers=workers,
+                  key=key.fingerprint)
+    try:
+        if workers == 1:
+            _quiet_server(settings).run(sockets=[sock])
+        else:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(settings, sockets=[sock]).run()
+    except UjuziError:
+        raise
+    finally:
+        sock.close()
+    journal.event("stopped")
+    return 0
+
+
+def _quiet_server_class() -> type:
+    import uvicorn
+
+    class QuietServer(uvicorn.Server):
+        """Stops on SIGINT or SIGTERM and returns, rather than raising the signal again
+        once it has shut down (so ``ujuzi hub serve`` exits 0)."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            previous = {number: signal.signal(number, self.handle_exit)
+                        for number in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for number, handler in previous.items():
+                    signal.signal(number, handler)
+
+    return QuietServer
+
+
+def _quiet_server(settings: Any) -> Any:
+    return _quiet_server_class()(settings)

@@ -1,0 +1,186 @@
+"""The hub's database: its tables (SQLAlchemy Core), engines for SQLite and PostgreSQL, and
+the migrations (Alembic revisions in ``app/hub/migrations/``, run programmatically).
+
+Times are whole seconds since the epoch (UTC), the same in both databases. ``hub_state``
+holds counters that every worker reads, such as the catalog's change counter: workers keep no
+state of their own beyond caches keyed by those counters.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from app.hub.config import HubConfig
+from app.paths import create_private_file
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: The ``hub_state`` counter bumped by every change the catalog shows.
+CATALOG_COUNTER = "catalog"
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("trusted", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("device", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("revoked_at", sa.BigInteger),
+    sa.Column("revoked_reason", sa.String(16)),
+)
+
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("key", sa.String(300), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("window_start", sa.BigInteger, nullable=False),
+)
+
+keys = sa.Table(
+    "keys", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("public_key", sa.String(64), nullable=False, unique=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("signed_by", sa.String(64)),
+    sa.Column("endorsement", sa.String(128)),
+)
+
+submissions = sa.Table(
+    "submissions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("pack_id", sa.String(200), nullable=False),
+    sa.Column("version", sa.String(100), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("submitter_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("submitted_at", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("reason", sa.Text),
+    sa.Column("reviewer_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("reviewed_at", sa.BigInteger),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("files", sa.Integer, nullable=False),
+    sa.Column("languages", sa.Text, nullable=False),
+    sa.Column("license", sa.Text, nullable=False),
+    sa.Column("attribution", sa.Text, nullable=False),
+    sa.Column("manifest", sa.Text, nullable=False),
+)
+
+published = sa.Table(
+    "published", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("pack_id", sa.String(200), nullable=False, index=True),
+    sa.Column("version", sa.String(100), nullable=False),
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id")),
+    sa.Column("manifest", sa.Text, nullable=False),
+    sa.Column("manifest_sha256", sa.String(64), nullable=False),
+    sa.Column("signature", sa.String(128), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("entry", sa.Text, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("files", sa.Integer, nullable=False),
+    sa.Column("published_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("pack_id", "version", name="uq_published_version"),
+)
+
+published_files = sa.Table(
+    "published_files", metadata,
+    sa.Column("published_id", sa.Integer, sa.ForeignKey("published.id"), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Index("ix_published_files_sha256", "sha256"),
+)
+
+hub_state = sa.Table(
+    "hub_state", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def iso(seconds: int | None) -> str | None:
+    """``seconds`` as the API writes times: ISO 8601 in UTC, ``Z``."""
+    if seconds is None:
+        return None
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(config: HubConfig) -> Engine:
+    """An engine for the hub's database: SQLite (WAL, a busy timeout, foreign keys; the file
+    made private before SQLite opens it) or PostgreSQL through psycopg."""
+    url = config.database_url
+    if url.startswith("sqlite"):
+        database = Path(url.removeprefix("sqlite:///"))
+        database.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(database)
+        engine = sa.create_engine(url, pool_pre_ping=False)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (the caller holds the setup lock)."""
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("version_locations", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+
+    def upgrade(revision: Any, _context: Any) -> Any:
+        return script._upgrade_revs("head", revision)
+
+    with engine.begin() as connection, EnvironmentContext(
+        config, script, fn=upgrade, destination_rev="head"
+    ) as environment:
+        environment.configure(connection=connection, target_metadata=metadata)
+        environment.run_migrations()
+
+
+def counter(connection: Connection, key: str) -> int:
+    value = connection.execute(
+        sa.select(hub_state.c.value).where(hub_state.c.key == key)).scalar()
+    return int(value or 0)
+
+
+def bump(connection: Connection, key: str) -> None:
+    """Count one more change of ``key`` (inside the caller's transaction)."""
+    result = connection.execute(
+        hub_state.update().where(hub_state.c.key == key).values(value=hub_state.c.value + 1))
+    if result.rowcount == 0:
+        connection.execute(hub_state.insert().values(key=key, value=1))
