@@ -213,7 +213,7 @@ def _copy_to_uploads(config: HubConfig, source: Path) -> Path:
 
     folder = config.layout.uploads
     folder.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(dir=folder, suffix=".part")
+    descriptor, name = tempfile.mkstemp(dir=folder, prefix="upload-", suffix=".ujpack")
     target = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as out, open(source, "rb") as stream:

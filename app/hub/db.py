@@ -158,6 +158,7 @@ def migrate(engine: Engine) -> None:
     from alembic.script import ScriptDirectory
 
     config = Config()
+    config.set_main_option("path_separator", "os")
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("version_locations", str(MIGRATIONS))
     script = ScriptDirectory.from_config(config)

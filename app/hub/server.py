@@ -464,23 +464,21 @@ def _routes(api: FastAPI) -> None:
     def manifest(request: Request, pack_id: str, version: str, caller: SignedIn) -> Any:
         return catalog.published_manifest(_hub(request).engine, pack_id, version)
 
-    @api.api_route("/blobs/{sha256}", methods=["GET", "HEAD"], response_class=Response,
-                   responses={200: {"content": {"application/octet-stream": {}}},
-                              206: {"description": "Part of the file"},
-                              304: {"description": "Not modified"},
-                              404: {"model": ErrorOut},
-                              416: {"description": "Range not satisfiable"}})
+    blob_responses: dict[int | str, dict[str, Any]] = {
+        200: {"content": {"application/octet-stream": {}}},
+        206: {"description": "Part of the file (Range)"},
+        304: {"description": "Not modified (If-None-Match)"},
+        404: {"model": ErrorOut},
+        416: {"description": "Range not satisfiable"},
+    }
+
+    @api.get("/blobs/{sha256}", response_class=Response, responses=blob_responses)
     def blob(request: Request, sha256: str, caller: SignedIn) -> Response:
-        hub = _hub(request)
-        path = catalog.published_blob(hub.config, hub.engine, sha256) \
-            if SHA256.match(sha256) else None
-        if path is None:
-            raise HTTPException(404, "No published pack has this file.")
-        etag = f'"{sha256}"'
-        headers = {"ETag": etag, "Cache-Control": BLOB_CACHE, "Accept-Ranges": "bytes"}
-        if _matches(request.headers.get("if-none-match"), etag):
-            return Response(status_code=304, headers=headers)
-        return FileResponse(path, media_type="application/octet-stream", headers=headers)
+        return _blob(request, sha256)
+
+    @api.head("/blobs/{sha256}", response_class=Response, responses=blob_responses)
+    def blob_head(request: Request, sha256: str, caller: SignedIn) -> Response:
+        return _blob(request, sha256)
 
     @api.post(UPLOAD_PATH, status_code=201, response_model=SubmissionOut,
               responses={400: {"model": ErrorOut}, 409: {"model": ErrorOut},
@@ -571,6 +569,20 @@ def _routes(api: FastAPI) -> None:
         return _account(user)
 
 
+def _blob(request: Request, sha256: str) -> Response:
+    """A published file (HEAD sends the same headers without the bytes)."""
+    hub = _hub(request)
+    path = catalog.published_blob(hub.config, hub.engine, sha256) \
+        if SHA256.match(sha256) else None
+    if path is None:
+        raise HTTPException(404, "No published pack has this file.")
+    etag = f'"{sha256}"'
+    headers = {"ETag": etag, "Cache-Control": BLOB_CACHE, "Accept-Ranges": "bytes"}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type="application/octet-stream", headers=headers)
+
+
 def _own_or_reviewer(caller: Caller, submission: dict[str, Any]) -> None:
     if caller.user.role in access.REVIEWERS:
         return
@@ -599,7 +611,7 @@ async def _receive_upload(request: Request, config: HubConfig) -> Path:
     limit; the file is removed on any failure)."""
     folder = config.layout.uploads
     folder.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(dir=folder, suffix=".part")
+    descriptor, name = tempfile.mkstemp(dir=folder, prefix="upload-", suffix=".ujpack")
     path = Path(name)
     written = 0
     try:
