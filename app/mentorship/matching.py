@@ -124,15 +124,13 @@ def _levels(person: Person) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A compatible pair, before the assignment: indexes into the cohort and its parts."""
+    """A compatible pair, before the assignment: indexes into the cohort, and its scores."""
 
     mentor: int
     mentee: int
-    offered: tuple[str, ...]
-    shared: tuple[tuple[str, int, int], ...]  # (language, mentor's level, mentee's level)
-    overlap_minutes: int
     fit: int
     waiting: int
+    overlap_minutes: int
 
     @property
     def base(self) -> int:
@@ -148,6 +146,22 @@ class Compatibility:
     reasons: dict[int, str] = field(default_factory=dict)
 
 
+def shared_languages(mentor: Person, mentee: Person) -> list[tuple[str, int, int]]:
+    """The languages both speak at level 3 or more, as (primary subtag, mentor's level,
+    mentee's level), the best (highest level on both sides) first."""
+    theirs, mine = _levels(mentor), _levels(mentee)
+    shared = [(language, theirs[language], level) for language, level in mine.items()
+              if level >= MIN_LEVEL and theirs.get(language, 0) >= MIN_LEVEL]
+    return sorted(shared, key=lambda s: (-min(s[1], s[2]), s[0]))
+
+
+def _fit(offered: int, wanted: int, level: int, overlap: int) -> int:
+    """The fit (thousandths) of ``offered`` of ``wanted`` skills, a best shared language
+    ``level`` and ``overlap`` minutes a week."""
+    return (_share(SKILLS_WEIGHT, offered, wanted) + _share(LANGUAGE_WEIGHT, level - 2, 3)
+            + _share(OVERLAP_WEIGHT, min(overlap, OVERLAP_FULL_MINUTES), OVERLAP_FULL_MINUTES))
+
+
 def compatible_pairs(cohort: Cohort, as_of: date) -> Compatibility:
     """The pairs that pass the hard rules, scored; found through indexes of the mentors by
     skill and by language, so only pairs that share both are ever scored."""
@@ -155,6 +169,7 @@ def compatible_pairs(cohort: Cohort, as_of: date) -> Compatibility:
     start = week_start(as_of)
     by_skill: dict[str, set[int]] = {}
     by_language: dict[str, set[int]] = {}
+    by_id = {mentor.id: index for index, mentor in enumerate(mentors)}
     mentor_levels = [_levels(m) for m in mentors]
     for index, mentor in enumerate(mentors):
         for skill in mentor.offers:
@@ -162,29 +177,34 @@ def compatible_pairs(cohort: Cohort, as_of: date) -> Compatibility:
         for language, level in mentor_levels[index].items():
             if level >= MIN_LEVEL:
                 by_language.setdefault(language, set()).add(index)
-    mentor_weeks: dict[int, int] = {}
+    mentor_weeks = [week_minutes(mentor, start) for mentor in mentors]
     blocked: dict[str, set[str]] = {}
     for pair in cohort.blocks:
         a, b = sorted(pair)
         blocked.setdefault(a, set()).add(b)
         blocked.setdefault(b, set()).add(a)
+    # The fit's parts, looked up rather than worked out a million times.
+    language_part = [_share(LANGUAGE_WEIGHT, level - 2, 3) for level in range(6)]
+    overlap_part = [_share(OVERLAP_WEIGHT, minutes, OVERLAP_FULL_MINUTES)
+                    for minutes in range(OVERLAP_FULL_MINUTES + 1)]
 
     result = Compatibility([])
     for e, mentee in enumerate(mentees):
         offering: set[int] = set()
         for skill in mentee.wants:
             offering |= by_skill.get(skill, set())
-        offering = {m for m in offering if mentors[m].id != mentee.id}
+        offering.discard(by_id.get(mentee.id, -1))  # nobody mentors themselves
         if not offering:
             result.reasons[e] = _("no mentor offers any of the wanted skills")
             continue
         levels = _levels(mentee)
-        spoken = [language for language, level in levels.items() if level >= MIN_LEVEL]
+        spoken = [(language, level) for language, level in levels.items()
+                  if level >= MIN_LEVEL]
         if not spoken:
             result.reasons[e] = _("speaks no language at level 3 or more, which a match needs")
             continue
         speaking: set[int] = set()
-        for language in spoken:
+        for language, _level in spoken:
             speaking |= by_language.get(language, set())
         sharing = sorted(offering & speaking)
         if not sharing:
@@ -196,32 +216,33 @@ def compatible_pairs(cohort: Cohort, as_of: date) -> Compatibility:
         if not allowed:
             result.reasons[e] = _("blocked with every compatible mentor")
             continue
+        wants, wanted = mentee.wants, len(mentee.wants)
+        skills_part = [_share(SKILLS_WEIGHT, n, wanted) for n in range(wanted + 1)]
         week = week_minutes(mentee, start)
         waiting = _share(WAIT_WEIGHT, min(waiting_days(mentee, as_of), WAIT_FULL_DAYS),
                          WAIT_FULL_DAYS)
-        best_fit = -1
         found = False
         for m in allowed:
-            mentor = mentors[m]
-            offered = tuple(sorted(mentee.wants & mentor.offers))
-            # Shared languages, the best (highest level on both sides) first.
-            shared = tuple(sorted(
-                ((language, mentor_levels[m][language], levels[language]) for language in spoken
-                 if mentor_levels[m].get(language, 0) >= MIN_LEVEL),
-                key=lambda s: (-min(s[1], s[2]), s[0])))
-            best = min(shared[0][1], shared[0][2])
-            if m not in mentor_weeks:
-                mentor_weeks[m] = week_minutes(mentor, start)
+            theirs = mentor_levels[m]
+            best = 0
+            for language, level in spoken:
+                other = theirs.get(language, 0)
+                if other >= MIN_LEVEL:
+                    best = max(best, min(other, level))
+            fit = skills_part[len(wants & mentors[m].offers)] + language_part[best]
+            if fit + OVERLAP_WEIGHT < MIN_FIT:
+                continue  # too weak whatever the overlap
             overlap = (week & mentor_weeks[m]).bit_count()
-            fit = (_share(SKILLS_WEIGHT, len(offered), len(mentee.wants))
-                   + _share(LANGUAGE_WEIGHT, best - 2, 3)
-                   + _share(OVERLAP_WEIGHT, min(overlap, OVERLAP_FULL_MINUTES),
-                            OVERLAP_FULL_MINUTES))
-            best_fit = max(best_fit, fit)
+            fit += overlap_part[min(overlap, OVERLAP_FULL_MINUTES)]
             if fit >= MIN_FIT:
                 found = True
-                result.candidates.append(Candidate(m, e, offered, shared, overlap, fit, waiting))
+                result.candidates.append(Candidate(m, e, fit, waiting, overlap))
         if not found:
+            best_fit = max(
+                _fit(len(wants & mentors[m].offers), wanted,
+                     min(shared_languages(mentors[m], mentee)[0][1:]),
+                     (week & mentor_weeks[m]).bit_count())
+                for m in allowed)
             result.reasons[e] = _("no compatible mentor fits well enough (best fit {best}, "
                                   "minimum {minimum})").format(
                 best=formatting.number(best_fit / 1000, 3),
@@ -384,10 +405,10 @@ def match_cohort(cohort: Cohort, as_of: date) -> Result:
 def _match(mentor: Mentor, mentee: Mentee, pair: Candidate, taken: int, as_of: date) -> Match:
     load = load_penalty(taken, mentor.capacity)
     factors: Factors = {
-        "skills_offered": list(pair.offered),
+        "skills_offered": sorted(mentee.wants & mentor.offers),
         "skills_wanted": len(mentee.wants),
         "shared_languages": {language: {"mentor": a, "mentee": b}
-                             for language, a, b in pair.shared},
+                             for language, a, b in shared_languages(mentor, mentee)},
         "overlap_minutes": pair.overlap_minutes,
         "overlap_hours": round(pair.overlap_minutes / 60, 2),
         "places_taken": taken,
