@@ -365,3 +365,10 @@ def test_explanations_name_languages_in_the_interface_language() -> None:
         assert "Swahili et Anglais" in words and "\u202fh of weekly overlap" in words
     finally:
         set_language("en")
+
+
+def test_an_empty_side_leaves_everyone_unmatched_with_the_reason() -> None:
+    assert run(cohort([], [])) == {**run(cohort([], [])), "pairs": [], "unmatched": []}
+    assert run(cohort([], [mentee("e", ["wiki"])]))["unmatched"] == [
+        {"mentee": "e", "reason": "no mentor offers any of the wanted skills"}]
+    assert run(cohort([mentor("m", ["wiki"], capacity=4)], []))["pairs"] == []
