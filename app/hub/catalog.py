@@ -42,6 +42,8 @@ APPROVED = "approved"
 REJECTED = "rejected"
 STATUSES = (PENDING, APPROVED, REJECTED)
 MAX_REASON = 2000
+#: The largest id a submission can have (the integer column of both databases).
+MAX_ID = 2**31 - 1
 
 
 class VersionConflict(HubError):
@@ -131,6 +133,8 @@ def _submission(row: sa.RowMapping, with_manifest: bool = False) -> dict[str, An
 
 def get_submission(engine: Engine, submission_id: int,
                    with_manifest: bool = False) -> dict[str, Any]:
+    if not 1 <= submission_id <= MAX_ID:
+        raise NotFoundError(_("There is no submission {id}.").format(id=submission_id))
     with engine.connect() as connection:
         row = connection.execute(_submission_query().where(
             db.submissions.c.id == submission_id)).mappings().first()

@@ -119,3 +119,16 @@ def test_a_new_version_goes_through_review_too(local_hub: LocalHub) -> None:
     # The older version's manifest stays available to clients that have it.
     assert local_hub.client.get("/api/v1/packs/org.test.sample/1.0.0/manifest",
                                 headers=trainer).status_code == 200
+
+
+def test_an_id_past_the_databases_integers_is_not_found(local_hub: LocalHub) -> None:
+    curator = local_hub.account("zawadi", "curator")
+    huge = 2**70
+    for method, path in (("GET", f"/api/v1/submissions/{huge}"),
+                         ("GET", f"/api/v1/submissions/{huge}/pack"),
+                         ("POST", f"/api/v1/submissions/{huge}/approve")):
+        response = local_hub.client.request(method, path, headers=curator)
+        assert response.status_code == 404, (path, response.text)
+    rejected = local_hub.client.post(f"/api/v1/submissions/{huge}/reject", headers=curator,
+                                     json={"reason": "no"})
+    assert rejected.status_code == 404
