@@ -160,3 +160,53 @@ def test_the_counter_moves_with_every_publication(local_hub: LocalHub) -> None:
         files = connection.execute(sa.select(sa.func.count()).select_from(
             db.published_files)).scalar()
     assert files == 2
+
+
+def test_a_rotation_recorded_but_not_renamed_is_finished(local_hub: LocalHub) -> None:
+    from app.packs.signing import HubKey
+
+    layout = local_hub.config.layout
+    old = keys.current(local_hub.engine)
+    new = HubKey.generate()
+    new.save(layout.next_signing_key)
+    with local_hub.engine.begin() as connection:  # the transaction committed, then a crash
+        connection.execute(db.keys.insert().values(
+            public_key=new.public_key, fingerprint=new.fingerprint, created_at=db.now(),
+            signed_by=old.public_key, endorsement="unused"))
+    assert keys.ensure_key(local_hub.config, local_hub.engine).public_key == new.public_key
+    assert HubKey.load(layout.signing_key).public_key == new.public_key
+    assert not layout.next_signing_key.exists()
+
+
+def seed_catalog(hub: LocalHub, count: int) -> None:
+    """``count`` published packs, written straight into the database (their files are not
+    needed to list them)."""
+    rows = []
+    for index in range(count):
+        entry = {"id": f"org.bench.p{index:05}", "version": "1.0.0",
+                 "title": {"en": f"Pack {index}"}, "description": {}, "languages": ["en"],
+                 "skills": [], "level": None, "license": "CC0-1.0", "attribution": "bench",
+                 "size": 1000, "files": 1, "manifest_sha256": "0" * 64,
+                 "published_at": "2026-01-01T00:00:00Z"}
+        rows.append({"pack_id": entry["id"], "version": "1.0.0", "manifest": "{}",
+                     "manifest_sha256": "0" * 64, "signature": "-", "fingerprint": "-",
+                     "entry": json.dumps(entry), "size": 1000, "files": 1,
+                     "published_at": 0})
+    with hub.engine.begin() as connection:
+        connection.execute(db.published.insert(), rows)
+        db.bump(connection, db.CATALOG_COUNTER)
+
+
+def test_ten_thousand_packs_are_listed_from_one_cached_build(local_hub: LocalHub) -> None:
+    seed_catalog(local_hub, 10_000)
+    headers = local_hub.account("amina", "learner")
+    first = local_hub.client.get("/api/v1/catalog", headers=headers)
+    packs = first.json()["packs"]
+    assert len(packs) == 10_000 and packs[0]["id"] == "org.bench.p00000"
+    cache = local_hub.app.state.hub.catalog
+    built = cache.get(local_hub.engine)
+    again = local_hub.client.get("/api/v1/catalog",
+                                 headers={**headers, "Accept-Encoding": "gzip"})
+    assert cache.get(local_hub.engine) is built  # nothing rebuilt for the second request
+    assert again.headers["etag"] == first.headers["etag"]
+    assert len(built.gzipped) < len(built.raw) / 5
