@@ -14,6 +14,7 @@ is refused unless a chain of endorsements leads from the pinned key to it
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -236,7 +237,8 @@ class Account:
                 revoked = True
             except UjuziError:
                 revoked = False  # unreachable, or the token was already invalid
-        self._forget(url, user)
+        with contextlib.suppress(KeyringUnavailable):  # then there is nothing to forget
+            self._forget(url, user)
         state.put(self.library.db, state.ROLE, None)
         return revoked
 

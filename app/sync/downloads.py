@@ -40,6 +40,7 @@ from app.errors import (
     HubError,
     NetworkError,
     NotFoundError,
+    SignatureError,
     UjuziError,
 )
 from app.i18n import _
@@ -416,15 +417,20 @@ class _Worker:
                                  (download.id,)).fetchone()
         _update(library, download.id, state=RUNNING, error=None)
         with account.session() as hub:
-            if row is None or row[0] is None:
+            stored = row is not None and row[0] is not None
+            if stored:
+                raw, signature = str(row[0]).encode("utf-8"), str(row[1])
+                try:
+                    verify_manifest(key, raw, signature)
+                except SignatureError:
+                    stored = False  # the hub's key was rotated since: ask again
+            if stored:
+                manifest = parse_manifest(raw)
+            else:
                 raw, signature, manifest = _fetch_manifest(hub, key, download.pack_id,
                                                            download.version)
                 _update(library, download.id, manifest=raw.decode("utf-8"),
                         signature=signature)
-            else:
-                raw, signature = str(row[0]).encode("utf-8"), str(row[1])
-                verify_manifest(key, raw, signature)  # the pin may have changed since
-                manifest = parse_manifest(raw)
             shas = {entry["sha256"] for entry in unique_files(manifest)}
             needed = _needed(library, manifest)
             self.total = sum(needed.values())
