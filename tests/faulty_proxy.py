@@ -9,6 +9,7 @@ the client, so a test can compare what the client received with what it needed.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import threading
@@ -180,8 +181,6 @@ class FaultyProxy:
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()

@@ -157,6 +157,8 @@ def _import_locked(
                     .format(path=entry["path"])
                 )
             continue
+        if adopt and library.blobs.has(entry["sha256"], entry["size"]):
+            continue  # a download needs no copy of what the store holds (under the lock)
         if entry["path"] not in names:
             raise PackError(
                 _("The pack is missing {path}, which its manifest lists.")

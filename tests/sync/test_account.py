@@ -107,7 +107,7 @@ def test_a_missing_keyring_is_one_clear_line_and_no_file(
     from keyring.backends import fail
 
     keyring.set_keyring(fail.Keyring())
-    with pytest.raises(KeyringUnavailable, match="No keyring is available.*never writes"):
+    with pytest.raises(KeyringUnavailable, match=r"No keyring is available.*never writes"):
         Account(lib).login(shared_hub.url, "ada", PASSWORD)
     assert Account(lib).url is None
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")

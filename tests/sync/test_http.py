@@ -18,7 +18,7 @@ from app.sync.http import HubSession, normalise_url, timeouts
 class _Script(BaseHTTPRequestHandler):
     """Answers each request with the next (status, headers, body) of the server's script."""
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:
         server = self.server
         assert isinstance(server, _Server)
         server.seen.append((self.path, dict(self.headers)))
@@ -30,7 +30,7 @@ class _Script(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_POST = do_GET  # noqa: N815
+    do_POST = do_GET
 
     def log_message(self, *args: object) -> None:
         pass
@@ -88,7 +88,7 @@ def test_refusals_carry_the_hubs_words(server: _Server) -> None:
     server.script = [(401, {}, _detail("The token has expired.")),
                      (404, {}, _detail("No such pack.")), (500, {}, b"<html>oops</html>")]
     with HubSession(_url(server)) as hub:
-        with pytest.raises(AuthError, match="The token has expired.*ujuzi login"):
+        with pytest.raises(AuthError, match=r"The token has expired.*ujuzi login"):
             hub.json("GET", "/api/v1/me")
         with pytest.raises(HubError, match="No such pack"):
             hub.json("GET", "/api/v1/packs/x/1.0.0/manifest")
@@ -102,7 +102,7 @@ def test_an_unreachable_hub_is_said_in_words(monkeypatch: pytest.MonkeyPatch) ->
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with HubSession(f"http://127.0.0.1:{port}") as hub, \
-            pytest.raises(NetworkError, match="cannot be reached .*refused"):
+            pytest.raises(NetworkError, match=r"cannot be reached .*refused"):
         hub.json("GET", "/api/v1/hub")
 
 
