@@ -116,6 +116,8 @@ def _redacted(url: str) -> str:
     if not sep or "@" not in rest:
         return url[:200]
     credentials, _at, host = rest.rpartition("@")
+    if ":" not in credentials:
+        return url[:200]
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}"[:200]
 

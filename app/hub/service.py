@@ -33,7 +33,7 @@ def prepare(config: HubConfig) -> Engine:
     except SQLAlchemyError as exc:
         engine.dispose()
         raise HubError(_("The hub's database {url} cannot be used: {error}").format(
-            url=redacted_url(config.database_url),
+            url=redacted_url(config.database or config.database_url),
             error=str(getattr(exc, "orig", None) or exc).splitlines()[0][:300])) from None
     except BaseException:
         engine.dispose()
