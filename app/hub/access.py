@@ -15,6 +15,9 @@ ANYONE = "anyone"
 SIGNED_IN = "signed in"
 
 LEARNER, MENTOR, TRAINER, CURATOR, ADMIN = "learner", "mentor", "trainer", "curator", "admin"
+#: A hub that forwards its learners' records upstream: it may push and pull the records of
+#: the accounts it names (the handlers check that), and nothing more than any account.
+FORWARDER = "forwarder"
 SUBMITTERS = frozenset({TRAINER, CURATOR, ADMIN})
 REVIEWERS = frozenset({CURATOR, ADMIN})
 ADMINS = frozenset({ADMIN})
@@ -44,6 +47,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/users"): ADMINS,
     ("POST", "/api/v1/users/{name}/disable"): ADMINS,
     ("POST", "/api/v1/users/{name}/trust"): REVIEWERS,
+    ("POST", "/api/v1/sync/push"): SIGNED_IN,
+    ("GET", "/api/v1/sync/pull"): SIGNED_IN,
 }
 
 

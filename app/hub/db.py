@@ -117,6 +117,52 @@ hub_state = sa.Table(
 )
 
 
+# -- the record plane (app/hub/records.py) ---------------------------------------------------
+
+#: One row per account that has pushed records: a push holds it locked for its transaction.
+sync_owners = sa.Table(
+    "sync_owners", metadata,
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("pushes", sa.BigInteger, nullable=False),
+)
+
+#: Each record of each owner as its merged state; ``seq`` from one increasing sequence.
+sync_records = sa.Table(
+    "sync_records", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.String(300), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.UniqueConstraint("owner_id", "type", "record_id", name="uq_sync_record"),
+    sa.Index("ix_sync_records_owner_seq", "owner_id", "seq"),
+)
+
+#: Per (owner, device), the highest change counter applied.
+sync_devices = sa.Table(
+    "sync_devices", metadata,
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("device", sa.String(200), primary_key=True),
+    sa.Column("counter", sa.BigInteger, nullable=False),
+)
+
+#: A forwarding hub's marks: per upstream hub and owner, the highest local ``seq`` acked.
+forward_marks = sa.Table(
+    "forward_marks", metadata,
+    sa.Column("upstream", sa.String(500), primary_key=True),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+)
+
+#: Text settings of the hub itself (its id; the upstream hub's pinned key).
+hub_text = sa.Table(
+    "hub_text", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+
 def now() -> int:
     return int(time.time())
 

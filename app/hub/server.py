@@ -8,6 +8,7 @@ number of machines sharing one PostgreSQL) answer alike. Authorisation is
 
 from __future__ import annotations
 
+import gzip
 import logging
 import os
 import re
@@ -30,12 +31,14 @@ from starlette.concurrency import run_in_threadpool
 
 import app
 from app.errors import AuthError, HubError, NotFoundError, PackError, UjuziError
-from app.hub import access, accounts, catalog, journal, keys
+from app.hub import access, accounts, catalog, journal, keys, records
 from app.hub.accounts import User
 from app.hub.config import HubConfig
 from app.hub.service import connect
 
 UPLOAD_PATH = "/api/v1/submissions"
+PUSH_PATH = "/api/v1/sync/push"
+PULL_PATH = "/api/v1/sync/pull"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 BLOB_CACHE = "public, max-age=31536000, immutable"
 
@@ -169,12 +172,39 @@ class AccountsOut(BaseModel):
 
 class NewAccountIn(BaseModel):
     name: str = Field(min_length=1, max_length=64)
-    role: Literal["learner", "mentor", "trainer", "curator", "admin"]
+    role: Literal["learner", "mentor", "trainer", "curator", "admin", "forwarder"]
     password: str = Field(min_length=accounts.MIN_PASSWORD, max_length=accounts.MAX_PASSWORD)
 
 
 class TrustIn(BaseModel):
     trusted: bool
+
+
+class ChangeIn(BaseModel):
+    counter: int = Field(ge=1, le=records.MAX_COUNTER)
+    record: dict[str, Any]
+
+
+class PushIn(BaseModel):
+    device: str = Field(min_length=1, max_length=200)
+    #: Only a forwarder names another account; everyone else pushes their own records.
+    owner: str | None = Field(default=None, min_length=1, max_length=64)
+    changes: list[ChangeIn] = Field(default_factory=list, max_length=records.MAX_BATCH)
+
+
+class PushOut(BaseModel):
+    acked: int
+
+
+class PulledOut(BaseModel):
+    seq: int
+    record: dict[str, Any]
+
+
+class PullOut(BaseModel):
+    records: list[PulledOut]
+    cursor: int
+    more: bool
 
 
 def _account(user: User) -> AccountOut:
@@ -300,6 +330,8 @@ class HubMiddleware:
     def _limit(self, scope: Scope) -> int:
         if scope["method"] == "POST" and scope["path"] == UPLOAD_PATH:
             return self.config.max_upload
+        if scope["method"] == "POST" and scope["path"] == PUSH_PATH:
+            return records.MAX_PUSH_BYTES
         return self.config.max_json
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -567,6 +599,48 @@ def _routes(api: FastAPI) -> None:
         user = accounts.set_trusted(_hub(request).engine, name, body.trusted)
         journal.event("user-trusted", name=name, trusted=body.trusted, user=caller.user.name)
         return _account(user)
+
+    @api.post(PUSH_PATH, response_model=PushOut,
+              responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut},
+                         413: {"model": ErrorOut}})
+    def sync_push(request: Request, body: PushIn, caller: SignedIn) -> PushOut:
+        hub = _hub(request)
+        owner = _owner(hub, caller, body.owner)
+        changes = [records.Change(change.counter, change.record) for change in body.changes]
+        acked = records.push(hub.engine, owner.id, body.device, changes)
+        if changes:
+            journal.event("pushed", owner=owner.name, device=body.device[:64],
+                          changes=len(changes), acked=acked, user=caller.user.name)
+        return PushOut(acked=acked)
+
+    @api.get(PULL_PATH, response_model=PullOut, response_class=Response,
+             responses={200: {"model": PullOut}, 404: {"model": ErrorOut}})
+    def sync_pull(request: Request, caller: SignedIn,
+                  since: Annotated[int, Query(ge=0, le=records.MAX_COUNTER)] = 0,
+                  limit: Annotated[int, Query(ge=1, le=records.MAX_PAGE)] = records.DEFAULT_PAGE,
+                  owner: Annotated[str | None, Query(min_length=1, max_length=64)] = None
+                  ) -> Response:
+        hub = _hub(request)
+        account = _owner(hub, caller, owner)
+        body = records.pull(hub.engine, account.id, since, limit).json()
+        headers = {"Cache-Control": "private, no-store", "Vary": "Accept-Encoding"}
+        if _accepts_gzip(request.headers.get("accept-encoding", "")):
+            headers["Content-Encoding"] = "gzip"
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+        return Response(body, media_type="application/json", headers=headers)
+
+
+def _owner(hub: Hub, caller: Caller, name: str | None) -> User:
+    """Whose records a sync call reads or writes: the caller's own, or, for a forwarder,
+    those of the account it names."""
+    if name is None or name == caller.user.name:
+        return caller.user
+    if caller.user.role != access.FORWARDER:
+        raise HTTPException(403, "An account may read and write only its own records.")
+    owner = accounts.get_user(hub.engine, name)
+    if owner.disabled:
+        raise HTTPException(403, f"The account {name} is disabled.")
+    return owner
 
 
 def _blob(request: Request, sha256: str) -> Response:

@@ -26,7 +26,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 PASSWORD = "a long password"
-ROLES = ("learner", "mentor", "trainer", "curator", "admin")
+ROLES = ("learner", "mentor", "trainer", "curator", "admin", "forwarder")
 
 
 @dataclass

@@ -1,0 +1,279 @@
+"""The record plane of the hub (docs/sync.md): learners' records kept per owner as merged
+states, each with a ``seq`` from one increasing sequence, and per (owner, device) the highest
+change counter applied.
+
+A push is one transaction: it locks its owner's row (``SELECT ... FOR UPDATE`` on
+PostgreSQL; on SQLite its first statement is a write, which takes the database's writer
+lock), skips the changes whose counter is not above the device's mark, merges each record
+with the stored state by :func:`app.store.merge.merge` and gives every state that changed the
+next ``seq``. The lock makes one owner's pushes commit one after the other, so their ``seq``
+values are in commit order and a pull reading ``seq > cursor`` never skips one.
+
+The owner of a record is the account that pushed it (or, for a ``forwarder`` account, the
+account it names): records carry no owner, and a pull reads only its owner's rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from app.errors import HubError
+from app.hub import db
+from app.i18n import _
+from app.store import merge
+
+#: The most changes one push may carry, and the largest body of a push (bytes).
+MAX_BATCH = 1000
+MAX_PUSH_BYTES = 8 * 1024 * 1024
+#: Records a pull page holds by default and at most.
+DEFAULT_PAGE = 500
+MAX_PAGE = 1000
+#: The largest counter and seq (PostgreSQL's BIGINT).
+MAX_COUNTER = 2**63 - 1
+MAX_ID = 300
+#: The ``hub_state`` counter that is the sequence on SQLite (PostgreSQL has ``sync_seq``).
+SEQ_COUNTER = "sync_seq"
+_CHUNK = 300
+
+State = dict[str, Any]
+
+
+class RecordError(HubError):
+    """A pushed record that is malformed or of a type this hub does not know (400)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    counter: int
+    record: State
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a pull: ``(seq, state as canonical JSON)`` in ``seq`` order."""
+
+    records: list[tuple[int, str]]
+    cursor: int
+    more: bool
+
+    def json(self) -> bytes:
+        """The page as the API sends it, built from the stored JSON texts."""
+        rows = ",".join(f'{{"seq":{seq},"record":{state}}}' for seq, state in self.records)
+        more = "true" if self.more else "false"
+        return f'{{"records":[{rows}],"cursor":{self.cursor},"more":{more}}}'.encode()
+
+
+def canonical(state: State) -> str:
+    return json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- checking what arrives -------------------------------------------------------------------
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _clock_ok(value: Any) -> bool:
+    return value is None or (
+        isinstance(value, list) and len(value) == 2 and _is_int(value[0])
+        and 0 <= value[0] <= MAX_COUNTER and isinstance(value[1], str))
+
+
+def _versions_ok(value: Any) -> bool:
+    if not isinstance(value, list):
+        return False
+    for version in value:
+        if not isinstance(version, dict) or not isinstance(version.get("body"), str):
+            return False
+        vv = version.get("vv")
+        if not isinstance(vv, dict) or not all(
+                _is_int(counter) and 0 <= counter <= MAX_COUNTER for counter in vv.values()):
+            return False
+    return True
+
+
+def check_record(record: Any) -> str | None:
+    """What is wrong with ``record`` as a pushed state, in words; None when it is sound."""
+    if not isinstance(record, dict):
+        return _("a record is a JSON object")
+    record_type = record.get("type")
+    if not isinstance(record_type, str) or record_type not in merge.RULES:
+        return _("unknown record type {type}; this hub knows {known}").format(
+            type=json.dumps(record_type)[:80], known=", ".join(sorted(merge.RULES)))
+    record_id = record.get("id")
+    if not isinstance(record_id, str) or not 1 <= len(record_id) <= MAX_ID:
+        return _("a record's id is a string of 1 to {count} characters").format(count=MAX_ID)
+    if not isinstance(record.get("deleted", False), bool):
+        return _("deleted is true or false")
+    if not isinstance(record.get("data", {}), dict):
+        return _("data is a JSON object")
+    if not _clock_ok(record.get("clock")):
+        return _("clock is [count, device]")
+    if record_type == "progress" and not isinstance(
+            record.get("data", {}).get("completed_at"), str | None):
+        return _("a progress's completed_at is a time or null")
+    if record_type == "note" and not _versions_ok(record.get("versions", [])):
+        return _("a note's versions are a list of {{\"vv\": {{device: counter}}, \"body\": "
+                 "text}}")
+    return None
+
+
+def check_changes(changes: Sequence[Change]) -> None:
+    """Refuse the whole push (nothing applied) when a change is malformed."""
+    previous = 0
+    for index, change in enumerate(changes):
+        if change.counter <= previous:
+            raise RecordError(_("Change {index}: counters must increase within a push.")
+                              .format(index=index))
+        previous = change.counter
+        problem = check_record(change.record)
+        if problem is not None:
+            raise RecordError(_("Change {index}: {problem}.").format(index=index,
+                                                                      problem=problem))
+
+
+# -- push --------------------------------------------------------------------------------------
+
+def _insert(connection: Connection, table: sa.Table) -> Any:
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+def lock_owner(connection: Connection, owner_id: int) -> None:
+    """Hold ``owner_id``'s row until the transaction ends (see the module's docstring)."""
+    connection.execute(_insert(connection, db.sync_owners)
+                       .values(owner_id=owner_id, pushes=0).on_conflict_do_nothing())
+    connection.execute(sa.select(db.sync_owners.c.pushes)
+                       .where(db.sync_owners.c.owner_id == owner_id).with_for_update())
+    connection.execute(db.sync_owners.update().where(db.sync_owners.c.owner_id == owner_id)
+                       .values(pushes=db.sync_owners.c.pushes + 1))
+
+
+def _next_seqs(connection: Connection, count: int) -> list[int]:
+    """``count`` new values of the one sequence, increasing."""
+    if count == 0:
+        return []
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(sa.text(
+            "SELECT nextval('sync_seq') FROM generate_series(1, :count)"), {"count": count})
+        return sorted(int(row[0]) for row in rows)
+    table = db.hub_state
+    result = connection.execute(table.update().where(table.c.key == SEQ_COUNTER)
+                                .values(value=table.c.value + count))
+    if result.rowcount == 0:
+        connection.execute(table.insert().values(key=SEQ_COUNTER, value=count))
+    last = db.counter(connection, SEQ_COUNTER)
+    return list(range(last - count + 1, last + 1))
+
+
+def device_mark(connection: Connection, owner_id: int, device: str) -> int:
+    table = db.sync_devices
+    value = connection.execute(sa.select(table.c.counter).where(
+        table.c.owner_id == owner_id, table.c.device == device)).scalar()
+    return int(value or 0)
+
+
+def _stored(connection: Connection, owner_id: int,
+            keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """The stored ``(row id, state)`` of each of ``keys`` the owner has."""
+    table = db.sync_records
+    found: dict[tuple[str, str], tuple[int, str]] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start:start + _CHUNK]
+        rows = connection.execute(sa.select(
+            table.c.id, table.c.type, table.c.record_id, table.c.state).where(
+            table.c.owner_id == owner_id,
+            sa.tuple_(table.c.type, table.c.record_id).in_(chunk)))
+        for row in rows:
+            found[(row.type, row.record_id)] = (row.id, row.state)
+    return found
+
+
+def _merge(a: State, b: State) -> State:
+    try:
+        return merge.merge(a, b)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise RecordError(_("The record {type} {id} cannot be merged: {error}.").format(
+            type=b.get("type"), id=str(b.get("id"))[:80], error=str(error)[:200])) from None
+
+
+def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change]) -> int:
+    """Apply ``changes`` of ``device`` for ``owner_id``; the device's mark afterwards."""
+    check_changes(changes)
+    with engine.begin() as connection:
+        lock_owner(connection, owner_id)
+        mark = device_mark(connection, owner_id, device)
+        fresh = [change for change in changes if change.counter > mark]
+        if not fresh:
+            return mark
+        merged: dict[tuple[str, str], State] = {}
+        for change in fresh:
+            key = (change.record["type"], change.record["id"])
+            merged[key] = _merge(merged.get(key, change.record), change.record)
+        stored = _stored(connection, owner_id, list(merged))
+        updates: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
+        for key, state in merged.items():
+            before = stored.get(key)
+            # Merged with itself, a new state takes its normal form (a tombstone, no text).
+            state = _merge(json.loads(before[1]) if before else state, state)
+            text = canonical(state)
+            if before is not None and text == before[1]:
+                continue
+            if before is None:
+                inserts.append({"owner_id": owner_id, "type": key[0], "record_id": key[1],
+                                "state": text})
+            else:
+                updates.append({"row_id": before[0], "new_state": text})
+        seqs = iter(_next_seqs(connection, len(updates) + len(inserts)))
+        for row in updates:
+            row["new_seq"] = next(seqs)
+        for row in inserts:
+            row["seq"] = next(seqs)
+        table = db.sync_records
+        if updates:
+            connection.execute(
+                table.update().where(table.c.id == sa.bindparam("row_id"))
+                .values(state=sa.bindparam("new_state"), seq=sa.bindparam("new_seq")),
+                updates)
+        if inserts:
+            connection.execute(table.insert(), inserts)
+        acked = fresh[-1].counter
+        devices = db.sync_devices
+        result = connection.execute(devices.update().where(
+            devices.c.owner_id == owner_id, devices.c.device == device).values(counter=acked))
+        if result.rowcount == 0:
+            connection.execute(devices.insert().values(owner_id=owner_id, device=device,
+                                                       counter=acked))
+        return acked
+
+
+def mark(engine: Engine, owner_id: int, device: str) -> int:
+    with engine.connect() as connection:
+        return device_mark(connection, owner_id, device)
+
+
+# -- pull --------------------------------------------------------------------------------------
+
+def pull(engine: Engine, owner_id: int, since: int, limit: int) -> Page:
+    """The owner's records with ``seq`` after ``since``, at most ``limit`` of them."""
+    table = db.sync_records
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(table.c.seq, table.c.state)
+            .where(table.c.owner_id == owner_id, table.c.seq > since)
+            .order_by(table.c.seq).limit(limit + 1)).all()
+    records = [(int(row.seq), row.state) for row in rows[:limit]]
+    cursor = records[-1][0] if records else since
+    return Page(records, cursor, len(rows) > limit)
