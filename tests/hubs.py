@@ -95,11 +95,11 @@ def hub_cli(home: Path, *args: str, database: str | None = None, input: str | No
 
 
 def start_hub(home: Path, *, database: str | None = None, workers: int = 1,
-              env: dict[str, str] | None = None) -> RunningHub:
-    """Start ``ujuzi hub serve --port 0`` and wait for its "listening" line."""
+              env: dict[str, str] | None = None, options: tuple[str, ...] = ()) -> RunningHub:
+    """Start ``ujuzi hub serve --port 0 [OPTIONS]`` and wait for its "listening" line."""
     home.mkdir(parents=True, exist_ok=True)
     command = [*ujuzi_command(), "--home", str(home), "hub", "serve", "--port", "0",
-               "--workers", str(workers)]
+               "--workers", str(workers), *options]
     if database:
         command += ["--database", database]
     stderr_path = home.parent / f"{home.name}.hub-stderr.log"

@@ -7,6 +7,7 @@ import contextlib
 import getpass
 import http.client
 import ipaddress
+import logging
 import os
 import signal
 import socket
@@ -18,11 +19,15 @@ from typing import Any
 
 from app.errors import HubError, UjuziError
 from app.hub import accounts, catalog, journal, keys
+from app.hub import lan as lan_module
 from app.hub.config import DEFAULT_HOST, DEFAULT_PORT, ENV_DATABASE, ENV_HOME, HubConfig
 from app.hub.service import prepare
 from app.i18n import _
 from app.paths import exclusive_lock
 from app.terminal import json_text
+
+#: Where ``ujuzi hub serve --lan`` listens unless ``--host`` is given: every address.
+LAN_HOST = "0.0.0.0"
 
 #: ``ujuzi <command>`` -> handler(args) returning the exit code.
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -47,13 +52,17 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     actions = hub.add_subparsers(dest="hub_command", metavar="COMMAND", required=True)
 
     serve = actions.add_parser("serve", help=_("serve the hub over HTTP"))
-    serve.add_argument("--host", default=DEFAULT_HOST,
-                       help=_("address to listen on (default {host})").format(host=DEFAULT_HOST))
+    serve.add_argument("--host", default=None,
+                       help=_("address to listen on (default {host}; {lan_host} with --lan)")
+                       .format(host=DEFAULT_HOST, lan_host=LAN_HOST))
     serve.add_argument("--port", type=int, default=DEFAULT_PORT,
                        help=_("port (default {port}; 0 picks a free one)").format(
                            port=DEFAULT_PORT))
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help=_("worker processes (default 1)"))
+    serve.add_argument("--lan", action="store_true",
+                       help=_("advertise the hub on the local network (zeroconf) and listen "
+                              "on every address unless --host says otherwise"))
     _common(serve)
 
     user = actions.add_parser("user", help=_("accounts on the hub"))
@@ -116,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
     config = _config(args)
     command = args.hub_command
     if command == "serve":
-        return serve(config, args.host, args.port, args.workers)
+        host = args.host or (LAN_HOST if args.lan else DEFAULT_HOST)
+        return serve(config, host, args.port, args.workers, lan=args.lan)
     engine = prepare(config)
     journal.setup(config.layout.log_file, stderr=False)
     try:
@@ -300,8 +310,8 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _announce(sock: socket.socket, line: str) -> None:
-    """Print ``line`` once the hub answers ``/healthz`` on its socket."""
+def _announce(sock: socket.socket, line: str, then: Callable[[], None] | None = None) -> None:
+    """Print ``line`` once the hub answers ``/healthz`` on its socket, then call ``then``."""
     host, port = sock.getsockname()[:2]
     if host in ("0.0.0.0", ""):
         host = "127.0.0.1"
@@ -317,9 +327,50 @@ def _announce(sock: socket.socket, line: str) -> None:
         connection.close()
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
+    if then is not None:
+        then()
 
 
-def serve(config: HubConfig, host: str, port: int, workers: int) -> int:
+class _Lan:
+    """The hub's zeroconf advertisement, made once the hub answers and withdrawn when it
+    stops (whichever comes first wins: a hub stopping before it answered is never
+    advertised)."""
+
+    def __init__(self, advertisement: lan_module.Advertisement) -> None:
+        self.advertisement = advertisement
+        self._lock = threading.Lock()
+        self._advertiser: lan_module.Advertiser | None = None
+        self._stopped = False
+
+    def start(self) -> None:
+        with self._lock:
+            if self._stopped:
+                return
+            try:
+                self._advertiser = lan_module.Advertiser(self.advertisement)
+            except Exception as error:  # the hub serves on; learners type its address
+                journal.event("lan-refused", logging.WARNING, error=str(error)[:300])
+                sys.stdout.write(_("Could not advertise the hub on the local network: "
+                                   "{error}").format(error=str(error)[:300]) + "\n")
+                sys.stdout.flush()
+                return
+            name = self._advertiser.service_name
+        journal.event("lan-advertised", service=name)
+        kind = lan_module.SERVICE_TYPE
+        sys.stdout.write(_("Advertised on the local network as {name} ({type}).").format(
+            name=name.removesuffix("." + kind), type=kind) + "\n")
+        sys.stdout.flush()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            advertiser, self._advertiser = self._advertiser, None
+        if advertiser is not None:
+            advertiser.close()
+            journal.event("lan-withdrawn")
+
+
+def serve(config: HubConfig, host: str, port: int, workers: int, lan: bool = False) -> int:
     import uvicorn
 
     if workers < 1:
@@ -343,7 +394,16 @@ def serve(config: HubConfig, host: str, port: int, workers: int) -> int:
                               server_header=False)
     line = _("Hub listening on http://{host}:{port} (key {fingerprint})").format(
         host=_url_host(bound_host), port=bound_port, fingerprint=key.fingerprint)
-    threading.Thread(target=_announce, args=(sock, line), daemon=True).start()
+    advertised: _Lan | None = None
+    if lan:
+        advertised = _Lan(lan_module.Advertisement(config.name, bound_host, bound_port,
+                                                   key.fingerprint))
+        if bound_host in (LAN_HOST, "::"):
+            sys.stderr.write(_("With --lan the hub listens on every address ({host}): "
+                               "anyone on this network can reach it.").format(
+                                   host=bound_host) + "\n")
+    threading.Thread(target=_announce, args=(sock, line, advertised and advertised.start),
+                     daemon=True).start()
     journal.event("started", host=bound_host, port=bound_port, workers=workers,
                   key=key.fingerprint)
     try:
@@ -356,6 +416,8 @@ def serve(config: HubConfig, host: str, port: int, workers: int) -> int:
     except UjuziError:
         raise
     finally:
+        if advertised is not None:
+            advertised.stop()
         sock.close()
     journal.event("stopped")
     return 0
