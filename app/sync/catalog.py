@@ -147,20 +147,16 @@ def fetch_catalog(library: Library) -> list[CatalogEntry]:
     if etag and state.get(db, state.CATALOG) is not None:
         headers["If-None-Match"] = etag
     with account.session() as hub:
-        response = hub.request("GET", "/api/v1/catalog", expect=(200, 304), headers=headers)
-        if response.status_code == 304:
+        body, answer_headers = hub.json_and_headers(
+            "GET", "/api/v1/catalog", expect=(200, 304), headers=headers)
+        if body is None:  # 304: the copy kept here is current
             return cached_catalog(library)
-        try:
-            body = response.json()
-            packs = body["packs"]
-            if not isinstance(packs, list):
-                raise TypeError
-        except (ValueError, KeyError, TypeError):
+        packs = body.get("packs") if isinstance(body, dict) else None
+        if not isinstance(packs, list):
             raise HubError(
-                _("The hub at {url} sent a catalog the client cannot read.").format(url=hub.url)
-            ) from None
+                _("The hub at {url} sent a catalog the client cannot read.").format(url=hub.url))
     state.put(db, state.CATALOG, json.dumps(packs, ensure_ascii=False))
-    state.put(db, state.CATALOG_ETAG, response.headers.get("ETag"))
+    state.put(db, state.CATALOG_ETAG, answer_headers.get("ETag"))
     state.put(db, state.CATALOG_URL, url)
     return _entries(library, packs)
 

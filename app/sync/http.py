@@ -198,13 +198,27 @@ class HubSession:
         )
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        """:meth:`request`, and the body decoded as JSON (a :class:`HubError` when it is not)."""
-        response = self.request(method, path, **kwargs)
-        try:
-            return response.json()
-        except ValueError:
-            raise HubError(
-                _("The hub at {url} sent an answer that is not JSON.").format(url=self.url)
-            ) from None
-        except TRANSPORT_ERRORS as exc:
-            raise self.unreachable(exc) from None
+        """:meth:`request`, and the body decoded as JSON (a :class:`HubError` when it is
+        not)."""
+        return self.json_and_headers(method, path, **kwargs)[0]
+
+    def json_and_headers(self, method: str, path: str,
+                         **kwargs: Any) -> tuple[Any, Mapping[str, str]]:
+        """The decoded body (None for a 304) and the headers of the answer. A GET whose
+        body is cut is asked again, as often as a failed connection is."""
+        attempts = 1 + (retry_count() if method in ("GET", "HEAD") else 0)
+        for attempt in range(attempts):
+            response = self.request(method, path, stream=True, **kwargs)
+            try:
+                with response:
+                    if response.status_code == 304:
+                        return None, response.headers
+                    return response.json(), response.headers
+            except ValueError:
+                raise HubError(
+                    _("The hub at {url} sent an answer that is not JSON.").format(url=self.url)
+                ) from None
+            except TRANSPORT_ERRORS as exc:
+                if attempt + 1 == attempts:
+                    raise self.unreachable(exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -26,7 +26,10 @@ class _Script(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        if "Content-Length" not in headers:
+            self.send_header("Content-Length", str(len(body)))
+        else:  # a body cut short: the connection closes before its announced end
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
 
@@ -75,6 +78,14 @@ def test_a_busy_hub_is_asked_again_and_the_token_and_agent_are_sent(server: _Ser
     headers = server.seen[-1][1]
     assert headers["Authorization"] == "Bearer secret-token"
     assert headers["User-Agent"].startswith("ujuzi/")
+
+
+def test_an_answer_cut_short_is_asked_again(server: _Server) -> None:
+    server.script = [(200, {"Content-Length": "40"}, b'{"packs": [{"id": "org.'),
+                     (200, {}, b'{"packs": []}')]
+    with HubSession(_url(server), "t") as hub:
+        assert hub.json("GET", "/api/v1/catalog") == {"packs": []}
+    assert len(server.seen) == 2
 
 
 def test_a_hub_that_stays_busy_is_a_network_error(server: _Server) -> None:
