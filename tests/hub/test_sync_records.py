@@ -13,7 +13,7 @@ from app.hub import db
 from app.hub.server import route_keys
 from app.store import merge
 from tests.hub.conftest import LocalHub
-from tests.hub.sync_helpers import attempt, changes, every_type, note, profile, progress
+from tests.hub.sync_helpers import changes, every_type, note, profile, progress
 
 PUSH, PULL = "/api/v1/sync/push", "/api/v1/sync/pull"
 
