@@ -86,6 +86,10 @@ def page_class(name: str) -> type[Page]:
         from app.ui.pages.settings import SettingsPage
 
         return SettingsPage
+    if name == "review":
+        from app.ui.pages.review import ReviewPage
+
+        return ReviewPage
     raise KeyError(name)
 
 
@@ -328,18 +332,22 @@ class MainWindow(QMainWindow):
         if self.ctx.packs is None and not self.ctx.loading_packs:
             self.ctx.reload_packs()
         self.navigate(target[0], target[1])
+        from app.ui.hub import hub_of
+
+        hub_of(self.ctx).start()  # downloads left in the queue go on
 
     @staticmethod
     def target(open_id: str | None) -> tuple[str, dict[str, Any]]:
         """The first page for ``--open``: a resource id (``pack/resource``), a pack id,
-        ``page:NAME`` (home, library, notes, downloads, settings) or ``search:WORDS``."""
+        ``page:NAME`` (home, library, notes, downloads, settings, review) or
+        ``search:WORDS``."""
         if not open_id:
             return "home", {}
         if open_id.startswith("search:"):
             return "search", {"query": open_id.removeprefix("search:")}
         if open_id.startswith("page:"):
             name = open_id.removeprefix("page:")
-            return (name, {}) if name in (*RAIL, "settings") else ("home", {})
+            return (name, {}) if name in (*RAIL, "settings", "review") else ("home", {})
         if "/" in open_id:
             return "resource", {"resource_id": open_id}
         return "pack", {"pack_id": open_id}
@@ -405,7 +413,8 @@ class MainWindow(QMainWindow):
             del self.history[:-50]
         self.current = page
         self.stack.setCurrentWidget(page)
-        rail_name = {"pack": "library", "resource": "library"}.get(name, name)
+        rail_name = {"pack": "library", "resource": "library",
+                     "review": "downloads"}.get(name, name)
         for key, button in self.rail_buttons.items():
             button.setChecked(key == rail_name)
         page.activate(**args)

@@ -78,7 +78,12 @@ class PackPage(Page):
         actions.setSpacing(8)
         self.continue_button = button("", "primary", "continue", self._continue)
         self.remove_button = button("", "destructive", "delete", self._remove)
+        self.update_note = label("", "chip", wrap=False)
+        self.update_button = button("", None, "downloads", self._update)
+        self.update_entry: Any = None
         actions.addWidget(self.continue_button)
+        actions.addWidget(self.update_note)
+        actions.addWidget(self.update_button)
         actions.addStretch()
         actions.addWidget(self.remove_button)
         text.addSpacing(4)
@@ -135,7 +140,11 @@ class PackPage(Page):
             outline = learning.pack_outline(library, pack_id, languages, profile)
             cover_file = library.pack_cover(pack_id)
             cover = None if cover_file is None else load_cover(str(cover_file), QSize(320, 320))
-            return outline, cover
+            from app.sync.catalog import UPDATE, catalog_entry
+
+            entry = catalog_entry(library, pack_id, fetch=False)
+            return outline, cover, entry if entry is not None and entry.status == UPDATE \
+                else None
 
         self.ctx.run(work, self._show, self._failed)
 
@@ -145,9 +154,10 @@ class PackPage(Page):
         self.loaded.emit()
 
     def _show(self, result: Any) -> None:
-        outline, cover = result
+        outline, cover, update = result
         if outline.pack["id"] != self.pack_id:
             return
+        self.update_entry = update
         self.loading.stop()
         self.outline = outline
         self.cover_image = cover
@@ -188,6 +198,16 @@ class PackPage(Page):
         self.meta.setText("  ·  ".join(parts))
         self.licence.setText(_("Licence: {license}. {attribution}").format(
             license=pack["license"], attribution=pack["attribution"]))
+        update = self.update_entry
+        self.update_note.setVisible(update is not None)
+        self.update_button.setVisible(update is not None)
+        if update is not None:
+            self.update_note.setText(_("Update available: version {version}").format(
+                version=update.version))
+            self.update_button.setText(_("Update"))
+            self.update_button.setEnabled(True)
+            self.update_button.setAccessibleName(_("Update to version {version}").format(
+                version=update.version))
         fraction = outline.done / outline.total if outline.total else 0.0
         self.progress.setValue(int(fraction * 1000))
         self.progress.setProperty("role", "done" if fraction >= 1 else None)
@@ -233,6 +253,22 @@ class PackPage(Page):
         target = self.outline.resume() or (self.outline.items[0] if self.outline.items else None)
         if target is not None:
             self.ctx.open_resource(target.id)
+
+    def _update(self) -> None:
+        """Queue the catalog's newer version (the Downloads page shows its progress)."""
+        if self.update_entry is None:
+            return
+        from app.ui.hub import hub_of
+
+        hub_of(self.ctx).download(self.update_entry, self._ask_metered)
+        self.update_button.setEnabled(False)
+        self.ctx.navigate("downloads")
+
+    def _ask_metered(self, size: int) -> bool:
+        answer = dialogs.ask(self, _("Metered connection"), _(
+            "This download is {size}, more than you asked to be warned about on a metered "
+            "connection. Download it now?").format(size=formatting.size(size)))
+        return answer == QMessageBox.StandardButton.Yes
 
     def _activated(self, index: QModelIndex) -> None:
         resource_id = index.data(ID)

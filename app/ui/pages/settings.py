@@ -1,5 +1,6 @@
 """Settings: interface language (switches at once), content languages in order of
-preference, text size, theme, and where the data lives with the space each pack uses."""
+preference, text size, theme, the hub account and download limits, and where the data lives
+with the space each pack uses."""
 
 from __future__ import annotations
 
@@ -89,6 +90,12 @@ class SettingsPage(Page):
         layout.addLayout(row)
 
         layout.addWidget(separator())
+        from app.ui.pages.hub_account import HubAccountSection
+
+        self.hub_account = HubAccountSection(ctx)
+        layout.addWidget(self.hub_account)
+
+        layout.addWidget(separator())
         self.data_heading = label("", "h2")
         layout.addWidget(self.data_heading)
         data_row = QHBoxLayout()
@@ -135,6 +142,7 @@ class SettingsPage(Page):
 
     def activate(self, **args: Any) -> None:
         self._sync()
+        self.hub_account.activate()
         self._load()
 
     def focus_first(self) -> None:
@@ -269,6 +277,7 @@ class SettingsPage(Page):
             [_("Pack"), _("Space used"), _("Freed if removed")])
         self.storage.setAccessibleName(_("Storage used by each pack"))
         self.help_button.setText(_("Keyboard shortcuts"))
+        self.hub_account.retranslate()
         if self.player_name:
             self._show_player(self.player_name)
         if self.usage:
