@@ -19,6 +19,7 @@ from typing import Any
 
 from app.errors import HubError, UjuziError
 from app.hub import accounts, catalog, journal, keys
+from app.hub import forward as forwarding
 from app.hub import lan as lan_module
 from app.hub.config import DEFAULT_HOST, DEFAULT_PORT, ENV_DATABASE, ENV_HOME, HubConfig
 from app.hub.service import prepare
@@ -106,6 +107,19 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                         help=_("why, for the submitter"))
     _common(reject)
 
+    forward = actions.add_parser(
+        "forward", help=_("send this hub's records to an upstream hub and fetch its catalog"))
+    forward.add_argument("url", metavar="URL", help=_("the upstream hub's address"))
+    forward.add_argument("--user", required=True, metavar="NAME",
+                         help=_("a forwarder account on the upstream hub"))
+    forward.add_argument("--password-stdin", action="store_true",
+                         help=_("read the password from one line of standard input"))
+    forward.add_argument("--batch", type=int, default=forwarding.BATCH, metavar="N",
+                         help=_("records per push (default {count})").format(
+                             count=forwarding.BATCH))
+    _json_flag(forward)
+    _common(forward)
+
     key = actions.add_parser("key", help=_("the hub's signing key"))
     key_actions = key.add_subparsers(dest="key_command", metavar="COMMAND", required=True)
     show = key_actions.add_parser("show", help=_("show the key's fingerprint"))
@@ -136,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
             return _publish(config, engine, args)
         if command == "review":
             return _review(config, engine, args)
+        if command == "forward":
+            return _forward(engine, args)
         return _key(config, engine, args)
     finally:
         engine.dispose()
@@ -232,6 +248,35 @@ def _copy_to_uploads(config: HubConfig, source: Path) -> Path:
         target.unlink(missing_ok=True)
         raise
     return target
+
+
+def _forward(engine: Any, args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = _read_password(args.user, True)
+    else:
+        password = getpass.getpass(_("Password for {name} on {url}: ").format(
+            name=args.user, url=args.url))
+    say = (lambda line: None) if args.json else _say
+    result = forwarding.forward(engine, args.url, args.user, password, batch=args.batch,
+                                say=say)
+    journal.event("forwarded", upstream=args.url[:200], records=sum(result.sent.values()),
+                  unknown=len(result.unknown), packs=result.packs)
+    if args.json:
+        _emit({"sent": result.sent, "unknown": result.unknown, "packs": result.packs})
+    else:
+        print(_("Forwarded {records} records of {owners} learners; {packs} catalog entries "
+                "fetched.").format(records=sum(result.sent.values()), owners=len(result.sent),
+                                   packs=result.packs))
+    if result.unknown:
+        sys.stderr.write(_("Not sent: the upstream hub has no account named {names}.").format(
+            names=", ".join(result.unknown)) + "\n")
+        return HubError.exit_code
+    return 0
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def _review(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:

@@ -155,6 +155,19 @@ forward_marks = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False),
 )
 
+#: A forwarding hub's copy of the upstream catalog: each pack's entry and signed manifest.
+upstream_packs = sa.Table(
+    "upstream_packs", metadata,
+    sa.Column("upstream", sa.String(500), primary_key=True),
+    sa.Column("pack_id", sa.String(200), primary_key=True),
+    sa.Column("version", sa.String(100), nullable=False),
+    sa.Column("entry", sa.Text, nullable=False),
+    sa.Column("manifest", sa.Text, nullable=False),
+    sa.Column("signature", sa.String(128), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("fetched_at", sa.BigInteger, nullable=False),
+)
+
 #: Text settings of the hub itself (its id; the upstream hub's pinned key).
 hub_text = sa.Table(
     "hub_text", metadata,

@@ -134,3 +134,23 @@ def verify_endorsement(old_public_key: str, new_public_key: str, signature: str)
             _("The hub's new key ({new}) is not endorsed by the key pinned at login ({old}).")
             .format(new=fingerprint(new_public_key), old=fingerprint(old_public_key))
         ) from None
+
+
+def check_chain(pinned: str, key: str, endorsements: list[dict[str, str]]) -> None:
+    """Raise :class:`SignatureError` unless ``key`` is ``pinned`` or reached from it by a
+    chain of valid endorsements (``{"key", "signed_by", "signature"}``, each newer key signed
+    by the one before it), as a hub's ``GET /api/v1/hub`` lists them."""
+    current = pinned
+    seen = {current}
+    while current != key:
+        step = next((item for item in endorsements
+                     if item.get("signed_by") == current and item.get("key") not in seen), None)
+        if step is None:
+            raise SignatureError(
+                _("The hub now presents another key ({new}) than the one pinned at the first "
+                  "login ({old}), and the pinned key did not endorse it; nothing was changed. "
+                  "Ask the hub's administrator.").format(
+                    new=fingerprint(key), old=fingerprint(pinned)))
+        verify_endorsement(current, str(step["key"]), str(step["signature"]))
+        current = str(step["key"])
+        seen.add(current)

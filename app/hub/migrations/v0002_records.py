@@ -1,6 +1,6 @@
 """The record plane: learners' records as merged states with a sequence, each (owner,
-device)'s highest counter applied, the owner rows a push locks, and a forwarding hub's
-upstream marks."""
+device)'s highest counter applied, the owner rows a push locks, and what a forwarding hub
+keeps of its upstream hub: its marks and the upstream catalog."""
 
 from __future__ import annotations
 
@@ -43,6 +43,17 @@ def upgrade() -> None:
         sa.Column("seq", sa.BigInteger, nullable=False),
     )
     op.create_table(
+        "upstream_packs",
+        sa.Column("upstream", sa.String(500), primary_key=True),
+        sa.Column("pack_id", sa.String(200), primary_key=True),
+        sa.Column("version", sa.String(100), nullable=False),
+        sa.Column("entry", sa.Text, nullable=False),
+        sa.Column("manifest", sa.Text, nullable=False),
+        sa.Column("signature", sa.String(128), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("fetched_at", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
         "hub_text",
         sa.Column("key", sa.String(64), primary_key=True),
         sa.Column("value", sa.Text, nullable=False),
@@ -54,5 +65,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP SEQUENCE sync_seq")
-    for table in ("hub_text", "forward_marks", "sync_devices", "sync_records", "sync_owners"):
+    for table in ("hub_text", "upstream_packs", "forward_marks", "sync_devices",
+                  "sync_records", "sync_owners"):
         op.drop_table(table)

@@ -1,0 +1,310 @@
+"""``ujuzi hub forward``: a workshop hub sends its learners' records to an upstream (central)
+hub and keeps a copy of the upstream catalog (docs/sync.md, "Forwarding a workshop hub
+upstream").
+
+The forwarding hub is a client of the upstream hub like any other: it signs in as a
+``forwarder`` account, pushes each owner's records in ``seq`` order as device
+``hub:<its id>`` with the local ``seq`` as the change counter, and stores the upstream's
+``acked`` after each batch. A run cut anywhere resumes from the stored marks; a batch whose
+answer was lost is sent again and skipped upstream.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import AuthError, HubError, NetworkError, SignatureError
+from app.hub import db
+from app.i18n import _
+from app.packs.signing import check_chain, verify_manifest
+
+BATCH = 500
+TIMEOUT = 60
+HUB_ID = "hub_id"
+FORWARDER = "forwarder"
+
+
+@dataclass
+class Forwarded:
+    """What a run did: records sent per owner, owners the upstream does not know, catalog
+    entries fetched."""
+
+    sent: dict[str, int] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    packs: int = 0
+
+
+# -- the hub's own settings ------------------------------------------------------------------
+
+def _text(connection: Connection, key: str) -> str | None:
+    value = connection.execute(
+        sa.select(db.hub_text.c.value).where(db.hub_text.c.key == key)).scalar()
+    return None if value is None else str(value)
+
+
+def _set_text(connection: Connection, key: str, value: str) -> None:
+    result = connection.execute(db.hub_text.update().where(db.hub_text.c.key == key)
+                                .values(value=value))
+    if result.rowcount == 0:
+        connection.execute(db.hub_text.insert().values(key=key, value=value))
+
+
+def hub_id(engine: Engine) -> str:
+    """This hub's id, made at its first use and kept in its database."""
+    with engine.connect() as connection:
+        found = _text(connection, HUB_ID)
+    if found:
+        return found
+    try:
+        with engine.begin() as connection:
+            connection.execute(db.hub_text.insert().values(key=HUB_ID, value=uuid.uuid4().hex))
+    except IntegrityError:
+        pass  # made at the same moment by another command
+    with engine.connect() as connection:
+        made = _text(connection, HUB_ID)
+    assert made is not None
+    return made
+
+
+def normalise_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or len(url) > 400:
+        raise HubError(_("The upstream hub's address is http://HOST[:PORT] or https://..., "
+                         "not {url}.").format(url=url[:100]))
+    return url
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _setting(kind: str, url: str) -> str:
+    """The ``hub_text`` key of a setting about the upstream hub at ``url``."""
+    return f"{kind}:{_sha256(url)[:40]}"
+
+
+# -- the upstream hub ------------------------------------------------------------------------
+
+class Upstream:
+    """Calls to the upstream hub, each answered or turned into one sentence."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.session = requests.Session()
+        self.token: str | None = None
+
+    def call(self, method: str, path: str, *, allow: tuple[int, ...] = (),
+             **options: Any) -> requests.Response:
+        headers = dict(options.pop("headers", {}))
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = self.session.request(method, self.url + path, headers=headers,
+                                            timeout=TIMEOUT, **options)
+        except requests.RequestException as error:
+            raise NetworkError(_("The upstream hub {url} did not answer: {error}").format(
+                url=self.url, error=str(error)[:200])) from None
+        if response.status_code < 400 or response.status_code in allow:
+            return response
+        try:
+            detail = str(response.json().get("detail", ""))
+        except ValueError:
+            detail = response.text[:200]
+        error_type = AuthError if response.status_code in (401, 403) else HubError
+        raise error_type(_("The upstream hub {url} refused {method} {path} ({status}): "
+                           "{detail}").format(url=self.url, method=method, path=path,
+                                              status=response.status_code,
+                                              detail=detail[:300]))
+
+    def json(self, method: str, path: str, **options: Any) -> Any:
+        response = self.call(method, path, **options)
+        try:
+            return response.json()
+        except ValueError:
+            raise HubError(_("{url} does not answer like an Ujuzi hub.").format(
+                url=self.url)) from None
+
+    def close(self) -> None:
+        if self.token:
+            with contextlib.suppress(HubError):  # else the token expires on its own
+                self.call("POST", "/api/v1/auth/logout")
+            self.token = None
+        self.session.close()
+
+
+def _pinned_key(engine: Engine, upstream: Upstream) -> str:
+    """The upstream's key: pinned at the first forward; later ones must be endorsed."""
+    info = upstream.json("GET", "/api/v1/hub")
+    try:
+        key = str(info["key"]["public_key"])
+        endorsements = [{k: str(v) for k, v in dict(item).items()}
+                        for item in info.get("endorsements") or []]
+    except (KeyError, TypeError, ValueError):
+        raise HubError(_("{url} does not answer like an Ujuzi hub.").format(
+            url=upstream.url)) from None
+    name = _setting("upstream-key", upstream.url)
+    with engine.begin() as connection:
+        pinned = _text(connection, name)
+        if pinned is None:
+            _set_text(connection, name, key)
+        elif pinned != key:
+            check_chain(pinned, key, endorsements)
+            _set_text(connection, name, key)
+    return key
+
+
+# -- records ---------------------------------------------------------------------------------
+
+def _owners(engine: Engine) -> list[tuple[int, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(db.users.c.id, db.users.c.name)
+            .where(db.users.c.id.in_(sa.select(db.sync_records.c.owner_id).distinct()))
+            .order_by(db.users.c.name))
+        return [(int(row.id), str(row.name)) for row in rows]
+
+
+def _mark(engine: Engine, url: str, owner_id: int) -> int:
+    table = db.forward_marks
+    with engine.connect() as connection:
+        value = connection.execute(sa.select(table.c.seq).where(
+            table.c.upstream == url, table.c.owner_id == owner_id)).scalar()
+    return int(value or 0)
+
+
+def _store_mark(engine: Engine, url: str, owner_id: int, seq: int) -> None:
+    table = db.forward_marks
+    with engine.begin() as connection:
+        result = connection.execute(table.update().where(
+            table.c.upstream == url, table.c.owner_id == owner_id,
+            table.c.seq < seq).values(seq=seq))
+        if result.rowcount == 0 and connection.execute(sa.select(table.c.seq).where(
+                table.c.upstream == url, table.c.owner_id == owner_id)).first() is None:
+            connection.execute(table.insert().values(upstream=url, owner_id=owner_id, seq=seq))
+
+
+def _batch(engine: Engine, owner_id: int, after: int, size: int) -> list[tuple[int, str]]:
+    table = db.sync_records
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(table.c.seq, table.c.state)
+            .where(table.c.owner_id == owner_id, table.c.seq > after)
+            .order_by(table.c.seq).limit(size))
+        return [(int(row.seq), str(row.state)) for row in rows]
+
+
+def _forward_owner(engine: Engine, upstream: Upstream, device: str, owner_id: int,
+                   name: str, batch: int, result: Forwarded,
+                   say: Callable[[str], None]) -> None:
+    mark = _mark(engine, upstream.url, owner_id)
+    while rows := _batch(engine, owner_id, mark, batch):
+        body = {"device": device, "owner": name,
+                "changes": [{"counter": seq, "record": json.loads(state)}
+                            for seq, state in rows]}
+        response = upstream.call("POST", "/api/v1/sync/push", json=body, allow=(404,))
+        if response.status_code == 404:
+            result.unknown.append(name)
+            say(_("{name}: the upstream hub has no account of this name; not sent.").format(
+                name=name))
+            return
+        try:
+            acked = int(response.json()["acked"])
+        except (ValueError, KeyError, TypeError):
+            raise HubError(_("{url} does not answer like an Ujuzi hub.").format(
+                url=upstream.url)) from None
+        if acked < rows[-1][0]:
+            raise HubError(_("The upstream hub acknowledged {name}'s records up to {acked} "
+                             "only, not {last}; nothing more is sent.").format(
+                                 name=name, acked=acked, last=rows[-1][0]))
+        _store_mark(engine, upstream.url, owner_id, acked)
+        mark = acked
+        result.sent[name] = result.sent.get(name, 0) + len(rows)
+        say(_("{name}: {count} records forwarded.").format(name=name,
+                                                          count=result.sent[name]))
+
+
+# -- the catalog -----------------------------------------------------------------------------
+
+def _catalog(engine: Engine, upstream: Upstream, key: str) -> int:
+    """Fetch the upstream catalog's new entries and their signed manifests; their count."""
+    etag_name = _setting("upstream-etag", upstream.url)
+    with engine.connect() as connection:
+        etag = _text(connection, etag_name)
+        known = {row.pack_id: (row.version, _sha256(row.manifest))
+                 for row in connection.execute(
+                     sa.select(db.upstream_packs.c.pack_id, db.upstream_packs.c.version,
+                               db.upstream_packs.c.manifest)
+                     .where(db.upstream_packs.c.upstream == upstream.url))}
+    headers = {"If-None-Match": etag} if etag else {}
+    response = upstream.call("GET", "/api/v1/catalog", headers=headers, allow=(304,))
+    if response.status_code == 304:
+        return 0
+    try:
+        entries = list(response.json()["packs"])
+    except (ValueError, KeyError, TypeError):
+        raise HubError(_("{url} does not answer like an Ujuzi hub.").format(
+            url=upstream.url)) from None
+    fetched = 0
+    for entry in entries:
+        pack_id, version = str(entry["id"]), str(entry["version"])
+        if known.get(pack_id) == (version, entry.get("manifest_sha256")):
+            continue
+        signed = upstream.json("GET", f"/api/v1/packs/{pack_id}/{version}/manifest")
+        manifest = str(signed["manifest"]).encode("utf-8")
+        if _sha256(manifest.decode("utf-8")) != entry.get("manifest_sha256"):
+            raise SignatureError(_("The upstream catalog's entry for {id} {version} does not "
+                                   "match its manifest; nothing more was kept.").format(
+                                       id=pack_id, version=version))
+        verify_manifest(key, manifest, str(signed["signature"]))
+        table = db.upstream_packs
+        with engine.begin() as connection:
+            connection.execute(table.delete().where(table.c.upstream == upstream.url,
+                                                    table.c.pack_id == pack_id))
+            connection.execute(table.insert().values(
+                upstream=upstream.url, pack_id=pack_id, version=version,
+                entry=json.dumps(entry, sort_keys=True), manifest=manifest.decode("utf-8"),
+                signature=str(signed["signature"]), fingerprint=str(signed["fingerprint"]),
+                fetched_at=db.now()))
+        fetched += 1
+    new_etag = response.headers.get("ETag")
+    if new_etag:
+        with engine.begin() as connection:
+            _set_text(connection, etag_name, new_etag)
+    return fetched
+
+
+def forward(engine: Engine, url: str, user: str, password: str, *, batch: int = BATCH,
+            say: Callable[[str], None] = lambda line: None) -> Forwarded:
+    """Send this hub's records to the hub at ``url`` and fetch its catalog."""
+    if not 1 <= batch <= 1000:
+        raise HubError(_("--batch is 1 to 1000 records."))
+    upstream = Upstream(normalise_url(url))
+    device = f"hub:{hub_id(engine)}"
+    result = Forwarded()
+    try:
+        key = _pinned_key(engine, upstream)
+        session = upstream.json("POST", "/api/v1/auth/login", json={
+            "user": user, "password": password, "device": device})
+        upstream.token = str(session["token"])
+        role = str(session.get("user", {}).get("role", ""))
+        if role != FORWARDER:
+            raise AuthError(_("{user} is a {role} account on {url}; forwarding needs an "
+                              "account of role forwarder.").format(user=user, role=role,
+                                                                   url=upstream.url))
+        for owner_id, name in _owners(engine):
+            _forward_owner(engine, upstream, device, owner_id, name, batch, result, say)
+        result.packs = _catalog(engine, upstream, key)
+    finally:
+        upstream.close()
+    return result

@@ -1,0 +1,154 @@
+"""``ujuzi hub forward``: a laptop hub and a central hub as real processes; the laptop's
+records reach the central hub once, however often the command runs and wherever it is cut."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from app.errors import SignatureError
+from app.hub.config import HubConfig
+from app.packs.signing import HubKey, check_chain
+from tests.hub.sync_helpers import every_type, note, progress
+from tests.hub.test_sync_processes import PASSWORD, Learner
+from tests.hubs import REPO, RunningHub, _environment, start_hub, ujuzi_command
+from tests.packs import make_pack
+
+
+def _forward_command(laptop: RunningHub, central: RunningHub, *extra: str) -> list[str]:
+    return [*ujuzi_command(), "--home", str(laptop.home), "hub", "forward", central.url,
+            "--user", "relay", "--password-stdin", *extra]
+
+
+def forward(laptop: RunningHub, central: RunningHub, *extra: str,
+            user: str = "relay") -> subprocess.CompletedProcess[str]:
+    return laptop.cli("forward", central.url, "--user", user, "--password-stdin", *extra,
+                      input=PASSWORD + "\n", check=False)
+
+
+def _laptop_rows(laptop: RunningHub, query: str) -> list[tuple[Any, ...]]:
+    engine = sa.create_engine(HubConfig(home=laptop.home).database_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(query))]
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def hubs(tmp_path: Path) -> Any:
+    central = start_hub(tmp_path / "central")
+    laptop = start_hub(tmp_path / "laptop")
+    try:
+        yield laptop, central
+    finally:
+        laptop.stop()
+        central.stop()
+
+
+@pytest.mark.slow
+def test_records_reach_the_central_hub_once_whatever_the_cuts(hubs: Any,
+                                                             tmp_path: Path) -> None:
+    laptop, central = hubs
+    central.add_user("relay", "forwarder", PASSWORD)
+    make_pack(tmp_path / "central.ujpack", pack_id="org.central.pack")
+    central.publish(tmp_path / "central.ujpack")
+    learners = {name: Learner.add(laptop, name) for name in ("amina", "baraka")}
+    for name, learner in learners.items():
+        states = [*every_type(name), *(progress(f"org.{name}/r{i}", i) for i in range(40))]
+        assert learner.push(states).json() == {"acked": 44}
+    upstream = {name: Learner.add(central, name) for name in ("amina", "baraka")}
+
+    # Cut in the middle: killed once its first batch is acked and its mark stored.
+    process = subprocess.Popen(_forward_command(laptop, central, "--batch", "6"),
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=_environment(None),
+                               cwd=REPO)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(PASSWORD + "\n")
+    process.stdin.close()
+    assert process.stdout.readline().strip() == "amina: 6 records forwarded."
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stdout.close()
+    assert process.stderr is not None
+    process.stderr.close()
+    partial = upstream["amina"].pull()
+    assert 6 <= len(partial) < 44 and upstream["baraka"].pull() == []
+
+    # The next run finishes.
+    finished = forward(laptop, central, "--batch", "6")
+    assert finished.returncode == 0, finished.stderr
+    assert "catalog entries fetched" in finished.stdout
+    for name in learners:
+        here = [entry["record"] for entry in learners[name].pull()]
+        there = [entry["record"] for entry in upstream[name].pull()]
+        assert there == here and len({(r["type"], r["id"]) for r in there}) == 44
+    before = {name: upstream[name].pull() for name in learners}
+
+    # Twice run: nothing more (the same seqs upstream); a lost answer, replayed: the same.
+    again = forward(laptop, central, "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == {"sent": {}, "unknown": [], "packs": 0}
+    engine = sa.create_engine(HubConfig(home=laptop.home).database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM forward_marks"))
+    engine.dispose()
+    replayed = forward(laptop, central, "--json")
+    assert replayed.returncode == 0, replayed.stderr
+    assert json.loads(replayed.stdout)["sent"] == {"amina": 44, "baraka": 44}
+    assert {name: upstream[name].pull() for name in learners} == before
+
+    # A change on the laptop goes up once more, as a merge.
+    learners["amina"].push([note("note-amina", "edited at the workshop",
+                                 {"dev-a": 1, "dev-w": 1})], device="dev-w")
+    assert forward(laptop, central).returncode == 0
+    changed = upstream["amina"].pull(before["amina"][-1]["seq"])
+    assert [entry["record"]["id"] for entry in changed] == ["note-amina"]
+    assert changed[0]["record"]["versions"][0]["body"] == "edited at the workshop"
+
+    # The central catalog, with its signed manifest, is on the laptop.
+    [(pack_id, version, signature)] = _laptop_rows(
+        laptop, "SELECT pack_id, version, signature FROM upstream_packs")
+    assert (pack_id, version) == ("org.central.pack", "1.0.0") and signature
+
+
+@pytest.mark.slow
+def test_forwarding_says_whose_records_the_central_hub_cannot_take(hubs: Any) -> None:
+    laptop, central = hubs
+    central.add_user("relay", "forwarder", PASSWORD)
+    central.add_user("amina", "learner", PASSWORD)
+    assert Learner.add(laptop, "amina").push(every_type("a")).status_code == 200
+    assert Learner.add(laptop, "chidi").push(every_type("c")).status_code == 200
+    result = forward(laptop, central)
+    assert result.returncode == 5
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Not sent: the upstream hub has no account named chidi.")
+    assert "amina: 4 records forwarded." in result.stdout
+    # Only a forwarder account forwards.
+    central.add_user("tumaini", "trainer", PASSWORD)
+    wrong = forward(laptop, central, user="tumaini")
+    assert wrong.returncode == 6
+    assert wrong.stderr.strip().splitlines()[-1].endswith(
+        "forwarding needs an account of role forwarder.")
+
+
+def test_a_key_is_accepted_only_through_a_chain_of_endorsements() -> None:
+    old, middle, new, stranger = (HubKey.generate() for _ in range(4))
+    chain = [{"key": middle.public_key, "signed_by": old.public_key,
+              "signature": old.endorse(middle.public_key)},
+             {"key": new.public_key, "signed_by": middle.public_key,
+              "signature": middle.endorse(new.public_key)}]
+    check_chain(old.public_key, new.public_key, chain)
+    check_chain(old.public_key, old.public_key, [])
+    with pytest.raises(SignatureError, match="did not endorse"):
+        check_chain(old.public_key, stranger.public_key, chain)
+    forged = [{**chain[0], "signature": stranger.endorse(middle.public_key)}, chain[1]]
+    with pytest.raises(SignatureError):
+        check_chain(old.public_key, new.public_key, forged)
