@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from app.errors import HubError, PackError
+from app.errors import HubError, NetworkError, PackError
 from app.i18n import _
 from app.languages import language_chain, negotiate
 from app.library import Library
@@ -176,5 +176,12 @@ def cached_catalog(library: Library) -> list[CatalogEntry]:
 def catalog_entry(library: Library, pack_id: str, fetch: bool = True) -> CatalogEntry | None:
     """One pack's entry: from the hub when ``fetch`` (falling back to the copy kept here when
     the hub cannot be reached), else from the copy."""
-    entries = fetch_catalog(library) if fetch else cached_catalog(library)
+    entries = None
+    if fetch:
+        try:
+            entries = fetch_catalog(library)
+        except NetworkError:
+            entries = None
+    if entries is None:
+        entries = cached_catalog(library)
     return next((entry for entry in entries if entry.id == pack_id), None)

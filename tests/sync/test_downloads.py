@@ -11,14 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import Cancelled, ChecksumError, HubError, NotFoundError, SignatureError
+from app.errors import (
+    Cancelled,
+    ChecksumError,
+    HubError,
+    NetworkError,
+    NotFoundError,
+    SignatureError,
+)
 from app.library import Library
 from app.packs.signing import HubKey
 from app.paths import HubLayout
 from app.store.blobs import BlobStore
 from app.sync import review
 from app.sync.account import Account
-from app.sync.catalog import fetch_catalog
+from app.sync.catalog import cached_catalog, catalog_entry, fetch_catalog
 from app.sync.downloads import (
     CANCELLED,
     DONE,
@@ -282,3 +289,21 @@ def test_the_bandwidth_cap_paces_every_chunk(
     run_download(lib, download.id, bucket=TokenBucket(lambda: rate, clock, clock.sleep))
     # The hub's bytes took (at least) their time at the cap, less one burst.
     assert clock.now >= file_bytes(manifest) / rate - 0.5 - 1e-6
+
+
+def test_the_catalog_kept_here_serves_offline_with_statuses_worked_out_again(
+        shared_hub: RunningHub, tmp_path: Path) -> None:
+    publish(shared_hub, tmp_path, "org.test.offline", files=media(12, 1, 5_000))
+    with FaultyProxy(shared_hub.url) as link, _signed_in(tmp_path / "lib", link) as library:
+        entries = {entry.id: entry for entry in fetch_catalog(library)}
+        assert entries["org.test.offline"].status == "new"
+        download_pack(library, "org.test.offline")
+        link.close()  # the network goes away
+        with pytest.raises(NetworkError, match="cannot be reached"):
+            fetch_catalog(library)
+        offline = {entry.id: entry for entry in cached_catalog(library)}
+        assert offline.keys() == entries.keys()
+        assert offline["org.test.offline"].status == "installed"
+        assert catalog_entry(library, "org.test.offline") == offline["org.test.offline"]
+        library.remove_pack("org.test.offline")
+        assert {e.id: e.status for e in cached_catalog(library)}["org.test.offline"] == "new"

@@ -18,7 +18,7 @@ from app.errors import UjuziError
 from app.library import Library
 from app.sync.account import Account
 from app.sync.downloads import ACTIVE, cancel, download_pack, downloads
-from tests.faulty_proxy import FaultyProxy, Faults
+from tests.faulty_proxy import Faults, FaultyProxy
 from tests.hubs import RunningHub, ujuzi_command
 from tests.sync.conftest import PASSWORD
 from tests.sync.helpers import file_bytes, media, publish
