@@ -107,7 +107,8 @@ def check_record(record: Any) -> str | None:
         return _("unknown record type {type}; this hub knows {known}").format(
             type=json.dumps(record_type)[:80], known=", ".join(sorted(merge.RULES)))
     record_id = record.get("id")
-    if not isinstance(record_id, str) or not 1 <= len(record_id) <= MAX_ID:
+    if not isinstance(record_id, str) or not 1 <= len(record_id) <= MAX_ID \
+            or "\0" in record_id:
         return _("a record's id is a string of 1 to {count} characters").format(count=MAX_ID)
     if not isinstance(record.get("deleted", False), bool):
         return _("deleted is true or false")
@@ -124,8 +125,10 @@ def check_record(record: Any) -> str | None:
     return None
 
 
-def check_changes(changes: Sequence[Change]) -> None:
+def check_changes(device: str, changes: Sequence[Change]) -> None:
     """Refuse the whole push (nothing applied) when a change is malformed."""
+    if "\0" in device:
+        raise RecordError(_("A device id has no NUL characters."))
     previous = 0
     for index, change in enumerate(changes):
         if change.counter <= previous:
@@ -210,7 +213,7 @@ def _merge(a: State, b: State) -> State:
 
 def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change]) -> int:
     """Apply ``changes`` of ``device`` for ``owner_id``; the device's mark afterwards."""
-    check_changes(changes)
+    check_changes(device, changes)
     with engine.begin() as connection:
         lock_owner(connection, owner_id)
         mark = device_mark(connection, owner_id, device)

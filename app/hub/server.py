@@ -637,6 +637,8 @@ def _owner(hub: Hub, caller: Caller, name: str | None) -> User:
         return caller.user
     if caller.user.role != access.FORWARDER:
         raise HTTPException(403, "An account may read and write only its own records.")
+    if not re.match(accounts.NAME_PATTERN, name):
+        raise HTTPException(404, "There is no account of this name.")
     owner = accounts.get_user(hub.engine, name)
     if owner.disabled:
         raise HTTPException(403, f"The account {name} is disabled.")

@@ -75,6 +75,17 @@ def sync_hub(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Running
         running.stop()
 
 
+def test_nul_characters_are_refused_in_words_on_either_database(
+        sync_hub: RunningHub) -> None:
+    amina = Learner.add(sync_hub, "amina")
+    relay = Learner.add(sync_hub, "relay", "forwarder")
+    assert amina.push([progress("org.x/a\0b", 1)]).status_code == 400
+    assert amina.push([progress("org.x/a", 1)], device="dev\0a").status_code == 400
+    assert relay.push([], owner="ami\0na").status_code == 404
+    assert relay.page(owner="ami\0na").status_code == 404
+    assert amina.push([]).json() == {"acked": 0}
+
+
 def test_push_and_pull_replay_pages_merges(sync_hub: RunningHub) -> None:
     amina = Learner.add(sync_hub, "amina")
     states = [*every_type("amina"), *(progress(f"org.x/r{i}", i) for i in range(30))]
