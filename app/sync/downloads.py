@@ -413,8 +413,14 @@ class _Worker:
         library, download = self.library, self.download
         account = Account(library)
         key = account.require_key()
-        row = library.db.execute("SELECT manifest, signature FROM downloads WHERE id = ?",
-                                 (download.id,)).fetchone()
+        row = library.db.execute(
+            "SELECT manifest, signature, hub_url FROM downloads WHERE id = ?",
+            (download.id,)).fetchone()
+        if row is not None and row[2] and row[2] != account.url:
+            raise HubError(
+                _("The download of {id} was queued from the hub at {queued}, and this library "
+                  "is now signed in to {current}; cancel it and download the pack again.")
+                .format(id=download.pack_id, queued=row[2], current=account.url))
         _update(library, download.id, state=RUNNING, error=None)
         with account.session() as hub:
             stored = row is not None and row[0] is not None
@@ -601,7 +607,7 @@ def run_download(library: Library, download_id: int,
             _update(library, download_id, state=QUEUED, bytes_done=worker.done)
         raise
     except UjuziError as exc:
-        if _state(library, download_id) == RUNNING:
+        if _state(library, download_id) in (QUEUED, RUNNING):
             _update(library, download_id, state=FAILED, error=str(exc),
                     bytes_done=worker.done)
         raise

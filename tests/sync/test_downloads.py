@@ -307,3 +307,14 @@ def test_the_catalog_kept_here_serves_offline_with_statuses_worked_out_again(
         assert catalog_entry(library, "org.test.offline") == offline["org.test.offline"]
         library.remove_pack("org.test.offline")
         assert {e.id: e.status for e in cached_catalog(library)}["org.test.offline"] == "new"
+
+
+def test_a_download_queued_from_another_hub_is_not_sent_to_this_one(
+        shared_hub: RunningHub, lib: Library, tmp_path: Path) -> None:
+    publish(shared_hub, tmp_path, "org.test.moved", files=media(13, 1, 5_000))
+    download = enqueue(lib, "org.test.moved")
+    Account(lib).login(shared_hub.url, "ada", PASSWORD)  # another address
+    with pytest.raises(HubError, match=r"queued from the hub at .*cancel it"):
+        run_download(lib, download.id)
+    assert get_download(lib, download.id).state == FAILED
+    assert not lib.has_pack("org.test.moved")
