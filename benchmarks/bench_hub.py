@@ -8,9 +8,9 @@ temporary folder and published with ``ujuzi hub publish``. Four figures:
    library, in a child process so its peak memory is its own: the catalog, the signed
    manifest, every file streamed, hashed and synced, then installed by the atomic import,
    which checks each file again) against a plain HTTP GET of the same blobs (``requests``
-   streaming each blob URL into a file, same hub, same token, no hashing, no sync). The
-   client's time includes installing: a user waits for that too. Each side runs twice, the
-   faster run counts. Target: at least 80% of the baseline's throughput.
+   streaming each blob URL into a file in 1 MiB reads, same hub, same token, no hashing,
+   no sync). The client's time includes installing: a user waits for that too. Each side
+   runs twice, the faster run counts. Target: at least 80% of the baseline's throughput.
 2. Bytes on the wire for a download cut exactly ten times (a seeded proxy cuts the
    connection once in each tenth of the transfer) against the pack's size. Target: within
    1% of the size plus 1 MiB per cut.
