@@ -339,15 +339,16 @@ class MainWindow(QMainWindow):
     @staticmethod
     def target(open_id: str | None) -> tuple[str, dict[str, Any]]:
         """The first page for ``--open``: a resource id (``pack/resource``), a pack id,
-        ``page:NAME`` (home, library, notes, downloads, settings, review) or
-        ``search:WORDS``."""
+        ``page:NAME`` (home, library, notes, downloads, settings, review; ``page:NAME:PART``
+        opens at a part of it, as ``page:settings:hub``) or ``search:WORDS``."""
         if not open_id:
             return "home", {}
         if open_id.startswith("search:"):
             return "search", {"query": open_id.removeprefix("search:")}
         if open_id.startswith("page:"):
-            name = open_id.removeprefix("page:")
-            return (name, {}) if name in (*RAIL, "settings", "review") else ("home", {})
+            name, _colon, section = open_id.removeprefix("page:").partition(":")
+            args = {"section": section} if section else {}
+            return (name, args) if name in (*RAIL, "settings", "review") else ("home", {})
         if "/" in open_id:
             return "resource", {"resource_id": open_id}
         return "pack", {"pack_id": open_id}

@@ -241,8 +241,7 @@ def test_a_metered_connection_asks_before_a_large_download(
     qtbot.waitUntil(lambda: len(dialogs.boxes) == 1, timeout=WAIT)
     assert "metered" in dialogs.boxes[0].text()
     assert formatting.size(10_000) in dialogs.boxes[0].text()
-    qtbot.waitUntil(lambda: not [r for r in hub.rows if r.state in queue.ACTIVE],
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: [r.state for r in hub.rows] == [queue.CANCELLED], timeout=WAIT)
     assert installed_version(home, "org.test.hubui.metered") is None
 
     dialogs.answers = [Dialogs.Yes]

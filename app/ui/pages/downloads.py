@@ -133,7 +133,7 @@ class CatalogRow(QFrame):
         self.status = _chip(status)
         side.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTrailing)
         if queued:
-            self.action = button(_("Queued"), None, None)
+            self.action = button(_("In the queue"), None, None)
             self.action.setEnabled(False)
         elif entry.status == INSTALLED:
             self.action = button(_("Open"), None, None, lambda: page.ctx.open_pack(entry.id))
@@ -152,11 +152,12 @@ class CatalogRow(QFrame):
 
 
 class DownloadRow(QFrame):
-    """One download of the queue: progress, state, Pause, Resume, Cancel."""
+    """One download of the queue: progress, state, Pause, Resume, Cancel. The row stays
+    (and keeps the focus) while its download changes: :meth:`set_row` updates it."""
 
-    def __init__(self, page: DownloadsPage, row: queue.Download, title: str,
-                 fraction: float | None) -> None:
+    def __init__(self, page: DownloadsPage, row: queue.Download) -> None:
         super().__init__()
+        self.page = page
         self.row = row
         self.setProperty("role", "card")
         hub = page.hub
@@ -164,7 +165,31 @@ class DownloadRow(QFrame):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(6)
         top = QHBoxLayout()
-        self.title = content(label(title, "h3"))
+        self.title = content(label("", "h3"))
+        self.state = label("", "small", wrap=False)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.state)
+        layout.addLayout(top)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        layout.addWidget(self.bar)
+        self.detail = label("", "small")
+        layout.addWidget(self.detail)
+        actions = QHBoxLayout()
+        actions.addStretch()
+        self.pause = button("", None, None, lambda: hub.act(queue.pause, self.row.id))
+        self.resume = button("", None, None, lambda: hub.act(queue.resume, self.row.id))
+        self.cancel = button("", "destructive", "close",
+                             lambda: hub.act(queue.cancel, self.row.id))
+        for widget in (self.pause, self.resume, self.cancel):
+            actions.addWidget(widget)
+        layout.addLayout(actions)
+
+    def set_row(self, row: queue.Download, title: str, fraction: float | None) -> None:
+        self.row = row
+        hub = self.page.hub
+        self.title.setText(title)
         states = {queue.QUEUED: _("Waiting"), queue.RUNNING: _("Downloading"),
                   queue.PAUSED: _("Paused"), queue.FAILED: _("Stopped")}
         if row.id in hub.waiting:
@@ -173,45 +198,29 @@ class DownloadRow(QFrame):
             state_text = states[queue.RUNNING]
         else:
             state_text = states.get(row.state, row.state)
-        self.state = label(state_text, "small", wrap=False)
-        top.addWidget(self.title, 1)
-        top.addWidget(self.state)
-        layout.addLayout(top)
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 1000)
-        self.bar.setTextVisible(False)
+        self.state.setText(state_text)
         self.bar.setAccessibleName(_("Progress of {title}").format(title=title))
         if fraction is None:
             fraction = row.bytes_done / row.bytes_total if row.bytes_total else 0.0
-        self.bar.setValue(int(fraction * 1000))
-        layout.addWidget(self.bar)
-        done = int(fraction * row.bytes_total)
-        detail = _("{done} of {total}").format(done=formatting.size(done),
-                                              total=formatting.size(row.bytes_total))
-        if row.error and row.state == queue.FAILED:
-            detail = f"{detail} · {row.error}"
-        self.detail = label(detail, "small")
-        layout.addWidget(self.detail)
-        actions = QHBoxLayout()
-        actions.addStretch()
-        self.pause = button(_("Pause"), None, None, lambda: hub.act(queue.pause, row.id))
-        self.resume = button(_("Resume"), None, None, lambda: hub.act(queue.resume, row.id))
-        self.cancel = button(_("Cancel"), "destructive", "close",
-                             lambda: hub.act(queue.cancel, row.id))
-        for widget, name in ((self.pause, _("Pause {title}")),
-                             (self.resume, _("Resume {title}")),
-                             (self.cancel, _("Cancel the download of {title}"))):
+        self.set_fraction(fraction)
+        for widget, text, name in (
+                (self.pause, _("Pause"), _("Pause {title}")),
+                (self.resume, _("Resume"), _("Resume {title}")),
+                (self.cancel, _("Cancel"), _("Cancel the download of {title}"))):
+            widget.setText(text)
             widget.setAccessibleName(name.format(title=title))
-            actions.addWidget(widget)
         self.pause.setVisible(row.state in (queue.QUEUED, queue.RUNNING))
         self.resume.setVisible(row.state in (queue.PAUSED, queue.FAILED))
-        layout.addLayout(actions)
 
     def set_fraction(self, fraction: float) -> None:
+        row = self.row
         self.bar.setValue(int(fraction * 1000))
-        self.detail.setText(_("{done} of {total}").format(
-            done=formatting.size(int(fraction * self.row.bytes_total)),
-            total=formatting.size(self.row.bytes_total)))
+        detail = _("{done} of {total}").format(
+            done=formatting.size(int(fraction * row.bytes_total)),
+            total=formatting.size(row.bytes_total))
+        if row.error and row.state == queue.FAILED:
+            detail = f"{detail} · {row.error}"
+        self.detail.setText(detail)
 
 
 class SubmissionRow(QFrame):
@@ -257,6 +266,13 @@ class DownloadsPage(Page):
         self.title = label("", "h1")
         layout.addWidget(self.title)
 
+        # The queue: what is being downloaded comes first.
+        self.queue_heading = label("", "h2")
+        layout.addWidget(self.queue_heading)
+        self.queue_rows = QVBoxLayout()
+        self.queue_rows.setSpacing(8)
+        layout.addLayout(self.queue_rows)
+
         # The hub's catalog.
         head = QHBoxLayout()
         self.catalog_heading = label("", "h2")
@@ -270,7 +286,8 @@ class DownloadsPage(Page):
         self.notice.hide()
         layout.addWidget(self.notice)
         self.sign_in_state = EmptyState("downloads")
-        self.sign_in_state.action.clicked.connect(lambda: ctx.navigate("settings"))
+        self.sign_in_state.action.clicked.connect(
+            lambda: ctx.navigate("settings", section="hub"))
         layout.addWidget(self.sign_in_state)
         self.filters = QWidget()
         filters = QHBoxLayout(self.filters)
@@ -292,13 +309,6 @@ class DownloadsPage(Page):
         layout.addLayout(self.catalog_rows)
         self.catalog_more = label("", "muted")
         layout.addWidget(self.catalog_more)
-
-        # The queue.
-        self.queue_heading = label("", "h2")
-        layout.addWidget(self.queue_heading)
-        self.queue_rows = QVBoxLayout()
-        self.queue_rows.setSpacing(8)
-        layout.addLayout(self.queue_rows)
 
         # A trainer's submissions.
         self.submit_box = QWidget()
@@ -375,7 +385,7 @@ class DownloadsPage(Page):
 
     def _catalog_arrived(self) -> None:
         self._fill_filters()
-        self._render_catalog()
+        self._render_queue()  # titles in the learner's language; renders the catalog too
 
     def _fill_filters(self) -> None:
         entries = self.hub.catalog.entries if self.hub.catalog is not None else []
@@ -461,16 +471,23 @@ class DownloadsPage(Page):
     # -- the queue ----------------------------------------------------------------------------
 
     def _render_queue(self) -> None:
-        clear_layout(self.queue_rows)
-        self.download_rows = {}
         titles = {entry.id: entry.title_in(self.ctx.languages)
                   for entry in (self.hub.catalog.entries if self.hub.catalog else [])}
         active = [row for row in self.hub.rows if row.state in queue.ACTIVE]
-        for row in active:
-            widget = DownloadRow(self, row, titles.get(row.pack_id, row.pack_id),
-                                 self.hub.live.get(row.id))
-            self.download_rows[row.id] = widget
-            self.queue_rows.addWidget(widget)
+        kept = {row.id for row in active}
+        for download_id in [key for key in self.download_rows if key not in kept]:
+            gone = self.download_rows.pop(download_id)
+            self.queue_rows.removeWidget(gone)
+            gone.hide()
+            gone.deleteLater()
+        for position, row in enumerate(active):
+            widget = self.download_rows.get(row.id)
+            if widget is None:
+                widget = self.download_rows[row.id] = DownloadRow(self, row)
+            else:
+                self.queue_rows.removeWidget(widget)
+            self.queue_rows.insertWidget(position, widget)
+            widget.set_row(row, titles.get(row.pack_id, row.pack_id), self.hub.live.get(row.id))
         self.queue_heading.setVisible(bool(active))
         self._render_catalog()
 

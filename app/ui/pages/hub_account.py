@@ -42,6 +42,7 @@ class HubAccountSection(QWidget):
         form.setHorizontalSpacing(24)
         form.setVerticalSpacing(10)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.url = content(QLineEdit())
         self.url.setPlaceholderText("https://hub.example.org")
         self.user = content(QLineEdit())
@@ -52,12 +53,15 @@ class HubAccountSection(QWidget):
         self.password_label = label("", None, wrap=False)
         for field_label, field in ((self.url_label, self.url), (self.user_label, self.user),
                                    (self.password_label, self.password)):
-            field.setMinimumWidth(field.fontMetrics().horizontalAdvance("m") * 24)
+            field.setMinimumWidth(field.fontMetrics().horizontalAdvance("m") * 28)
             field_label.setBuddy(field)
             form.addRow(field_label, field)
         self.sign_in_button = button("", "primary", None, self.sign_in)
         self.password.returnPressed.connect(self.sign_in)
-        form.addRow("", self.sign_in_button)
+        sign_in_row = QHBoxLayout()
+        sign_in_row.addWidget(self.sign_in_button)
+        sign_in_row.addStretch()
+        form.addRow("", sign_in_row)
         layout.addWidget(self.form_box)
 
         # Signed in: who, where, the key, sign out.

@@ -214,7 +214,7 @@ class ReviewPage(Page):
         layout.addLayout(self.rows)
         self.empty = EmptyState("check-circle")
         self.empty.hide()
-        self.empty.action.clicked.connect(lambda: ctx.navigate("settings"))
+        self.empty.action.clicked.connect(lambda: ctx.navigate("settings", section="hub"))
         layout.addWidget(self.empty)
         layout.addStretch()
         outer = QVBoxLayout(self)

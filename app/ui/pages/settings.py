@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -124,13 +124,12 @@ class SettingsPage(Page):
         layout.addStretch()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(inner, 900))
+        self.scroll = scrolling(inner, 900)
+        outer.addWidget(self.scroll)
         self.usage: list[dict[str, Any]] = []
         self.stored = 0
         ctx.library_changed.connect(lambda: self._load() if self.isVisible() else None)
         ctx.theme_changed.connect(self._sync)
-        from PySide6.QtCore import QTimer
-
         self._font_timer = QTimer(self)
         self._font_timer.setSingleShot(True)
         self._font_timer.setInterval(600)
@@ -144,6 +143,10 @@ class SettingsPage(Page):
         self._sync()
         self.hub_account.activate()
         self._load()
+        if args.get("section") == "hub":  # from the Downloads page: how to sign in
+            QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.hub_account,
+                                                                           0, 0))
+            self.hub_account.url.setFocus()
 
     def focus_first(self) -> None:
         self.language.setFocus()
