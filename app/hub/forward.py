@@ -128,10 +128,18 @@ class Upstream:
                                               detail=detail[:300]))
 
     def json(self, method: str, path: str, **options: Any) -> Any:
-        response = self.call(method, path, **options)
+        return self.decode(self.call(method, path, **options))
+
+    def decode(self, response: requests.Response) -> Any:
+        """The JSON of an answer; one that says it is JSON (or says nothing: its headers
+        were cut) and is not was cut short."""
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, requests.RequestException):
+            kind = response.headers.get("Content-Type", "application/json")
+            if kind.startswith("application/json"):
+                raise NetworkError(_("The answer of the upstream hub {url} was cut short.")
+                                   .format(url=self.url)) from None
             raise HubError(_("{url} does not answer like an Ujuzi hub.").format(
                 url=self.url)) from None
 
@@ -219,7 +227,7 @@ def _forward_owner(engine: Engine, upstream: Upstream, device: str, owner_id: in
                 name=name))
             return
         try:
-            acked = int(response.json()["acked"])
+            acked = int(upstream.decode(response)["acked"])
         except (ValueError, KeyError, TypeError):
             raise HubError(_("{url} does not answer like an Ujuzi hub.").format(
                 url=upstream.url)) from None
@@ -251,7 +259,7 @@ def _catalog(engine: Engine, upstream: Upstream, key: str) -> int:
     if response.status_code == 304:
         return 0
     try:
-        entries = list(response.json()["packs"])
+        entries = list(upstream.decode(response)["packs"])
     except (ValueError, KeyError, TypeError):
         raise HubError(_("{url} does not answer like an Ujuzi hub.").format(
             url=upstream.url)) from None
