@@ -345,7 +345,15 @@ def test_never_signed_in_says_how_to_sign_in(qtbot: QtBot, open_window: OpenWind
     assert page.sign_in_state.isVisible() and not page.filters.isVisible()
     assert "Sign in" in page.sign_in_state.title.text()
     qtbot.mouseClick(page.sign_in_state.action, Qt.MouseButton.LeftButton)
-    assert window.current is window.page("settings")
+    settings = window.page("settings")
+    assert window.current is settings
+    # scrolled to the Hub account section, its first field ready
+    qtbot.waitUntil(lambda: settings.scroll_area.verticalScrollBar().value() > 0,
+                    timeout=WAIT)
+    area = settings.scroll_area
+    top = settings.hub_account.mapTo(area.widget(), settings.hub_account.rect().topLeft())
+    assert area.verticalScrollBar().value() <= top.y() < area.verticalScrollBar().value() \
+        + area.viewport().height()
 
 
 def test_a_trainer_submits_and_a_curator_rejects_one_and_approves_another(

@@ -124,8 +124,8 @@ class SettingsPage(Page):
         layout.addStretch()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = scrolling(inner, 900)
-        outer.addWidget(self.scroll)
+        self.scroll_area = scrolling(inner, 900)
+        outer.addWidget(self.scroll_area)
         self.usage: list[dict[str, Any]] = []
         self.stored = 0
         ctx.library_changed.connect(lambda: self._load() if self.isVisible() else None)
@@ -144,7 +144,7 @@ class SettingsPage(Page):
         self.hub_account.activate()
         self._load()
         if args.get("section") == "hub":  # from the Downloads page: how to sign in
-            QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.hub_account,
+            QTimer.singleShot(0, lambda: self.scroll_area.ensureWidgetVisible(self.hub_account,
                                                                            0, 0))
             self.hub_account.url.setFocus()
 
