@@ -14,6 +14,7 @@ for the network to come back.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -446,11 +447,10 @@ class HubService(QObject):
     # -- review ---------------------------------------------------------------------------
 
     def scratch(self) -> Path:
-        """A private folder for review copies, removed when the window goes."""
+        """A private folder for review copies, removed when the app ends."""
         if self._scratch is None:
             self._scratch = Path(tempfile.mkdtemp(prefix="ujuzi-review-"))
-            self.destroyed.connect(lambda _o=None, p=self._scratch:
-                                   shutil.rmtree(p, ignore_errors=True))
+            atexit.register(shutil.rmtree, self._scratch, True)
         return self._scratch
 
 
