@@ -267,6 +267,7 @@ def test_a_newer_version_shows_update_available_and_update_installs_it(
     page = downloads_page(qtbot, window)
     row = page.catalog_row("org.test.hubui.updated")
     assert row.status.text() == "Update available" and row.action.text() == "Update"
+    assert "up to" in row.meta.text()  # only changed files come; which, the manifest says
 
     pack = wait_loaded(qtbot, window, "pack", pack_id="org.test.hubui.updated")
     qtbot.mouseClick(pack.update_button, Qt.MouseButton.LeftButton)
@@ -331,8 +332,9 @@ def test_signed_out_shows_the_kept_catalog_and_says_so(
     _ctx, window = open_window()
     page = downloads_page(qtbot, window)
     assert page.notice.isVisible() and "Not signed in" in page.notice.text()
-    assert page.catalog_row("org.test.hubui.kept") is not None
-    assert not page.sign_in_state.isVisible()
+    row = page.catalog_row("org.test.hubui.kept")
+    assert row is not None and not page.sign_in_state.isVisible()
+    assert not row.action.isEnabled() and "Sign in" in row.action.toolTip()
 
 
 def test_never_signed_in_says_how_to_sign_in(qtbot: QtBot, open_window: OpenWindow,

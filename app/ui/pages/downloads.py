@@ -95,7 +95,8 @@ def _chip(text: str) -> QWidget:
 class CatalogRow(QFrame):
     """One pack of the hub's catalog: title, languages, size to download, status, action."""
 
-    def __init__(self, page: DownloadsPage, entry: CatalogEntry, queued: bool) -> None:
+    def __init__(self, page: DownloadsPage, entry: CatalogEntry, queued: bool,
+                 signed_in: bool) -> None:
         super().__init__()
         self.entry = entry
         self.setProperty("role", "card")
@@ -118,6 +119,9 @@ class CatalogRow(QFrame):
         parts = [" · ".join(formatting.language_name(lang) for lang in entry.languages)]
         if entry.status == INSTALLED:
             parts.append(_("version {version}").format(version=entry.version))
+        elif entry.status == UPDATE and entry.download_bytes is None:
+            # only the files that changed come, but which ones is known once queued
+            parts.append(_("up to {size} to download").format(size=formatting.size(size)))
         else:
             parts.append(_("{size} to download").format(size=formatting.size(size)))
             parts.append(_("version {version}").format(version=entry.version))
@@ -146,6 +150,9 @@ class CatalogRow(QFrame):
             self.action = button(_("Download"), "primary", "downloads",
                                  lambda: page.download(entry))
             self.action.setAccessibleName(_("Download {title}").format(title=title))
+        if not signed_in and entry.status != INSTALLED:
+            self.action.setEnabled(False)
+            self.action.setToolTip(tip(_("Sign in to the hub in Settings to download.")))
         side.addWidget(self.action, 0, Qt.AlignmentFlag.AlignTrailing)
         side.addStretch()
         layout.addLayout(side)
@@ -435,7 +442,8 @@ class DownloadsPage(Page):
         shown = self.matching() if entries else []
         queued = {row.pack_id for row in self.hub.rows if row.state in queue.ACTIVE}
         for entry in shown[:SHOWN_AT_MOST]:
-            self.catalog_rows.addWidget(CatalogRow(self, entry, entry.id in queued))
+            self.catalog_rows.addWidget(CatalogRow(self, entry, entry.id in queued,
+                                                     signed_in))
         if entries and not shown:
             more = _("No pack of the catalog matches; clear the search or the filters.")
         elif len(shown) > SHOWN_AT_MOST:
