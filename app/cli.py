@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     note_list = note_commands.add_parser("list", help=_("list notes"))
     note_list.add_argument("--resource", metavar="RESOURCE_ID")
     _add_json(note_list)
+    note_edit = note_commands.add_parser(
+        "edit", help=_("change a note's text (settles a note edited on two devices)"))
+    note_edit.add_argument("note_id", metavar="NOTE_ID")
+    note_edit.add_argument("text", metavar="TEXT")
+    _add_json(note_edit)
     note_delete = note_commands.add_parser("delete", help=_("delete a note"))
     note_delete.add_argument("note_id", metavar="NOTE_ID")
 
@@ -371,6 +376,12 @@ def cmd_note(args: argparse.Namespace, library: Library) -> int:
             _emit(note)
         else:
             print(_("Added note {id}.").format(id=note["id"]))
+    elif args.note_command == "edit":
+        note = library.edit_note(args.note_id, args.text, args.profile)
+        if args.json:
+            _emit(note)
+        else:
+            print(_("Changed note {id}.").format(id=note["id"]))
     elif args.note_command == "list":
         notes = library.notes(args.profile, args.resource)
         if args.json:
@@ -382,7 +393,13 @@ def cmd_note(args: argparse.Namespace, library: Library) -> int:
             for note in notes:
                 at = f" @{clock(note['at_seconds'])}" if note["at_seconds"] is not None else ""
                 title = localized(note["resource_title"], langs) or note["resource_id"]
-                print(f"{note['id']}  {title}{at}\n    {note['body']}")
+                if not note["conflict"]:
+                    print(f"{note['id']}  {title}{at}\n    {note['body']}")
+                    continue
+                print(f"{note['id']}  {title}{at}  " + _(
+                    "(edited on two devices: keep one text with 'ujuzi note edit')"))
+                for number, version in enumerate(note["versions"], 1):
+                    print(f"    [{number}] {version['body']}")
     else:
         library.delete_note(args.note_id, args.profile)
         print(_("Deleted note {id}.").format(id=args.note_id))

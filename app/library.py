@@ -463,7 +463,29 @@ class Library:
             index_note(self.db, note_id)  # searchable as soon as it is saved
         return self.note(note_id)
 
+    def edit_note(self, note_id: str, body: str, profile: str | None = None) -> Row:
+        """Change a note's text. The edit has seen every version of the note, so a note in
+        conflict (edited on two devices without seeing each other) becomes this one text."""
+        body = body.strip()
+        if not body:
+            raise UjuziError(_("A note cannot be empty."))
+        profile_id = self.profile_id(profile)
+        with self.db.atomic():
+            live = self.db.execute(
+                "SELECT 1 FROM notes WHERE id = ? AND profile_id = ? AND deleted = 0",
+                (note_id, profile_id),
+            ).fetchone()
+            if live is None:
+                raise NotFoundError(_("No note with id {id}.").format(id=note_id))
+            write_record(self.db, "notes", {"id": note_id}, {"body": body})
+            from app.search.index import index_note
+
+            index_note(self.db, note_id)
+        return self.note(note_id)
+
     def note(self, note_id: str) -> Row:
+        """A live note; ``versions`` holds each version's ``body`` (several, and
+        ``conflict`` true, while edits made on two devices wait for the learner)."""
         rows = list(
             self.db.query(
                 "SELECT id, resource_id, body, at_seconds, created_at, updated_at FROM notes "
@@ -473,7 +495,15 @@ class Library:
         )
         if not rows:
             raise NotFoundError(_("No note with id {id}.").format(id=note_id))
-        return rows[0]
+        return self._with_versions(rows[0])
+
+    def _with_versions(self, row: Row) -> Row:
+        from app.store.records import note_versions
+
+        versions = [{"body": version["body"]} for version in note_versions(self.db, row["id"])]
+        if not versions:
+            versions = [{"body": row["body"]}]
+        return {**row, "conflict": len(versions) > 1, "versions": versions}
 
     def notes(self, profile: str | None = None, resource_id: str | None = None) -> list[Row]:
         profile_id = self.profile_id(profile)
@@ -490,7 +520,7 @@ class Library:
         rows = []
         for row in self.db.query(sql, params):
             row["resource_title"] = json.loads(row["resource_title"] or "{}")
-            rows.append(row)
+            rows.append(self._with_versions(row))
         return rows
 
     def delete_note(self, note_id: str, profile: str | None = None) -> None:

@@ -244,9 +244,88 @@ def _v5_hub_downloads(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v6_sync(conn: sqlite3.Connection) -> None:
+    """What sync needs (docs/sync.md, app/store/merge.py): Lamport clocks of profiles and
+    progress (``[count, device]`` as JSON), the versions of each note with their version
+    vectors (several while a note is in conflict; none once it is deleted), the ``outbox``
+    of changes not yet acknowledged by the profile's hub account (this device's counter,
+    the profile, the record's type and id), the hub account each profile other than the
+    default links to (the default profile's is in the settings), each (profile, hub
+    account)'s pull cursor and last outcome, and the records pulled that no local table
+    holds (another device's profile, a type this version does not show). This device's
+    highest Lamport count is the ``lamport`` meta key. Every record already written goes
+    to the outbox, so a learner's history syncs at the first ``ujuzi sync``."""
+    statements = [
+        "ALTER TABLE profiles ADD COLUMN clock TEXT",
+        "ALTER TABLE progress ADD COLUMN clock TEXT",
+        """CREATE TABLE note_versions (
+            note_id TEXT NOT NULL REFERENCES notes(id),
+            vv TEXT NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (note_id, vv)
+        )""",
+        """CREATE TABLE outbox (
+            counter INTEGER PRIMARY KEY,
+            profile_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            record_id TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX outbox_record ON outbox(profile_id, type, record_id)",
+        """CREATE TABLE hub_links (
+            profile_id TEXT PRIMARY KEY,
+            hub_url TEXT NOT NULL,
+            hub_user TEXT NOT NULL,
+            hub_key TEXT NOT NULL,
+            role TEXT
+        )""",
+        """CREATE TABLE sync_cursors (
+            profile_id TEXT NOT NULL,
+            hub_url TEXT NOT NULL,
+            hub_user TEXT NOT NULL,
+            cursor INTEGER NOT NULL DEFAULT 0,
+            last_sync TEXT,
+            last_error TEXT,
+            PRIMARY KEY (profile_id, hub_url, hub_user)
+        )""",
+        """CREATE TABLE sync_foreign (
+            profile_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            PRIMARY KEY (profile_id, type, record_id)
+        )""",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+    conn.execute("UPDATE profiles SET clock = json_array(counter, device_id)")
+    conn.execute("UPDATE progress SET clock = json_array(counter, device_id)")
+    conn.execute(
+        "INSERT INTO note_versions(note_id, vv, body) SELECT id, "
+        "json_object(device_id, counter), body FROM notes WHERE deleted = 0"
+    )
+    highest = conn.execute(
+        "SELECT MAX(c) FROM (SELECT MAX(counter) AS c FROM profiles "
+        "UNION ALL SELECT MAX(counter) FROM progress)"
+    ).fetchone()[0]
+    conn.execute("INSERT INTO meta(key, value) VALUES ('lamport', ?)", (str(highest or 0),))
+    counter = int(conn.execute("SELECT value FROM meta WHERE key = 'counter'").fetchone()[0])
+    rows = conn.execute(
+        "SELECT id, 'profile', id FROM profiles "
+        "UNION ALL SELECT profile_id, 'progress', resource_id FROM progress "
+        "UNION ALL SELECT profile_id, 'note', id FROM notes "
+        "UNION ALL SELECT profile_id, 'quiz_attempt', id FROM quiz_attempts"
+    ).fetchall()
+    for profile_id, record_type, record_id in rows:
+        counter += 1
+        conn.execute("INSERT INTO outbox(counter, profile_id, type, record_id) "
+                     "VALUES (?, ?, ?, ?)", (counter, profile_id, record_type, record_id))
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'counter'", (str(counter),))
+
+
 #: Ordered migrations: the database's ``user_version`` is the number that have run.
 MIGRATIONS: tuple[Migration, ...] = (
-    _v1_initial, _v2_quiz_attempts, _v3_search, _v4_interactive_state, _v5_hub_downloads
+    _v1_initial, _v2_quiz_attempts, _v3_search, _v4_interactive_state, _v5_hub_downloads,
+    _v6_sync,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,11 @@
-"""The hub account of one library: signing in and out, the pinned hub key, the token.
+"""The hub account of a learner profile: signing in and out, the pinned hub key, the token.
+
+Each local profile links to its own hub account, and its records sync only with that
+account (app/sync/records.py). The default profile's link is the library's: it is kept in the
+settings (``hub_url``, ``hub_user``, ``hub_key``), and downloads, the catalog and review use
+it; another profile's link is a row of the ``hub_links`` table. Two profiles of one library
+never link to the same account. Signing a profile in to another account than the one it
+synced with puts all its records in the outbox again, for the new account.
 
 The token lives in the keyring that the ``keyring`` package is configured with (the OS
 keyring, or the backend ``PYTHON_KEYRING_BACKEND`` names), under the service ``ujuzi`` and a
@@ -23,10 +30,10 @@ import keyring.errors
 
 from app.errors import AuthError, HubError, SignatureError, UjuziError
 from app.i18n import _
-from app.library import Library
+from app.library import DEFAULT_PROFILE, Library
 from app.packs.signing import fingerprint as key_fingerprint
 from app.packs.signing import verify_endorsement
-from app.store.records import DEVICE_KEY, get_meta
+from app.store.records import DEVICE_KEY, enqueue_all, get_meta
 from app.sync import state
 from app.sync.http import HubSession, normalise_url
 
@@ -86,27 +93,86 @@ def check_key(pinned: str, key: str, endorsements: list[dict[str, Any]]) -> None
 
 
 class Account:
-    """The hub account of one library (its settings and its keyring entry)."""
+    """The hub account of one profile (by name; None: the default profile, whose link is
+    the library's, in its settings), and its keyring entry."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, profile: str | None = None) -> None:
         self.library = library
+        self.profile = profile or DEFAULT_PROFILE
+        #: Whether the link is the library's (the settings) rather than a ``hub_links`` row.
+        self.in_settings = self.profile == DEFAULT_PROFILE
+
+    @property
+    def profile_id(self) -> str:
+        return self.library.profile_id(self.profile)
 
     # -- what is known locally --------------------------------------------------------
 
+    def _link(self) -> tuple[str, str, str]:
+        """``(url, user, key)`` of the linked account ('' where none)."""
+        if self.in_settings:
+            settings = self.library.settings
+            settings.reload()
+            return (str(settings.get("hub_url")), str(settings.get("hub_user")),
+                    str(settings.get("hub_key")))
+        row = self.library.db.execute(
+            "SELECT hub_url, hub_user, hub_key FROM hub_links WHERE profile_id = ?",
+            (self.profile_id,)).fetchone()
+        return ("", "", "") if row is None else (str(row[0]), str(row[1]), str(row[2]))
+
+    def _store_link(self, url: str, user: str, key: str, role: str) -> None:
+        if self.in_settings:
+            settings = self.library.settings
+            settings.set("hub_url", url)
+            settings.set("hub_user", user)
+            settings.set("hub_key", key)
+            state.put(self.library.db, state.ROLE, role)
+            return
+        with self.library.db.atomic():
+            self.library.db.execute(
+                "INSERT INTO hub_links(profile_id, hub_url, hub_user, hub_key, role) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(profile_id) DO UPDATE SET "
+                "hub_url = excluded.hub_url, hub_user = excluded.hub_user, "
+                "hub_key = excluded.hub_key, role = excluded.role",
+                (self.profile_id, url, user, key, role))
+
+    def _store_role(self, role: str | None) -> None:
+        if self.in_settings:
+            state.put(self.library.db, state.ROLE, role)
+            return
+        with self.library.db.atomic():
+            self.library.db.execute("UPDATE hub_links SET role = ? WHERE profile_id = ?",
+                                    (role, self.profile_id))
+
+    def _linked_elsewhere(self, url: str, user: str) -> str | None:
+        """The name of another local profile linked to this account, if any."""
+        library = self.library
+        others: list[tuple[str, str, str]] = [
+            (str(name), str(row_url), str(row_user)) for name, row_url, row_user in
+            library.db.execute(
+                "SELECT p.name, l.hub_url, l.hub_user FROM hub_links l JOIN profiles p "
+                "ON p.id = l.profile_id WHERE p.deleted = 0 AND p.id != ?",
+                (self.profile_id,))]
+        if not self.in_settings:
+            library.settings.reload()
+            others.append((DEFAULT_PROFILE, str(library.settings.get("hub_url")),
+                           str(library.settings.get("hub_user"))))
+        for name, other_url, other_user in others:
+            if (other_url, other_user) == (url, user):
+                return name
+        return None
+
     @property
     def url(self) -> str | None:
-        self.library.settings.reload()
-        return str(self.library.settings.get("hub_url")) or None
+        return self._link()[0] or None
 
     @property
     def user(self) -> str | None:
-        self.library.settings.reload()
-        return str(self.library.settings.get("hub_user")) or None
+        return self._link()[1] or None
 
     @property
     def pinned_key(self) -> str | None:
-        self.library.settings.reload()
-        return str(self.library.settings.get("hub_key")) or None
+        return self._link()[2] or None
 
     @property
     def fingerprint(self) -> str | None:
@@ -124,7 +190,13 @@ class Account:
 
     def role(self) -> str | None:
         """The account's role, from the last login or :meth:`refresh`."""
-        return state.get(self.library.db, state.ROLE) if self.signed_in else None
+        if not self.signed_in:
+            return None
+        if self.in_settings:
+            return state.get(self.library.db, state.ROLE)
+        row = self.library.db.execute("SELECT role FROM hub_links WHERE profile_id = ?",
+                                      (self.profile_id,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
 
     def _keyring_user(self, url: str, user: str) -> str:
         device = get_meta(self.library.db, DEVICE_KEY) or ""
@@ -171,10 +243,15 @@ class Account:
         user = user.strip()
         if not user:
             raise AuthError(_("An account name is needed to sign in."))
-        settings = self.library.settings
-        settings.reload()
-        same_hub = settings.get("hub_url") == url and bool(settings.get("hub_key"))
-        pinned = str(settings.get("hub_key")) if same_hub else None
+        old_url, old_user, old_key = self._link()
+        same_hub = old_url == url and bool(old_key)
+        pinned = old_key if same_hub else None
+        other = self._linked_elsewhere(url, user)
+        if other is not None:
+            raise AuthError(
+                _("The profile {other} on this device already syncs with {user} at {url}; "
+                  "each profile links to its own account.").format(
+                    other=other, user=user, url=url))
         # Fail before the password travels when the token could not be kept.
         try:
             keyring.get_password(KEYRING_SERVICE, self._keyring_user(url, user))
@@ -194,18 +271,17 @@ class Account:
             name = str(answer["user"].get("name") or user)
         except (KeyError, TypeError):
             raise HubError(_("{url} does not answer like an Ujuzi hub.").format(url=url)) from None
-        old_url, old_user = self.url, self.user
-        if (old_url, old_user) != (url, user) and old_url and old_user:
+        another_account = (old_url, old_user) != (url, user) and bool(old_url and old_user)
+        if another_account:
             self._forget(old_url, old_user)
         try:
             keyring.set_password(KEYRING_SERVICE, self._keyring_user(url, user), token)
         except (keyring.errors.KeyringError, RuntimeError) as exc:
             raise _keyring_error(exc) from None
-        settings.set("hub_url", url)
-        settings.set("hub_user", user)
-        settings.set("hub_key", key)
-        state.put(self.library.db, state.ROLE, role)
-        if not same_hub:
+        self._store_link(url, user, key, role)
+        if another_account:
+            enqueue_all(self.library.db, self.profile_id)  # the new account has none of them
+        if not same_hub and self.in_settings:
             state.put(self.library.db, state.CATALOG, None)  # another hub's catalog
         return LoginResult(name, role, key_fingerprint(key), first_pin=pinned is None,
                            rotated=pinned is not None and pinned != key)
@@ -216,7 +292,7 @@ class Account:
             me = hub.json("GET", "/api/v1/me")
         if not isinstance(me, dict) or "role" not in me:
             raise HubError(_("The hub sent an answer the client cannot use."))
-        state.put(self.library.db, state.ROLE, str(me["role"]))
+        self._store_role(str(me["role"]))
         return me
 
     def logout(self) -> bool:
@@ -239,7 +315,7 @@ class Account:
                 revoked = False  # unreachable, or the token was already invalid
         with contextlib.suppress(KeyringUnavailable):  # then there is nothing to forget
             self._forget(url, user)
-        state.put(self.library.db, state.ROLE, None)
+        self._store_role(None)
         return revoked
 
     def _forget(self, url: str, user: str) -> None:

@@ -1,5 +1,5 @@
-"""``ujuzi login|logout|catalog|download|update|submit``: the hub from a learner's or a
-trainer's library."""
+"""``ujuzi login|logout|catalog|download|update|submit|sync|hubs``: the hub from a learner's
+or a trainer's library."""
 
 from __future__ import annotations
 
@@ -71,8 +71,20 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     _json_option(submit)
     _home_option(submit)
 
+    sync = commands.add_parser(
+        "sync", help=_("send this profile's records to its hub account and receive the "
+                       "changes made on its other devices"))
+    _json_option(sync)
+    _home_option(sync)
+
+    hubs = commands.add_parser("hubs", help=_("list the hubs on the local network"))
+    hubs.add_argument("--wait", type=float, default=3.0, metavar="SECONDS",
+                      help=_("how long to listen for hubs (default: 3)"))
+    _json_option(hubs)
+
     HANDLERS.update({"login": cmd_login, "logout": cmd_logout, "catalog": cmd_catalog,
-                     "download": cmd_download, "update": cmd_update, "submit": cmd_submit})
+                     "download": cmd_download, "update": cmd_update, "submit": cmd_submit,
+                     "sync": cmd_sync, "hubs": cmd_hubs})
 
 
 class _Progress:
@@ -112,6 +124,13 @@ def _library(args: argparse.Namespace) -> Library:
     return Library(getattr(args, "home", None))
 
 
+def _profile(args: argparse.Namespace, library: Library) -> str:
+    """The profile a command is for: ``--profile``, else the settings' default one."""
+    name = getattr(args, "profile", None) or str(library.settings.get("profile"))
+    library.profile_id(name)  # an unknown profile fails here, in words
+    return name
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -130,7 +149,7 @@ def cmd_login(args: argparse.Namespace) -> int:
 
     password = _read_password(args)
     with _library(args) as library:
-        result = Account(library).login(args.url, args.user, password)
+        result = Account(library, _profile(args, library)).login(args.url, args.user, password)
     print(_("Signed in to {url} as {user} ({role}).").format(
         url=args.url.rstrip("/"), user=result.user, role=result.role))
     if result.first_pin:
@@ -148,7 +167,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
     from app.sync.account import Account
 
     with _library(args) as library:
-        account = Account(library)
+        account = Account(library, _profile(args, library))
         url = account.url
         if not account.signed_in:
             print(_("Not signed in to a hub."))
@@ -301,4 +320,47 @@ def cmd_submit(args: argparse.Namespace) -> int:
     else:
         print(_("Submitted {id} {version} for review (submission {number}).").format(
             id=answer.get("pack_id"), version=answer.get("version"), number=answer.get("id")))
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from app.sync.records import SyncResult, sync_now, sync_status
+
+    with _library(args) as library:
+        profile = _profile(args, library)
+        reporter = Reporter() if args.json else _reporter()
+        try:
+            result = sync_now(library, profile, reporter)
+        except UjuziError as exc:
+            if args.json:
+                status = sync_status(library, profile)
+                _emit({**SyncResult(error=str(exc), conflicts=status.conflicts).as_dict(),
+                       "waiting": status.waiting})
+                return exc.exit_code
+            raise
+        waiting = sync_status(library, profile).waiting
+    if args.json:
+        _emit({**result.as_dict(), "waiting": waiting})
+        return 0
+    print(_("Sent {pushed} changes, received {pulled}.").format(
+        pushed=result.pushed, pulled=result.pulled))
+    if result.conflicts:
+        print(_("{count} notes were edited on two devices: 'ujuzi note list' shows both "
+                "texts, 'ujuzi note edit' keeps one.").format(count=result.conflicts))
+    return 0
+
+
+def cmd_hubs(args: argparse.Namespace) -> int:
+    from app.sync.nearby import browse
+
+    found = browse(max(0.1, args.wait))
+    if args.json:
+        _emit([hub.as_dict() for hub in found])
+        return 0
+    if not found:
+        print(_("No hub found on the local network."))
+        return 0
+    for hub in found:
+        print(_("{name}  {url}  key {fingerprint}").format(
+            name=hub.name, url=hub.url, fingerprint=hub.fingerprint))
     return 0
