@@ -386,6 +386,9 @@ class HubService(QObject):
         if not any(row.state in (queue.QUEUED, queue.RUNNING) for row in self.rows):
             return
         self._rerun = False
+        if self.queue_task is not None and self.queue_task.retry is not None:
+            self.queue_task.retry()  # one task row for the queue, however often it runs
+            return
         task = self.ctx.start_task(_("Downloading from the hub"), work_queue,
                                    self._queue_done, self._queue_failed)
         self.queue_task = task
@@ -405,6 +408,8 @@ class HubService(QObject):
     def _queue_done(self, outcome: Any) -> None:
         self.live.clear()
         self.waiting.update(outcome.offline)
+        if self.waiting:
+            self.retry_timer.start()
         if outcome.installed:
             self.ctx.library_changed.emit()
             self.ctx.status_message.emit(_("Downloaded and installed: {packs}").format(
@@ -420,8 +425,6 @@ class HubService(QObject):
 
     def _after_run(self) -> None:
         def then() -> None:
-            if self.waiting:
-                self.retry_timer.start()
             if self._rerun:
                 self.run_queue()
 

@@ -317,6 +317,8 @@ def test_offline_shows_the_kept_catalog_and_goes_on_when_the_network_is_back(
         hub.retry_timer.timeout.emit()  # the minute has passed
         qtbot.waitUntil(lambda: installed_version(home, "org.test.hubui.offline") == "1.0.0",
                         timeout=WAIT)
+        # the queue ran twice, in one task the learner sees
+        assert [task.title for task in ctx.tasks] == ["Downloading from the hub"]
         ctx.runner.wait()
     assert errors_shown == []
 
