@@ -8,6 +8,7 @@ through :mod:`app.terminal`: pack text cannot send control sequences to the term
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -30,6 +31,8 @@ Handler = Callable[[argparse.Namespace, "Library"], int]
 
 #: The exit code of a bug (sysexits' EX_SOFTWARE); errors a user can act on have their own.
 INTERNAL_ERROR_EXIT = 70
+#: The exit code when the reader of the output went away (as a shell reports SIGPIPE).
+BROKEN_PIPE_EXIT = 141
 #: The exit code of ``ujuzi verify`` when a stored file is damaged (as for a damaged pack).
 DAMAGED_EXIT = 3
 
@@ -587,7 +590,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = safe(stdout), safe(stderr)
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (``ujuzi catalog --json | head -1``): stop quietly, as other
+        # command-line tools do, and keep Python's last flush at exit from failing again.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+        return BROKEN_PIPE_EXIT
     finally:
         sys.stdout, sys.stderr = stdout, stderr
 
@@ -625,6 +636,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print(_("ujuzi: interrupted; nothing was changed."), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # the reader went away: main() ends quietly
     except Exception as exc:
         # A bug: the user gets one line and where the details are; the log gets the traceback.
         if os.environ.get("UJUZI_DEBUG"):

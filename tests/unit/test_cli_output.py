@@ -131,3 +131,21 @@ def test_printable_and_json_text() -> None:
     text = json_text({"t": "x\x1b]52;c;AA\x07\x9b\u202e\u2066y"})
     assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text
     assert json.loads(text) == {"t": "x\x1b]52;c;AA\x07\x9b\u202e\u2066y"}
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    """``ujuzi list --json | head -1``: the pipe closes early; no "internal error"."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    env = {**os.environ, "UJUZI_HOME": str(home)}
+    subprocess.run([sys.executable, "-m", "app", "starter"], env=env, check=True,
+                   capture_output=True)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the command writes a byte
+    done = subprocess.run([sys.executable, "-m", "app", "list", "--json"], env=env,
+                          stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    assert done.stderr == b""
+    assert done.returncode == 141
