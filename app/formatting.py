@@ -54,7 +54,10 @@ def size(num_bytes: int) -> str:
         value /= 1024
         index += 1
     shown = round(value) if index == 0 or value >= 100 else round(value, 1)
-    return str(format_unit(shown, units[index], length="short", locale=locale()))
+    # CLDR's short English byte is "byte" whatever the count ("22 byte"): bytes are spelt
+    # out ("22 bytes", "22 octets"), larger units stay short ("12 kB").
+    length = "long" if index == 0 else "short"
+    return str(format_unit(shown, units[index], length=length, locale=locale()))
 
 
 def duration(seconds: float | None) -> str:

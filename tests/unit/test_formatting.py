@@ -19,7 +19,8 @@ def english() -> Iterator[None]:
 
 def test_english() -> None:
     assert formatting.number(1234567) == "1,234,567"
-    assert formatting.size(512) == "512 byte"
+    assert formatting.size(512) == "512 bytes"
+    assert formatting.size(1) == "1 byte"
     assert formatting.size(3 * 1024 * 1024 + 400_000) == "3.4 MB"
     assert formatting.duration(42) == "42 sec"
     assert formatting.duration(61) == "2 min"
