@@ -6,7 +6,8 @@ import importlib
 import sys
 
 BENCHMARKS = ["bench_import", "bench_search", "bench_zim_search", "bench_startup",
-              "bench_player", "bench_mentorship", "bench_hub_catalog", "bench_hub"]
+              "bench_player", "bench_mentorship", "bench_hub_catalog", "bench_hub",
+              "bench_hub_sync"]
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,209 @@
+"""The hub's record plane over loopback HTTP, on SQLite and PostgreSQL: 10,000 records pushed
+(in batches of 1,000) and pulled (pages of 1,000), then 50 concurrent learners each pushing
+small batches and pulling on a schedule that offers 200 sync requests a second in all: the
+rate the hub kept up and the median and p99 latency.
+
+The requests are plain HTTP (requests), so the figures are the hub's, not a client's.
+PostgreSQL is measured when Debian's initdb is installed. ``UJUZI_BENCH_SYNC_ROUNDS``
+changes how many push-and-pull rounds each of the 50 learners makes (default 10).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.hubs import PG_BIN, PostgresServer, RunningHub, free_port, start_hub
+
+RECORDS = 10_000
+CLIENTS = 50
+TARGET_BULK_S = 5.0
+TARGET_RATE = 200.0
+TARGET_P99_MS = 200.0
+PASSWORD = "benchmark password"
+
+
+def _note(index: int, device: str) -> dict[str, Any]:
+    return {"type": "note", "id": f"{device}-n{index}", "deleted": False,
+            "data": {"resource_id": "org.bench/intro", "created_at": "2026-12-06T10:00:00Z",
+                     "at_seconds": None},
+            "versions": [{"vv": {device: index}, "body": f"A note of the benchmark, {index}."}]}
+
+
+def _progress(index: int, device: str) -> dict[str, Any]:
+    return {"type": "progress", "id": f"org.bench/r{index % 40}", "deleted": False,
+            "clock": [index, device],
+            "data": {"resource_id": f"org.bench/r{index % 40}", "position": float(index),
+                     "completed": index % 7 == 0, "completed_at": None}}
+
+
+def _session(hub: RunningHub, name: str) -> requests.Session:
+    session = requests.Session()
+    token = session.post(f"{hub.url}/api/v1/auth/login", timeout=60, json={
+        "user": name, "password": PASSWORD, "device": "bench"}).json()["token"]
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
+def _bulk(hub: RunningHub) -> bool:
+    hub.add_user("bulk", "learner", PASSWORD)
+    session = _session(hub, "bulk")
+    states = [_note(i + 1, "bulk") if i % 2 else _progress(i + 1, "bulk")
+              for i in range(RECORDS)]
+    started = time.perf_counter()
+    for start in range(0, RECORDS, 1000):
+        response = session.post(f"{hub.url}/api/v1/sync/push", timeout=120, json={
+            "device": "bulk", "changes": [{"counter": start + k + 1, "record": state}
+                                          for k, state in enumerate(states[start:start + 1000])]})
+        response.raise_for_status()
+    pushed = time.perf_counter()
+    cursor, count, wire = 0, 0, 0
+    while True:
+        response = session.get(f"{hub.url}/api/v1/sync/pull", timeout=120,
+                               params={"since": cursor, "limit": 1000}, stream=True)
+        response.raise_for_status()
+        raw = response.raw.read(decode_content=False)
+        wire += len(raw)
+        gzipped = response.headers.get("Content-Encoding") == "gzip"
+        page = json.loads(gzip.decompress(raw) if gzipped else raw)
+        count += len(page["records"])
+        cursor = page["cursor"]
+        if not page["more"]:
+            break
+    pulled = time.perf_counter()
+    total = pulled - started
+    print(f"  {RECORDS} records: push {pushed - started:.2f} s, pull {pulled - pushed:.2f} s "
+          f"({count} records, {wire / 1024:.0f} KiB gzip'ed on the wire); "
+          f"target under {TARGET_BULK_S:.0f} s for both")
+    return count == len({(s["type"], s["id"]) for s in states}) and total < TARGET_BULK_S
+
+
+def _concurrent(hub: RunningHub, rounds: int) -> bool:
+    for index in range(CLIENTS):
+        hub.add_user(f"learner{index}", "learner", PASSWORD)
+    sessions = [_session(hub, f"learner{index}") for index in range(CLIENTS)]
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(CLIENTS + 1)
+
+    # Learners sync now and then, not back to back: each sends its requests on a schedule
+    # so that all of them together offer TARGET_RATE requests a second (an open load; a
+    # request late on its slot is sent at once and its latency counted from its slot).
+    interval = CLIENTS / TARGET_RATE * 2
+
+    def learner(index: int, session: requests.Session) -> None:
+        device = f"d{index}"
+        cursor = 0
+        barrier.wait()
+        slot = time.perf_counter() + interval * index / CLIENTS
+        for turn in range(rounds):
+            delay = slot - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)  # pacing the offered load, not waiting for a result
+            slot += interval
+            states = [_progress(turn * 5 + k + 1, device) for k in range(4)]
+            states.append(_note(turn + 1, device))
+            for call in ("push", "pull"):
+                began = min(time.perf_counter(), slot - interval) if call == "push" \
+                    else time.perf_counter()
+                if call == "push":
+                    response = session.post(f"{hub.url}/api/v1/sync/push", timeout=60, json={
+                        "device": device, "changes": [
+                            {"counter": turn * 5 + k + 1, "record": state}
+                            for k, state in enumerate(states)]})
+                else:
+                    response = session.get(f"{hub.url}/api/v1/sync/pull", timeout=60,
+                                           params={"since": cursor})
+                    if response.ok:
+                        cursor = response.json()["cursor"]
+                took = time.perf_counter() - began
+                with lock:
+                    latencies.append(took)
+                    if not response.ok:
+                        errors.append(f"{call} {response.status_code}")
+
+    threads = [threading.Thread(target=learner, args=(index, session))
+               for index, session in enumerate(sessions)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    rate = len(latencies) / elapsed
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+    print(f"  {CLIENTS} learners, {len(latencies)} sync requests: {rate:.0f} per second, "
+          f"median {p50:.0f} ms, p99 {p99:.0f} ms (targets: {TARGET_RATE:.0f} per second, "
+          f"p99 under {TARGET_P99_MS:.0f} ms); {len(errors)} errors")
+    return not errors and rate >= TARGET_RATE and p99 <= TARGET_P99_MS
+
+
+@contextlib.contextmanager
+def _postgres(root: Path) -> Iterator[PostgresServer | None]:
+    if not (PG_BIN / "initdb").exists():
+        yield None
+        return
+    import pwd
+
+    folder = root / "pg"
+    folder.mkdir()
+    as_nobody = os.geteuid() == 0
+    if as_nobody:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+        os.chown(root, nobody.pw_uid, nobody.pw_gid)
+    folder.chmod(0o700)
+    server = PostgresServer(folder, free_port(), as_nobody)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> bool:
+    rounds = int(os.environ.get("UJUZI_BENCH_SYNC_ROUNDS", "10"))
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="ujuzi-bench-sync-") as tmp:
+        root = Path(tmp)
+        print(" SQLite (one worker):")
+        hub = start_hub(root / "sqlite")
+        try:
+            ok = _bulk(hub) and ok
+            ok = _concurrent(hub, rounds) and ok
+        finally:
+            hub.stop()
+        with _postgres(root) as server:
+            if server is None:
+                print(" PostgreSQL: not measured (initdb is not installed)")
+                return ok
+            print(" PostgreSQL (two workers):")
+            hub = start_hub(root / "postgres", database=server.new_database(), workers=2)
+            try:
+                ok = _bulk(hub) and ok
+                ok = _concurrent(hub, rounds) and ok
+            finally:
+                hub.stop()
+    return ok
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
