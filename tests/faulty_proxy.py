@@ -3,8 +3,10 @@
 It sits between the client and a real hub. Each connection it accepts draws its fate from a
 seeded random generator: pass untouched, be cut after a random number of bytes sent to the
 client, or stall there (send nothing more for longer than the client's read timeout, then
-close). It can also pace what it sends (a slow link) and counts every byte it forwarded to
-the client, so a test can compare what the client received with what it needed.
+close); with ``cut_up``, it may also be cut after a random number of bytes sent to the hub
+(a request that arrives in part). It can also pace what it sends (a slow link) and counts
+every byte it forwarded to the client, so a test can compare what the client received with
+what it needed.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ class Faults:
     span: int = 1024 * 1024
     stall_seconds: float = 2.0
     rate: int = 0
+    #: The probability that a connection is cut after a random number of bytes (drawn in
+    #: ``[0, span)``) sent to the hub.
+    cut_up: float = 0.0
 
 
 class FaultyProxy:
@@ -105,19 +110,23 @@ class FaultyProxy:
                 faults = self.faults
                 draw = self._random.random()
                 offset = self._random.randrange(max(1, faults.span))
+                up_offset = None
+                if faults.cut_up and self._random.random() < faults.cut_up:
+                    up_offset = self._random.randrange(max(1, faults.span))
             fate = None
             if draw < faults.cut:
                 fate = "cut"
             elif draw < faults.cut + faults.stall:
                 fate = "stall"
-            thread = threading.Thread(target=self._serve, args=(client, fate, offset, faults),
+            thread = threading.Thread(target=self._serve,
+                                      args=(client, fate, offset, faults, up_offset),
                                       daemon=True)
             self._threads = [item for item in self._threads if item.is_alive()]
             self._threads.append(thread)
             thread.start()
 
     def _serve(self, client: socket.socket, fate: str | None, offset: int,
-               faults: Faults) -> None:
+               faults: Faults, up_offset: int | None = None) -> None:
         with self._lock:
             target = self.upstream
         try:
@@ -127,7 +136,8 @@ class FaultyProxy:
             return
         with self._lock:
             self._sockets.update((client, upstream))
-        forward = threading.Thread(target=self._pump_up, args=(client, upstream), daemon=True)
+        forward = threading.Thread(target=self._pump_up, args=(client, upstream, up_offset),
+                                   daemon=True)
         forward.start()
         try:
             self._pump_down(upstream, client, fate, offset, faults)
@@ -138,11 +148,20 @@ class FaultyProxy:
             with self._lock:
                 self._sockets.difference_update((client, upstream))
 
-    def _pump_up(self, client: socket.socket, upstream: socket.socket) -> None:
-        """Client to hub, untouched."""
+    def _pump_up(self, client: socket.socket, upstream: socket.socket,
+                 up_offset: int | None = None) -> None:
+        """Client to hub, untouched unless the connection is to be cut on the way up."""
+        sent = 0
         try:
             while data := client.recv(BUFFER):
+                if up_offset is not None and sent + len(data) >= up_offset:
+                    upstream.sendall(data[: up_offset - sent])
+                    with self._lock:
+                        self.cuts += 1
+                    _close(client)
+                    return
                 upstream.sendall(data)
+                sent += len(data)
         except OSError:
             pass
         finally:

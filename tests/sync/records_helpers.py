@@ -96,11 +96,17 @@ def canonical(state: Any) -> str:
     return json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+_TOKENS: dict[tuple[str, str], str] = {}
+
+
 def hub_records(hub_url: str, user: str) -> dict[tuple[str, str], str]:
     """What the hub holds of ``user``'s records (each must come once)."""
     session = requests.Session()
-    token = session.post(f"{hub_url}/api/v1/auth/login", timeout=60, json={
-        "user": user, "password": PASSWORD, "device": "checker"}).json()["token"]
+    token = _TOKENS.get((hub_url, user))
+    if token is None:  # a sign-in costs an argon2 hash on the hub: once per account
+        token = session.post(f"{hub_url}/api/v1/auth/login", timeout=60, json={
+            "user": user, "password": PASSWORD, "device": "checker"}).json()["token"]
+        _TOKENS[(hub_url, user)] = token
     session.headers["Authorization"] = f"Bearer {token}"
     found: dict[tuple[str, str], str] = {}
     since = 0
