@@ -41,7 +41,8 @@ def instance_name(name: str) -> str:
 
 
 def addresses(host: str) -> list[str]:
-    """The IPv4 addresses learners can reach a hub bound to ``host`` at."""
+    """The IPv4 addresses learners can reach a hub bound to ``host`` at (for every address:
+    those of the machine's interfaces, loopback only when there is no other)."""
     if host not in ("0.0.0.0", "", "::"):
         return [host]
     import ifaddr
@@ -49,7 +50,8 @@ def addresses(host: str) -> list[str]:
     found: list[str] = []
     for adapter in ifaddr.get_adapters():
         for ip in adapter.ips:
-            if isinstance(ip.ip, str) and ip.ip not in found:
+            if isinstance(ip.ip, str) and ip.ip not in found \
+                    and not ipaddress.ip_address(ip.ip).is_loopback:
                 found.append(ip.ip)
     return found or ["127.0.0.1"]
 

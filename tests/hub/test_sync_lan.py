@@ -85,3 +85,15 @@ def test_lan_makes_every_address_the_default_host_and_says_so(tmp_path: Path) ->
 def test_a_long_hub_name_becomes_one_label() -> None:
     label = lan.instance_name("Ujuzi." + "é" * 80)
     assert "." not in label and len(label.encode()) <= 63
+
+
+def test_a_hub_on_every_address_advertises_its_interfaces_not_loopback() -> None:
+    import ipaddress
+
+    import ifaddr
+
+    found = lan.addresses(cli.LAN_HOST)
+    others = [ip.ip for adapter in ifaddr.get_adapters() for ip in adapter.ips
+              if isinstance(ip.ip, str) and not ipaddress.ip_address(ip.ip).is_loopback]
+    assert found == (others or ["127.0.0.1"])
+    assert lan.addresses("192.0.2.9") == ["192.0.2.9"]
