@@ -16,8 +16,7 @@ from app.errors import SignatureError
 from app.hub.config import HubConfig
 from app.packs.signing import HubKey, check_chain
 from tests.faulty_proxy import Faults, FaultyProxy
-from tests.hub.sync_helpers import every_type, note, progress
-from tests.hub.test_sync_processes import PASSWORD, Learner
+from tests.hub.sync_helpers import PASSWORD, Learner, every_type, note, progress
 from tests.hubs import REPO, RunningHub, _environment, start_hub, ujuzi_command
 from tests.packs import make_pack
 

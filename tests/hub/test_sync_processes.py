@@ -17,50 +17,10 @@ import sqlalchemy as sa
 
 from app.hub.config import HubConfig
 from app.store import merge
-from tests.hub.sync_helpers import changes, every_type, note, progress
+from tests.hub.sync_helpers import Learner, every_type, note, progress
 from tests.hubs import RunningHub, start_hub
 
 pytestmark = pytest.mark.slow
-PASSWORD = "a long password"
-
-
-class Learner:
-    """A signed-in account on a running hub, pushing and pulling over HTTP."""
-
-    def __init__(self, url: str, token: str) -> None:
-        self.url = url
-        self.token = token
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {token}"
-
-    @classmethod
-    def add(cls, hub: RunningHub, name: str, role: str = "learner") -> Learner:
-        """Add the account on ``hub`` and sign it in."""
-        hub.add_user(name, role, PASSWORD)
-        login = requests.post(f"{hub.url}/api/v1/auth/login", timeout=60, json={
-            "user": name, "password": PASSWORD, "device": "tests"})
-        assert login.status_code == 200, login.text
-        return cls(hub.url, login.json()["token"])
-
-    def push(self, states: list[dict[str, Any]], device: str = "dev-a", first: int = 1,
-             **extra: Any) -> requests.Response:
-        return self.session.post(f"{self.url}/api/v1/sync/push", timeout=60, json={
-            "device": device, "changes": changes(states, first), **extra})
-
-    def page(self, since: int = 0, limit: int = 500, **params: Any) -> requests.Response:
-        return self.session.get(f"{self.url}/api/v1/sync/pull", timeout=60,
-                                params={"since": since, "limit": limit, **params})
-
-    def pull(self, since: int = 0, limit: int = 500) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        while True:
-            response = self.page(since, limit)
-            assert response.status_code == 200, response.text
-            body = response.json()
-            found.extend(body["records"])
-            since = body["cursor"]
-            if not body["more"]:
-                return found
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
