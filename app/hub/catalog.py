@@ -35,6 +35,7 @@ from app.i18n import _
 from app.packs.archive import PackArchive
 from app.packs.manifest import Manifest, parse_manifest, unique_files
 from app.packs.rules import version_key
+from app.packs.signing import HubKey
 from app.store.blobs import CHUNK_SIZE, BlobStore
 
 PENDING = "pending"
@@ -227,7 +228,6 @@ def approve(config: HubConfig, engine: Engine, submission_id: int,
                     store.write(stream, entry["sha256"], entry["size"], entry["path"])
     key = keys.load(config)
     at = db.now()
-    manifest_sha256 = hashlib.sha256(raw).hexdigest()
     try:
         with engine.begin() as connection:
             _check_newer(connection, manifest["id"], manifest["version"])
@@ -238,24 +238,63 @@ def approve(config: HubConfig, engine: Engine, submission_id: int,
             if changed.rowcount != 1:
                 raise StateConflict(_("Submission {id} was decided by someone else.")
                                     .format(id=submission_id))
-            published_id = connection.execute(db.published.insert().values(
-                pack_id=manifest["id"], version=manifest["version"],
-                submission_id=submission_id, manifest=current["manifest"],
-                manifest_sha256=manifest_sha256, signature=key.sign_manifest(raw),
-                fingerprint=key.fingerprint,
-                entry=_catalog_entry(manifest, current["size"], current["files"],
-                                     manifest_sha256, at),
-                size=current["size"], files=current["files"], published_at=at,
-            ).returning(db.published.c.id)).scalar_one()
-            connection.execute(db.published_files.insert(), [
-                {"published_id": published_id, "sha256": entry["sha256"],
-                 "size": entry["size"]}
-                for entry in {e["sha256"]: e for e in entries}.values()])
-            db.bump(connection, db.CATALOG_COUNTER)
+            _insert_published(connection, key, manifest, raw, entries, current["size"],
+                              current["files"], submission_id, at)
     except IntegrityError:
         raise VersionConflict(_("{id} {version} is already published.").format(
             id=manifest["id"], version=manifest["version"])) from None
     return get_submission(engine, submission_id)
+
+
+def _insert_published(connection: Connection, key: HubKey, manifest: Manifest, raw: bytes,
+                      entries: list[dict[str, Any]], size: int, files: int,
+                      submission_id: int | None, at: int) -> None:
+    """Put a version into the catalog, its manifest signed by ``key`` (the caller's
+    transaction; the version must be newer than the published one)."""
+    manifest_sha256 = hashlib.sha256(raw).hexdigest()
+    published_id = connection.execute(db.published.insert().values(
+        pack_id=manifest["id"], version=manifest["version"],
+        submission_id=submission_id, manifest=raw.decode("utf-8"),
+        manifest_sha256=manifest_sha256, signature=key.sign_manifest(raw),
+        fingerprint=key.fingerprint,
+        entry=_catalog_entry(manifest, size, files, manifest_sha256, at),
+        size=size, files=files, published_at=at,
+    ).returning(db.published.c.id)).scalar_one()
+    connection.execute(db.published_files.insert(), [
+        {"published_id": published_id, "sha256": entry["sha256"], "size": entry["size"]}
+        for entry in {e["sha256"]: e for e in entries}.values()])
+    db.bump(connection, db.CATALOG_COUNTER)
+
+
+def is_newer(engine: Engine, pack_id: str, version: str) -> bool:
+    """Whether ``version`` is newer than the version of ``pack_id`` published here."""
+    with engine.connect() as connection:
+        latest = _latest_published(connection, pack_id)
+    return latest is None or version_key(version) > version_key(latest)
+
+
+def publish_mirrored(config: HubConfig, engine: Engine, raw: bytes) -> bool:
+    """Publish a version another hub published (its manifest ``raw``, checked against that
+    hub's key by the caller), signed with this hub's key, once every file it lists is in the
+    blob folder; False when this hub already has it or a newer one."""
+    manifest = parse_manifest(raw)
+    entries = unique_files(manifest)
+    store = BlobStore(config.layout.blobs, config.layout.blob_tmp)
+    missing = [entry["sha256"] for entry in entries
+               if not store.has(entry["sha256"], entry["size"])]
+    if missing:
+        raise PackError(_("{id} {version}: {count} of its files are not on this hub.").format(
+            id=manifest["id"], version=manifest["version"], count=len(missing)))
+    key = keys.load(config)
+    try:
+        with engine.begin() as connection:
+            _check_newer(connection, manifest["id"], manifest["version"])
+            _insert_published(connection, key, manifest, raw, entries,
+                              sum(entry["size"] for entry in entries), len(entries), None,
+                              db.now())
+    except (VersionConflict, IntegrityError):
+        return False
+    return True
 
 
 def reject(engine: Engine, submission_id: int, reviewer: User | None,

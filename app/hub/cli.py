@@ -114,6 +114,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                          help=_("a forwarder account on the upstream hub"))
     forward.add_argument("--password-stdin", action="store_true",
                          help=_("read the password from one line of standard input"))
+    forward.add_argument("--packs", action="store_true",
+                         help=_("also download the catalog's packs and publish them here"))
     forward.add_argument("--batch", type=int, default=forwarding.BATCH, metavar="N",
                          help=_("records per push (default {count})").format(
                              count=forwarding.BATCH))
@@ -151,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
         if command == "review":
             return _review(config, engine, args)
         if command == "forward":
-            return _forward(engine, args)
+            return _forward(config, engine, args)
         return _key(config, engine, args)
     finally:
         engine.dispose()
@@ -250,23 +252,25 @@ def _copy_to_uploads(config: HubConfig, source: Path) -> Path:
     return target
 
 
-def _forward(engine: Any, args: argparse.Namespace) -> int:
+def _forward(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = _read_password(args.user, True)
     else:
         password = getpass.getpass(_("Password for {name} on {url}: ").format(
             name=args.user, url=args.url))
     say = (lambda line: None) if args.json else _say
-    result = forwarding.forward(engine, args.url, args.user, password, batch=args.batch,
-                                say=say)
+    result = forwarding.forward(config, engine, args.url, args.user, password,
+                                batch=args.batch, packs=args.packs, say=say)
     journal.event("forwarded", upstream=args.url[:200], records=sum(result.sent.values()),
                   unknown=len(result.unknown), packs=result.packs)
     if args.json:
-        _emit({"sent": result.sent, "unknown": result.unknown, "packs": result.packs})
+        _emit({"sent": result.sent, "unknown": result.unknown, "packs": result.packs,
+               "published": result.published})
     else:
         print(_("Forwarded {records} records of {owners} learners; {packs} catalog entries "
-                "fetched.").format(records=sum(result.sent.values()), owners=len(result.sent),
-                                   packs=result.packs))
+                "fetched; {published} packs published here.").format(
+                    records=sum(result.sent.values()), owners=len(result.sent),
+                    packs=result.packs, published=result.published))
     if result.unknown:
         sys.stderr.write(_("Not sent: the upstream hub has no account named {names}.").format(
             names=", ".join(result.unknown)) + "\n")

@@ -17,17 +17,21 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any, cast
 
 import requests
 import sqlalchemy as sa
+import urllib3
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import AuthError, HubError, NetworkError, SignatureError
-from app.hub import db
+from app.hub import catalog, db
+from app.hub.config import HubConfig
 from app.i18n import _
+from app.packs.manifest import parse_manifest, unique_files
 from app.packs.signing import check_chain, verify_manifest
+from app.store.blobs import BlobStore
 
 BATCH = 500
 TIMEOUT = 60
@@ -43,6 +47,7 @@ class Forwarded:
     sent: dict[str, int] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     packs: int = 0
+    published: int = 0
 
 
 # -- the hub's own settings ------------------------------------------------------------------
@@ -292,9 +297,48 @@ def _catalog(engine: Engine, upstream: Upstream, key: str) -> int:
     return fetched
 
 
-def forward(engine: Engine, url: str, user: str, password: str, *, batch: int = BATCH,
+def _mirror(config: HubConfig, engine: Engine, upstream: Upstream,
+            say: Callable[[str], None]) -> int:
+    """Download the files of the upstream packs newer than this hub's and publish them here,
+    signed with this hub's key; the number published. Files already in the blob folder are
+    not fetched again, so a cut run goes on with the next file."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(db.upstream_packs.c.pack_id, db.upstream_packs.c.version,
+                      db.upstream_packs.c.manifest)
+            .where(db.upstream_packs.c.upstream == upstream.url)
+            .order_by(db.upstream_packs.c.pack_id)).all()
+    store = BlobStore(config.layout.blobs, config.layout.blob_tmp)
+    published = 0
+    for pack_id, version, text in rows:
+        if not catalog.is_newer(engine, pack_id, version):
+            continue
+        raw = str(text).encode("utf-8")
+        for entry in unique_files(parse_manifest(raw)):
+            if store.has(entry["sha256"], entry["size"]):
+                continue
+            response = upstream.call("GET", f"/blobs/{entry['sha256']}", stream=True)
+            try:
+                response.raw.decode_content = True
+                store.write(cast(IO[bytes], response.raw), entry["sha256"], entry["size"],
+                            entry["path"])
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+                raise NetworkError(_("The upstream hub {url} did not answer: {error}").format(
+                    url=upstream.url, error=str(error)[:200])) from None
+            finally:
+                response.close()
+        if catalog.publish_mirrored(config, engine, raw):
+            published += 1
+            say(_("{id} {version} is published on this hub.").format(id=pack_id,
+                                                                     version=version))
+    return published
+
+
+def forward(config: HubConfig, engine: Engine, url: str, user: str, password: str, *,
+            batch: int = BATCH, packs: bool = False,
             say: Callable[[str], None] = lambda line: None) -> Forwarded:
-    """Send this hub's records to the hub at ``url`` and fetch its catalog."""
+    """Send this hub's records to the hub at ``url`` and fetch its catalog (with ``packs``,
+    its packs' files too, published here)."""
     if not 1 <= batch <= 1000:
         raise HubError(_("--batch is 1 to 1000 records."))
     upstream = Upstream(normalise_url(url))
@@ -313,6 +357,8 @@ def forward(engine: Engine, url: str, user: str, password: str, *, batch: int = 
         for owner_id, name in _owners(engine):
             _forward_owner(engine, upstream, device, owner_id, name, batch, result, say)
         result.packs = _catalog(engine, upstream, key)
+        if packs:
+            result.published = _mirror(config, engine, upstream, say)
     finally:
         upstream.close()
     return result

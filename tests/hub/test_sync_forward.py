@@ -95,7 +95,8 @@ def test_records_reach_the_central_hub_once_whatever_the_cuts(hubs: Any,
     # Twice run: nothing more (the same seqs upstream); a lost answer, replayed: the same.
     again = forward(laptop, central, "--json")
     assert again.returncode == 0, again.stderr
-    assert json.loads(again.stdout) == {"sent": {}, "unknown": [], "packs": 0}
+    assert json.loads(again.stdout) == {"sent": {}, "unknown": [], "packs": 0,
+                                         "published": 0}
     engine = sa.create_engine(HubConfig(home=laptop.home).database_url)
     with engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM forward_marks"))
@@ -179,3 +180,34 @@ def test_forwarding_through_a_link_that_cuts_ends_with_everything_once(hubs: Any
     there = upstream.pull()
     assert [entry["record"] for entry in there] == [entry["record"] for entry in amina.pull()]
     assert len({entry["record"]["id"] for entry in there}) == 64
+
+
+@pytest.mark.slow
+def test_with_packs_the_central_packs_are_published_on_the_laptop(hubs: Any,
+                                                                 tmp_path: Path) -> None:
+    import requests
+
+    from app.packs.signing import verify_manifest
+
+    laptop, central = hubs
+    central.add_user("relay", "forwarder", PASSWORD)
+    manifest = make_pack(tmp_path / "p.ujpack", pack_id="org.central.video",
+                         media={"clip": b"v" * 70_000})
+    central.publish(tmp_path / "p.ujpack")
+    first = forward(laptop, central, "--packs", "--json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout) == {"sent": {}, "unknown": [], "packs": 1, "published": 1}
+    again = forward(laptop, central, "--packs", "--json")
+    assert json.loads(again.stdout)["published"] == 0
+
+    learner = Learner.add(laptop, "amina")
+    packs = learner.session.get(f"{laptop.url}/api/v1/catalog", timeout=60).json()["packs"]
+    assert [(pack["id"], pack["version"]) for pack in packs] == [("org.central.video",
+                                                                  "1.0.0")]
+    signed = learner.session.get(
+        f"{laptop.url}/api/v1/packs/org.central.video/1.0.0/manifest", timeout=60).json()
+    laptop_key = requests.get(f"{laptop.url}/api/v1/hub", timeout=60).json()["key"]
+    verify_manifest(laptop_key["public_key"], signed["manifest"].encode(), signed["signature"])
+    clip = manifest["resources"][-1]["files"][0]
+    blob = learner.session.get(f"{laptop.url}/blobs/{clip['sha256']}", timeout=60)
+    assert blob.status_code == 200 and blob.content == b"v" * 70_000
