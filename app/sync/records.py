@@ -38,6 +38,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import urllib3
+
 from app.errors import HubError, NetworkError, UjuziError
 from app.i18n import _
 from app.library import Library
@@ -206,14 +208,23 @@ def _push(library: Library, hub: HubSession, profile_id: str, reporter: Reporter
                                  acked=acked, last=last))
 
 
+def _broke_in_flight(error: NetworkError) -> bool:
+    """Whether the connection broke after the push was sent (urllib3 does not send a POST
+    again then), rather than after urllib3's own retries ran out (refused, no route)."""
+    cause = error.__context__
+    reason = cause.args[0] if cause is not None and cause.args else None
+    return not isinstance(reason, urllib3.exceptions.MaxRetryError)
+
+
 def _send(hub: HubSession, body: dict[str, Any]) -> int:
-    """POST a push; sent again when the connection broke (a push is idempotent)."""
+    """POST a push; sent again when the connection broke on the way (a push is
+    idempotent: the hub skips what it applied already)."""
     attempts = 1 + retry_count()
     for attempt in range(attempts):
         try:
             answer = hub.json("POST", PUSH_PATH, json=body)
-        except NetworkError:
-            if attempt + 1 == attempts:
+        except NetworkError as error:
+            if attempt + 1 == attempts or not _broke_in_flight(error):
                 raise
             continue
         try:

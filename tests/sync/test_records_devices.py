@@ -10,9 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from app.errors import Cancelled
 from app.learning import store_attempt
 from app.library import Library
+from app.sync.account import Account
+from app.sync.records import sync_now, sync_status
+from app.tasks import Progress, Reporter
 from tests.hubs import RunningHub, start_hub, ujuzi_command
+from tests.sync.conftest import PASSWORD
+from tests.sync.keyring_file import FileKeyring
 from tests.sync.records_helpers import (
     add_users,
     hub_records,
@@ -120,7 +126,8 @@ def test_two_devices_of_one_learner_converge(sync_hub: RunningHub, tmp_path: Pat
         assert "Cite" not in held[deleted[0]]
 
 
-def test_records_of_one_account_never_reach_another(hub: RunningHub, tmp_path: Path) -> None:
+def test_records_of_one_account_never_reach_another(hub: RunningHub, tmp_path: Path,
+                                                    file_keyring: FileKeyring) -> None:
     add_users(hub, "ada", "bo")
     pack = pack_file(tmp_path)
     shared, bos = tmp_path / "shared-laptop", tmp_path / "bo-phone"
@@ -158,6 +165,44 @@ def test_records_of_one_account_never_reach_another(hub: RunningHub, tmp_path: P
         assert "ada's" not in "".join(bo_hub.values())
         assert "bo's" not in "".join(ada_hub.values())
         assert [note["body"] for note in phone.notes()] == ["bo's note"]
+
+    # Each profile's token has its own keyring entry; signing one out keeps the other's.
+    assert sorted(key.split(" ")[1] for key in file_keyring.entries()) == ["ada", "bo", "bo"]
+    ujuzi(shared, "--profile", "bo", "logout")
+    assert sorted(key.split(" ")[1] for key in file_keyring.entries()) == ["ada", "bo"]
+    assert "not linked" not in ujuzi(shared, "sync").stderr
+    assert ujuzi(shared, "--profile", "bo", "sync", check=False).returncode == 6
+
+
+def test_a_cancelled_sync_keeps_what_it_committed_and_the_next_goes_on(
+        hub: RunningHub, tmp_path: Path) -> None:
+    add_users(hub, "ada")
+    pack = pack_file(tmp_path)
+    with new_library(tmp_path / "one", pack) as one, \
+            new_library(tmp_path / "two", pack) as two:
+        with one.db.atomic():
+            for number in range(1200):
+                one.add_note(resource(number), f"note {number}")
+        for library in (one, two):
+            Account(library).login(hub.url, "ada", PASSWORD)
+        sync_now(one)
+        pages: list[str] = []
+
+        def cancel() -> bool:
+            return len(pages) >= 2
+
+        def progress(report: Progress) -> None:
+            if report.detail == "receiving changes":
+                pages.append(report.detail)
+
+        with pytest.raises(Cancelled):
+            sync_now(two, reporter=Reporter(progress, cancel))
+        assert 0 < len(two.notes()) < 1200  # the first page stayed
+        assert sync_status(two).last_sync is None
+        sync_now(two)
+        assert len(two.notes()) == 1200
+        sync_now(one)  # two's profile record
+        assert local_records(one) == local_records(two) == hub_records(hub.url, "ada")
 
 
 def test_two_syncs_at_once_leave_every_record_once(hub: RunningHub, tmp_path: Path) -> None:

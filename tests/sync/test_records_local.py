@@ -156,3 +156,43 @@ def test_a_state_of_a_type_this_version_does_not_know_is_kept_as_it_came(
     with library.db.atomic():
         apply_state(library.db, profile_id, goal)
     assert record_state(library.db, profile_id, "goal", "g1") == goal
+
+
+def test_a_hub_that_cannot_be_reached_is_the_last_error_in_words_and_nothing_is_lost(
+        library: Library, capsys: pytest.CaptureFixture[str]) -> None:
+    import keyring
+
+    from app.store.records import DEVICE_KEY
+    from app.sync.account import KEYRING_SERVICE
+    from app.sync.records import sync_status
+    from tests.hubs import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    library.settings.set("hub_url", url)
+    library.settings.set("hub_user", "ada")
+    device = get_meta(library.db, DEVICE_KEY)
+    keyring.set_password(KEYRING_SERVICE, f"{url} ada {device}", "a-token")
+    library.add_note(RESOURCE, "kept")
+    waiting = sync_status(library).waiting
+    assert waiting >= 2  # the profile and the note at least
+
+    home = str(library.layout.home)
+    assert main(["--home", home, "sync", "--json"]) == 7
+    answer = json.loads(capsys.readouterr().out)
+    assert "cannot be reached" in answer["error"]
+    assert answer["waiting"] == waiting and answer["pushed"] == 0
+    status = sync_status(library)
+    assert status.last_error == answer["error"] and status.last_sync is None
+    assert status.waiting == waiting and status.url == url and status.signed_in
+
+    assert main(["--home", home, "sync"]) == 7
+    line = capsys.readouterr().err.splitlines()[-1]  # after the progress lines
+    assert line.startswith("ujuzi: error: ") and "cannot be reached" in line
+
+
+def test_a_profile_not_linked_to_an_account_is_told_how_to_sign_in(
+        library: Library, capsys: pytest.CaptureFixture[str]) -> None:
+    library.add_profile("bo")
+    home = str(library.layout.home)
+    assert main(["--home", home, "--profile", "bo", "sync"]) == 1
+    assert "ujuzi login URL --user NAME" in capsys.readouterr().err
