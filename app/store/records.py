@@ -198,14 +198,15 @@ def enqueue(db: sqlite_utils.Database, profile_id: str, record_type: str, record
 
 def enqueue_all(db: sqlite_utils.Database, profile_id: str) -> int:
     """Put every record of a profile in the outbox again, under new counters (its profile
-    now syncs with another hub account, which has none of them); how many."""
+    now syncs with another hub account, which has none of them); how many. What the profile
+    kept of the former account's other devices (``sync_foreign``) is dropped, not sent."""
     with db.atomic():
+        db.execute("DELETE FROM sync_foreign WHERE profile_id = ?", (profile_id,))
         rows = db.execute(
             "SELECT 'profile', id FROM profiles WHERE id = :p "
             "UNION ALL SELECT 'progress', resource_id FROM progress WHERE profile_id = :p "
             "UNION ALL SELECT 'note', id FROM notes WHERE profile_id = :p "
-            "UNION ALL SELECT 'quiz_attempt', id FROM quiz_attempts WHERE profile_id = :p "
-            "UNION ALL SELECT type, record_id FROM sync_foreign WHERE profile_id = :p",
+            "UNION ALL SELECT 'quiz_attempt', id FROM quiz_attempts WHERE profile_id = :p",
             {"p": profile_id},
         ).fetchall()
         for record_type, record_id in rows:

@@ -196,3 +196,20 @@ def test_a_profile_not_linked_to_an_account_is_told_how_to_sign_in(
     home = str(library.layout.home)
     assert main(["--home", home, "--profile", "bo", "sync"]) == 1
     assert "ujuzi login URL --user NAME" in capsys.readouterr().err
+
+
+def test_a_profile_signed_in_to_another_account_sends_it_all_but_the_former_devices(
+        library: Library) -> None:
+    from app.store.records import enqueue_all
+
+    profile_id = library.profile_id()
+    note = library.add_note(RESOURCE, "mine")
+    other_device = {"type": "profile", "id": "another-device-profile", "deleted": False,
+                    "data": {"name": "default", "created_at": "t"}, "clock": [1, "d"]}
+    with library.db.atomic():
+        apply_state(library.db, profile_id, other_device)
+    library.db.execute("DELETE FROM outbox")
+    assert enqueue_all(library.db, profile_id) == 2
+    assert sorted((kind, record) for _c, kind, record in outbox(library)) == [
+        ("note", note["id"]), ("profile", profile_id)]
+    assert record_state(library.db, profile_id, "profile", "another-device-profile") is None
