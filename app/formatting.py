@@ -56,8 +56,9 @@ def size(num_bytes: int) -> str:
     shown = round(value) if index == 0 or value >= 100 else round(value, 1)
     # CLDR's short English byte is "byte" whatever the count ("22 byte"): bytes are spelt
     # out ("22 bytes", "22 octets"), larger units stay short ("12 kB").
-    length = "long" if index == 0 else "short"
-    return str(format_unit(shown, units[index], length=length, locale=locale()))
+    if index == 0:
+        return str(format_unit(shown, units[0], length="long", locale=locale()))
+    return str(format_unit(shown, units[index], length="short", locale=locale()))
 
 
 def duration(seconds: float | None) -> str:
