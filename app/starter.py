@@ -33,6 +33,12 @@ def is_seeded(library: Library) -> bool:
     return get_meta(library.db, SEEDED_KEY) is not None
 
 
+def skip_starter_packs(library: Library) -> None:
+    """Mark the library as seeded without importing the starter packs (a library made for
+    one purpose, such as a curator's private copy of a submitted pack)."""
+    set_meta(library.db, SEEDED_KEY, "1")
+
+
 def seed_starter_packs(
     library: Library, reporter: Reporter | None = None, force: bool = False
 ) -> list[ImportResult]:

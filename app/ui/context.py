@@ -116,6 +116,9 @@ class AppContext(QObject):
         self.covers: dict[str, QImage] = {}
         self.continue_items: list[dict[str, Any]] = []
         self.seeding: Task | None = None
+        #: makes, shows and starts a main window on a context, opening a resource in it (set
+        #: by the window module, so that pages open another window without importing it)
+        self.window_factory: Callable[[AppContext, str | None], QWidget] | None = None
         self.loading_packs = False
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)

@@ -174,8 +174,7 @@ def open_for_review(library: Library, submission_id: int, scratch: Path,
     without touching the reviewer's own library."""
     from app.library import Library as ScratchLibrary
     from app.packs.importer import import_pack
-    from app.starter import SEEDED_KEY
-    from app.store.records import set_meta
+    from app.starter import skip_starter_packs
     from app.sync import review
 
     home = scratch / f"submission-{int(submission_id)}"
@@ -184,7 +183,7 @@ def open_for_review(library: Library, submission_id: int, scratch: Path,
     path = review.fetch_submission(library, submission_id, home / "submission.ujpack",
                                    reporter)
     with ScratchLibrary(home / "library") as private:
-        set_meta(private.db, SEEDED_KEY, "1")  # no starter packs in a review copy
+        skip_starter_packs(private)  # no starter packs in a review copy
         result = import_pack(private, path, reporter)
         pack = private.pack(result.pack_id)
         resources = [{"id": resource["id"], "kind": resource["kind"],

@@ -235,6 +235,8 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, open_id: str | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        if ctx.window_factory is None:
+            ctx.window_factory = open_window
         self.open_id = open_id
         self.pages: dict[str, Page] = {}
         self.current: Page | None = None
@@ -650,3 +652,12 @@ class MainWindow(QMainWindow):
             task.cancel()
         self.ctx.runner.wait()
         super().closeEvent(event)
+
+
+def open_window(ctx: AppContext, open_id: str | None = None) -> MainWindow:
+    """Another main window on ``ctx`` (a curator's preview of a submitted pack), shown and
+    started, opening ``open_id``."""
+    window = MainWindow(ctx, open_id)
+    window.show()
+    window.start()
+    return window

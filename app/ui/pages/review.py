@@ -288,20 +288,19 @@ class ReviewPage(Page):
     def preview(self, copy: ReviewCopy, resource_id: str) -> QWidget:
         """Open one resource of a review copy in a window on its private library."""
         from app.ui.context import AppContext as Context
-        from app.ui.window import MainWindow
 
         preview_ctx = Context(str(copy.home), None)
+        preview_ctx.window_factory = self.ctx.window_factory
         for key in ("ui_language", "content_languages", "font_size", "theme"):
             preview_ctx.values[key] = self.ctx.values[key]
         preview_ctx.interactive = self.ctx.interactive
         preview_ctx.reload_packs()
-        window = MainWindow(preview_ctx, resource_id)
+        assert self.ctx.window_factory is not None  # the window sets it when it is made
+        window = self.ctx.window_factory(preview_ctx, resource_id)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.setWindowTitle(_("Reviewing {id}").format(id=copy.pack_id))
         self.previews = [w for w in self.previews if w.isVisible()]
         self.previews.append(window)
-        window.show()
-        window.start()
         return window
 
     def retranslate(self) -> None:
