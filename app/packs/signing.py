@@ -17,7 +17,9 @@ import base64
 import binascii
 import hashlib
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -136,7 +138,7 @@ def verify_endorsement(old_public_key: str, new_public_key: str, signature: str)
         ) from None
 
 
-def check_chain(pinned: str, key: str, endorsements: list[dict[str, str]]) -> None:
+def check_chain(pinned: str, key: str, endorsements: Sequence[Mapping[str, Any]]) -> None:
     """Raise :class:`SignatureError` unless ``key`` is ``pinned`` or reached from it by a
     chain of valid endorsements (``{"key", "signed_by", "signature"}``, each newer key signed
     by the one before it), as a hub's ``GET /api/v1/hub`` lists them."""

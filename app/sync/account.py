@@ -28,11 +28,11 @@ from typing import Any
 import keyring
 import keyring.errors
 
-from app.errors import AuthError, HubError, SignatureError, UjuziError
+from app.errors import AuthError, HubError, UjuziError
 from app.i18n import _
 from app.library import DEFAULT_PROFILE, Library
+from app.packs.signing import check_chain
 from app.packs.signing import fingerprint as key_fingerprint
-from app.packs.signing import verify_endorsement
 from app.store.records import DEVICE_KEY, enqueue_all, get_meta
 from app.sync import state
 from app.sync.http import HubSession, normalise_url
@@ -70,26 +70,6 @@ def _announced_key(info: Any, url: str) -> tuple[str, list[dict[str, Any]]]:
         raise HubError(
             _("{url} does not answer like an Ujuzi hub.").format(url=url)) from None
     return key, endorsements
-
-
-def check_key(pinned: str, key: str, endorsements: list[dict[str, Any]]) -> None:
-    """Raise :class:`SignatureError` unless ``key`` is ``pinned`` or reached from it by a
-    chain of valid endorsements (each newer key signed by the one before it)."""
-    current = pinned
-    seen = {current}
-    while current != key:
-        step = next((item for item in endorsements
-                     if item.get("signed_by") == current and item.get("key") not in seen), None)
-        if step is None:
-            raise SignatureError(
-                _("The hub now presents another key ({new}) than the one pinned at the first "
-                  "login ({old}), and the pinned key did not endorse it; nothing was changed. "
-                  "Ask the hub's administrator.").format(
-                    new=key_fingerprint(key), old=key_fingerprint(pinned))
-            )
-        verify_endorsement(current, str(step["key"]), str(step["signature"]))
-        current = str(step["key"])
-        seen.add(current)
 
 
 class Account:
@@ -261,7 +241,7 @@ class Account:
             key, endorsements = _announced_key(hub.json("GET", "/api/v1/hub"), url)
             key_fingerprint(key)  # a malformed key fails here, in words
             if pinned is not None and pinned != key:
-                check_key(pinned, key, endorsements)
+                check_chain(pinned, key, endorsements)
             device = get_meta(self.library.db, DEVICE_KEY) or ""
             answer = hub.json("POST", "/api/v1/auth/login",
                               json={"user": user, "password": password, "device": device})

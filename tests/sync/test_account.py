@@ -143,15 +143,15 @@ def test_a_hub_with_another_key_is_refused_unless_the_pinned_key_endorsed_it(
 
 
 def test_an_endorsement_chain_is_followed_and_a_forged_one_refused() -> None:
-    from app.sync.account import check_key
+    from app.packs.signing import check_chain
 
     first, second, third, forger = (HubKey.generate() for _ in range(4))
     chain = [{"key": second.public_key, "signed_by": first.public_key,
               "signature": first.endorse(second.public_key)},
              {"key": third.public_key, "signed_by": second.public_key,
               "signature": second.endorse(third.public_key)}]
-    check_key(first.public_key, third.public_key, chain)
+    check_chain(first.public_key, third.public_key, chain)
     forged = [{"key": forger.public_key, "signed_by": first.public_key,
                "signature": forger.endorse(forger.public_key)}]
     with pytest.raises(SignatureError, match="not endorsed"):
-        check_key(first.public_key, forger.public_key, forged)
+        check_chain(first.public_key, forger.public_key, forged)
