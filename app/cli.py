@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from app import __version__, logs
 from app.errors import UjuziError
@@ -21,8 +21,8 @@ from app.formatting import clock, size
 from app.i18n import _, set_language
 from app.packs.manifest import localized
 from app.paths import layout
-from app.tasks import Progress, Reporter
-from app.terminal import control, json_text, safe
+from app.tasks import Reporter
+from app.terminal import ProgressPrinter, control, json_text, safe
 
 if TYPE_CHECKING:  # imported in main(): ``ujuzi gui`` starts faster without it
     from app.library import Library
@@ -169,33 +169,6 @@ def _languages(library: Library) -> list[str]:
     return [str(lang) for lang in preferred]
 
 
-class _ProgressPrinter:
-    """Prints progress to stderr: a line every 5% (and a final one) when not a terminal."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.last: tuple[str, int] = ("", -1)
-        self.tty = stream.isatty()
-
-    def __call__(self, progress: Progress) -> None:
-        percent = int(progress.fraction * 100)
-        key = (progress.stage, percent // (1 if self.tty else 5))
-        if key == self.last:
-            return
-        self.last = key
-        line = _("{stage}: {percent}% {detail}").format(
-            stage=progress.stage, percent=percent, detail=progress.detail
-        )
-        if self.tty:
-            control(self.stream, "\r\x1b[K")
-            self.stream.write(line)
-            if percent >= 100:
-                self.stream.write("\n")
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-
 # -- commands -------------------------------------------------------------------------------
 
 
@@ -207,7 +180,7 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
     for raw_path in args.paths:
         try:
             report = import_any(
-                library, Path(raw_path), Reporter(_ProgressPrinter(sys.stderr))
+                library, Path(raw_path), Reporter(ProgressPrinter(sys.stderr))
             )
         except UjuziError as exc:
             failed = failed or exc.exit_code
@@ -351,7 +324,7 @@ def cmd_pack(args: argparse.Namespace, library: Library | None) -> int:
     result = build_pack(
         Path(args.folder),
         Path(args.output),
-        Reporter(_ProgressPrinter(sys.stderr)),
+        Reporter(ProgressPrinter(sys.stderr)),
         license=args.license,
         attribution=args.attribution,
     )
@@ -448,7 +421,7 @@ def cmd_profile(args: argparse.Namespace, library: Library) -> int:
 def cmd_starter(args: argparse.Namespace, library: Library) -> int:
     from app.starter import seed_starter_packs
 
-    results = seed_starter_packs(library, Reporter(_ProgressPrinter(sys.stderr)), force=True)
+    results = seed_starter_packs(library, Reporter(ProgressPrinter(sys.stderr)), force=True)
     if args.json:
         _emit([result.as_dict() for result in results])
     else:
@@ -461,7 +434,7 @@ def cmd_search(args: argparse.Namespace, library: Library) -> int:
     from app.search.index import ensure_current, rebuild
     from app.search.query import search
 
-    reporter = Reporter(_ProgressPrinter(sys.stderr))
+    reporter = Reporter(ProgressPrinter(sys.stderr))
     if args.rebuild:
         with library.write_lock():
             count = rebuild(library, reporter)
@@ -526,7 +499,7 @@ def cmd_search(args: argparse.Namespace, library: Library) -> int:
 def cmd_verify(args: argparse.Namespace, library: Library) -> int:
     from app.store.blobs import CORRUPT, MISSING, WRONG_SIZE
 
-    report = library.verify(Reporter(_ProgressPrinter(sys.stderr)))
+    report = library.verify(Reporter(ProgressPrinter(sys.stderr)))
     if args.json:
         _emit(report.as_dict())
         return DAMAGED_EXIT if report.damaged else 0

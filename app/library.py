@@ -463,6 +463,15 @@ class Library:
             index_note(self.db, note_id)  # searchable as soon as it is saved
         return self.note(note_id)
 
+    def _check_live_note(self, note_id: str, profile_id: str) -> None:
+        """Raise :class:`NotFoundError` unless the profile has this note, not deleted."""
+        live = self.db.execute(
+            "SELECT 1 FROM notes WHERE id = ? AND profile_id = ? AND deleted = 0",
+            (note_id, profile_id),
+        ).fetchone()
+        if live is None:
+            raise NotFoundError(_("No note with id {id}.").format(id=note_id))
+
     def edit_note(self, note_id: str, body: str, profile: str | None = None) -> Row:
         """Change a note's text. The edit has seen every version of the note, so a note in
         conflict (edited on two devices without seeing each other) becomes this one text."""
@@ -471,12 +480,7 @@ class Library:
             raise UjuziError(_("A note cannot be empty."))
         profile_id = self.profile_id(profile)
         with self.db.atomic():
-            live = self.db.execute(
-                "SELECT 1 FROM notes WHERE id = ? AND profile_id = ? AND deleted = 0",
-                (note_id, profile_id),
-            ).fetchone()
-            if live is None:
-                raise NotFoundError(_("No note with id {id}.").format(id=note_id))
+            self._check_live_note(note_id, profile_id)
             write_record(self.db, "notes", {"id": note_id}, {"body": body})
             from app.search.index import index_note
 
@@ -530,12 +534,7 @@ class Library:
         log, which still holds the old pages, is checkpointed and truncated."""
         profile_id = self.profile_id(profile)
         with self.db.atomic():
-            live = self.db.execute(
-                "SELECT 1 FROM notes WHERE id = ? AND profile_id = ? AND deleted = 0",
-                (note_id, profile_id),
-            ).fetchone()
-            if live is None:
-                raise NotFoundError(_("No note with id {id}.").format(id=note_id))
+            self._check_live_note(note_id, profile_id)
             from app.search.index import unindex_note
 
             unindex_note(self.db, note_id)

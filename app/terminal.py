@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, TextIO, cast
+from typing import Any, Protocol, TextIO, cast
+
+from app.i18n import _
 
 #: C0 controls except tab and newline, DEL, C1 controls, and the bidi embeddings, overrides
 #: and isolates (the LRM/RLM marks do not reorder text and are kept).
@@ -72,3 +74,42 @@ def control(stream: TextIO, sequence: str) -> None:
         writer(sequence)
     else:
         stream.write(sequence)
+
+
+class _Progress(Protocol):
+    """What the progress printer reads of :class:`app.tasks.Progress`."""
+
+    @property
+    def stage(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def fraction(self) -> float: ...
+
+
+class ProgressPrinter:
+    """Progress of a command on ``stream`` (stderr): one line updated in place on a terminal,
+    otherwise a line every 5% and a final one. A :class:`app.tasks.Reporter` callback."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.last: tuple[str, int] = ("", -1)
+        self.tty = stream.isatty()
+
+    def __call__(self, progress: _Progress) -> None:
+        percent = int(progress.fraction * 100)
+        key = (progress.stage, percent // (1 if self.tty else 5))
+        if key == self.last:
+            return
+        self.last = key
+        line = _("{stage}: {percent}% {detail}").format(
+            stage=progress.stage, percent=percent, detail=progress.detail
+        )
+        if self.tty:
+            control(self.stream, "\r\x1b[K")
+            self.stream.write(line)
+            if percent >= 100:
+                self.stream.write("\n")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()

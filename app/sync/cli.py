@@ -8,14 +8,14 @@ import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from app.errors import UjuziError
 from app.formatting import size as format_size
 from app.i18n import _
 from app.library import Library
-from app.tasks import Progress, Reporter
-from app.terminal import json_text
+from app.tasks import Reporter
+from app.terminal import ProgressPrinter, json_text
 
 #: ``ujuzi <command>`` -> handler(args) returning the exit code.
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -87,33 +87,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                      "sync": cmd_sync, "hubs": cmd_hubs})
 
 
-class _Progress:
-    """Progress on stderr: a line every 5% when not a terminal, one updated line on one."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.last: tuple[str, int] = ("", -1)
-
-    def __call__(self, progress: Progress) -> None:
-        percent = int(progress.fraction * 100)
-        key = (progress.stage, percent // (1 if self.tty else 5))
-        if key == self.last:
-            return
-        self.last = key
-        line = _("{stage}: {percent}% {detail}").format(
-            stage=progress.stage, percent=percent, detail=progress.detail)
-        if self.tty:
-            control = getattr(self.stream, "control", self.stream.write)
-            control("\r\x1b[K")
-            self.stream.write(line + ("\n" if percent >= 100 else ""))
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-
 def _reporter() -> Reporter:
-    return Reporter(_Progress(sys.stderr))
+    return Reporter(ProgressPrinter(sys.stderr))
 
 
 def _emit(data: Any) -> None:
