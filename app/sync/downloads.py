@@ -65,7 +65,9 @@ CANCELLED = "cancelled"
 #: Downloads not finished: their parts on disk are kept.
 ACTIVE = (QUEUED, RUNNING, PAUSED, FAILED)
 
-CHUNK_SIZE = 64 * 1024
+#: Bytes read per step: after each, the cap, progress and a pause or cancel are checked (a
+#: database read); 256 KiB keeps that under 2% of a loopback download's time.
+CHUNK_SIZE = 256 * 1024
 MIN_CHUNK_SIZE = 1024
 #: Attempts in a row that bring no new byte before a download fails (it can be resumed).
 MAX_FAILURES = 8

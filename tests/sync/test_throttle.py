@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.library import Library
-from app.sync.downloads import BURST_SECONDS, TokenBucket, _LiveCap
+from app.sync.downloads import BURST_SECONDS, CHUNK_SIZE, TokenBucket, _LiveCap
 
 
 class FakeClock:
@@ -44,7 +44,7 @@ def test_no_cap_never_waits_and_a_pause_saves_up_only_a_burst() -> None:
 
 
 def test_chunks_are_small_enough_for_short_waits() -> None:
-    assert TokenBucket(lambda: 0).chunk_size() == 64 * 1024
+    assert TokenBucket(lambda: 0).chunk_size() == CHUNK_SIZE
     assert TokenBucket(lambda: 8 * 1024).chunk_size() == 2 * 1024
     assert TokenBucket(lambda: 100).chunk_size() == 1024
 
