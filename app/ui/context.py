@@ -86,6 +86,8 @@ class AppContext(QObject):
     packs_loaded = Signal()
     #: the first-run preparation of the starter packs started (a Task)
     seeding_started = Signal(object)
+    #: another learner profile is now the current one (:meth:`switch_profile`)
+    profile_changed = Signal()
 
     def __init__(self, home: str | None, profile: str | None, parent: QObject | None = None
                  ) -> None:
@@ -186,6 +188,14 @@ class AppContext(QObject):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             theme.apply(app, str(self.values["theme"]), int(self.values["font_size"]))
+
+    def switch_profile(self, name: str) -> None:
+        """Make ``name`` the current profile: the pages show its progress and notes."""
+        if name == self.profile:
+            return
+        self.profile = name
+        self.profile_changed.emit()
+        self.reload_packs()
 
     # -- background work ------------------------------------------------------------------
 

@@ -361,8 +361,11 @@ class NoteDelegate(QStyledItemDelegate):
         head = self.title_of(note)
         if note["at_seconds"] is not None:
             head = f"{head} · {formatting.clock(note['at_seconds'])}"
+        if note.get("conflict"):
+            mark = _("Edited on two devices")
+            head = f"{head} · {mark}"
         painter.setFont(_bold(small))
-        painter.setPen(QColor(c.link))
+        painter.setPen(QColor(c.destructive if note.get("conflict") else c.link))
         head_rect = _visual(option, QRect(x, rect.y() + PAD - 2, width, sm.lineSpacing()))
         painter.drawText(head_rect, int(_align(option)), sm.elidedText(
             head, Qt.TextElideMode.ElideRight, width))

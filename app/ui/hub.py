@@ -68,8 +68,10 @@ class AccountInfo:
         return self.signed_in and self.role in REVIEWERS
 
 
-def account_info(library: Library) -> AccountInfo:
-    account = Account(library)
+def account_info(library: Library, profile: str | None = None) -> AccountInfo:
+    """The hub account of ``profile`` (None: the default profile, whose account is the
+    library's), and the download settings."""
+    account = Account(library, profile)
     settings = library.settings
     signed_in = account.signed_in
     return AccountInfo(
@@ -227,8 +229,10 @@ class HubService(QObject):
 
     def start(self) -> None:
         """At start-up: read the account and the queue; go on with downloads left over."""
+        profile = self.ctx.profile
+
         def work(library: Library, _r: Reporter) -> Any:
-            return account_info(library), queue.downloads(library)
+            return account_info(library, profile), queue.downloads(library)
 
         def done(result: Any) -> None:
             self._set_account(result[0])
@@ -247,7 +251,8 @@ class HubService(QObject):
             if then is not None:
                 then()
 
-        self.ctx.run(lambda library, _r: account_info(library), done)
+        profile = self.ctx.profile
+        self.ctx.run(lambda library, _r: account_info(library, profile), done)
 
     def _set_account(self, info: AccountInfo) -> None:
         self.account = info
@@ -255,9 +260,11 @@ class HubService(QObject):
 
     def sign_in(self, url: str, user: str, password: str, done: Callable[[Any], None],
                 failed: Callable[[BaseException], None]) -> None:
+        profile = self.ctx.profile
+
         def work(library: Library, _r: Reporter) -> Any:
-            result = Account(library).login(url, user, password)
-            return result, account_info(library)
+            result = Account(library, profile).login(url, user, password)
+            return result, account_info(library, profile)
 
         def arrived(result: Any) -> None:
             self._set_account(result[1])
@@ -272,8 +279,10 @@ class HubService(QObject):
         if self.queue_task is not None:
             self.queue_task.cancel()
 
+        profile = self.ctx.profile
+
         def work(library: Library, _r: Reporter) -> Any:
-            return Account(library).logout(), account_info(library)
+            return Account(library, profile).logout(), account_info(library, profile)
 
         def arrived(result: Any) -> None:
             self._set_account(result[1])

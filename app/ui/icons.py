@@ -83,6 +83,9 @@ _PATHS: dict[str, str] = {
     "sort": '<path d="M7 4.5v15"/><path d="m3.5 16 3.5 3.5 3.5-3.5"/>'
             '<path d="M13 7h7.5M13 12h5.5M13 17h3.5"/>',
     "warning": '<path d="M12 4 2.8 19.5h18.4z"/><path d="M12 10v4.5M12 17.2h.01"/>',
+    "person": '<circle cx="12" cy="8.5" r="4"/><path d="M4.5 20a7.5 7.5 0 0 1 15 0"/>',
+    "sync": '<path d="M19.5 12a7.5 7.5 0 0 1-13 5.1"/><path d="M4.5 12a7.5 7.5 0 0 1 13-5.1"/>'
+            '<path d="M17.5 3v4h-4M6.5 21v-4h4"/>',
 }
 
 #: Icons that point somewhere: mirrored in right-to-left layouts.

@@ -342,6 +342,8 @@ class NotesModel(QAbstractListModel):
             stamp = ""
             if note["at_seconds"] is not None:
                 stamp = _("at {time}").format(time=formatting.clock(note["at_seconds"])) + ". "
+            if note.get("conflict"):
+                stamp += _("Edited on two devices") + ". "
             return f"{self.title(note)}. {stamp}{note['body']}"
         if role == Qt.ItemDataRole.UserRole:  # what the filter matches
             return f"{note['body']}\n{self.title(note)}"

@@ -90,6 +90,10 @@ def page_class(name: str) -> type[Page]:
         from app.ui.pages.review import ReviewPage
 
         return ReviewPage
+    if name == "profiles":
+        from app.ui.pages.profiles import ProfilesPage
+
+        return ProfilesPage
     raise KeyError(name)
 
 
@@ -273,6 +277,7 @@ class MainWindow(QMainWindow):
             self.rail_buttons[name] = button
             if name == "settings":
                 rail.addStretch()
+                self._rail_footer(rail)
             rail.addWidget(button)
         row.addWidget(self.rail)
         line = QFrame()
@@ -319,12 +324,106 @@ class MainWindow(QMainWindow):
         ctx.status_message.connect(self.show_message)
         self.retranslate()
 
+    def _rail_footer(self, rail: QVBoxLayout) -> None:
+        """Who is learning (opens the profile chooser) and the sync state, above Settings."""
+        from app.ui.sync_state import sync_of
+
+        def footer_button(icon_name: str, action: Any) -> QToolButton:
+            widget = QToolButton()
+            widget.setIcon(icons.icon(icon_name))
+            widget.setIconSize(QSize(20, 20))
+            widget.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            widget.setProperty("role", "quiet")
+            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            widget.setCursor(Qt.CursorShape.PointingHandCursor)
+            widget.clicked.connect(lambda _c=False: action())
+            rail.addWidget(widget)
+            return widget
+
+        self.profile_button = footer_button("person", lambda: self.navigate("profiles"))
+        self.sync_button = footer_button(
+            "sync", lambda: self.navigate("settings", {"section": "sync"}))
+        self.sync_button.hide()
+        self.sync = sync_of(self.ctx)
+        self.sync.status_changed.connect(self._show_sync)
+        self.ctx.profile_changed.connect(self._profile_changed)
+
+    def _show_profile(self) -> None:
+        from app.ui.pages.profiles import profile_title
+
+        name = profile_title(self.ctx.profile or "default")
+        # A long name is elided to the rail's width (the tooltip says it whole).
+        widget = self.profile_button
+        width = self.rail_buttons["home"].width()
+        room = width
+        while True:
+            widget.setText(widget.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight,
+                                                           room))
+            if widget.sizeHint().width() <= width or room <= 16:
+                break
+            room -= 6
+        self.profile_button.setProperty("content", self.ctx.profile not in (None, "default"))
+        text = _("Learning now: {name}. Switch or add a learner").format(name=name)
+        self.profile_button.setToolTip(tip(text))
+        self.profile_button.setAccessibleName(text)
+
+    def _show_sync(self) -> None:
+        from app.ui.sync_state import short_state, state_lines
+
+        sync = self.sync
+        text = short_state(sync.status, sync.running)
+        self.sync_button.setVisible(bool(text))
+        self.sync_button.setText(text)
+        details = "\n".join(line for line, _role in state_lines(sync.status, sync.running))
+        self.sync_button.setToolTip(tip(details))
+        self.sync_button.setAccessibleName(_("Sync: {state}").format(state=details or text))
+        warn = bool(sync.status and (sync.status.last_error or sync.status.conflicts))
+        self.sync_button.setIcon(icons.icon("warning" if warn else "sync"))
+        if self.sync_button.sizeHint().width() > self.sync_button.width():
+            self._fit_rail()
+            self._show_profile()
+
+    def _profile_changed(self) -> None:
+        """Another learner: what every page shows is theirs, the hub account too."""
+        from app.ui.hub import hub_of
+
+        self._show_profile()
+        hub_of(self.ctx).load_account()
+        self.sync.start()
+        if self.current is not None and self.current.name != "profiles" and self.history:
+            name, args = self.history[-1]
+            self.navigate(name, args, record=False)
+
     # -- start ----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Load the library and show the first page (the resource or pack asked for, else
-        Home); ``ready`` is emitted once it is on screen with its data."""
+        Home; first "Who is learning?" when the library has several profiles and none was
+        chosen); ``ready`` is emitted once it is on screen with its data."""
+        from app.ui import profiles
+
+        wanted, asked = self.ctx.profile, self.open_id
+
+        def work(library: Library, _r: Reporter) -> Any:
+            return (profiles.current_profile(library, wanted),
+                    len(library.profiles()))
+
+        def done(result: Any) -> None:
+            name, count = result
+            self.ctx.profile = name
+            self._show_profile()
+            self._start(ask=count > 1 and wanted is None and not asked)
+
+        def failed(error: BaseException) -> None:
+            self._show_profile()
+            self._start(ask=False)
+
+        self.ctx.run(work, done, failed)
+
+    def _start(self, ask: bool) -> None:
         target = self.target(self.open_id)
+        if ask:
+            target = ("profiles", {"then": target})
         if target[0] == "search":
             self.topbar.search.setText(str(target[1].get("query", "")))
         page = self.page(target[0])
@@ -337,6 +436,7 @@ class MainWindow(QMainWindow):
         from app.ui.hub import hub_of
 
         hub_of(self.ctx).start()  # downloads left in the queue go on
+        self.sync.start()
 
     @staticmethod
     def target(open_id: str | None) -> tuple[str, dict[str, Any]]:
@@ -350,7 +450,8 @@ class MainWindow(QMainWindow):
         if open_id.startswith("page:"):
             name, _colon, section = open_id.removeprefix("page:").partition(":")
             args = {"section": section} if section else {}
-            return (name, args) if name in (*RAIL, "settings", "review") else ("home", {})
+            return (name, args) if name in (*RAIL, "settings", "review", "profiles") \
+                else ("home", {})
         if "/" in open_id:
             return "resource", {"resource_id": open_id}
         return "pack", {"pack_id": open_id}
@@ -612,18 +713,20 @@ class MainWindow(QMainWindow):
         self.topbar.status_bar.setAccessibleName(_("Progress of the running task"))
         if self.help_dialog is not None:
             self.help_dialog.retranslate()
+        self._show_sync()
         self._fit_rail()
+        self._show_profile()
         self._update_crumbs()
         self._update_status()
 
     def _fit_rail(self) -> None:
         """The rail is as wide as its longest label needs (languages and text sizes vary)."""
-        buttons = list(self.rail_buttons.values())
+        buttons = [*self.rail_buttons.values(), self.sync_button]
         for button in buttons:
             button.setMinimumWidth(0)
             button.setMaximumWidth(16_777_215)
         width = max([84, *(button.sizeHint().width() for button in buttons)])
-        for button in buttons:
+        for button in (*buttons, self.profile_button):
             button.setFixedWidth(width)
         # The search field fits its placeholder in the current language and text size.
         search = self.topbar.search
@@ -633,6 +736,7 @@ class MainWindow(QMainWindow):
 
     def _theme_changed(self) -> None:
         self._fit_rail()
+        self._show_profile()
         self._update_crumbs()
         for view in self.findChildren(QAbstractItemView):
             view.doItemsLayout()
@@ -642,6 +746,8 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.sync.change_timer.stop()
+        self.sync.timer.stop()
         if self.current is not None:
             self.current.deactivate()
         resource = self.pages.get("resource")

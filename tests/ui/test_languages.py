@@ -29,7 +29,7 @@ from tests.ui.conftest import PACK_ID, OpenWindow, wait_loaded
 OPEN, CLOSE = "⟦", "⟧"
 PAGES: list[tuple[str, dict[str, str]]] = [
     ("home", {}), ("library", {}), ("pack", {"pack_id": PACK_ID}), ("search", {"query": "cite"}),
-    ("notes", {}), ("downloads", {}), ("settings", {}), ("review", {}),
+    ("notes", {}), ("downloads", {}), ("settings", {}), ("review", {}), ("profiles", {}),
     *[("resource", {"resource_id": f"{PACK_ID}/{local}"})
       for local in ("article", "guide", "photo", "check", "tour", "web")],
 ]

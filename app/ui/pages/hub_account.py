@@ -32,8 +32,10 @@ class HubAccountSection(QWidget):
         layout.setSpacing(10)
         self.heading = label("", "h2")
         self.help = label("", "muted")
+        self.for_profile = label("", "small")
         layout.addWidget(self.heading)
         layout.addWidget(self.help)
+        layout.addWidget(self.for_profile)
 
         # Signed out: the form.
         self.form_box = QWidget()
@@ -63,6 +65,10 @@ class HubAccountSection(QWidget):
         sign_in_row.addStretch()
         form.addRow("", sign_in_row)
         layout.addWidget(self.form_box)
+        from app.ui.pages.sync_section import NearbyHubs, SyncSection
+
+        self.nearby = NearbyHubs(ctx, self.url.setText)
+        layout.addWidget(self.nearby)
 
         # Signed in: who, where, the key, sign out.
         self.signed_box = QWidget()
@@ -83,6 +89,8 @@ class HubAccountSection(QWidget):
         self.status = label("", "small")
         self.status.hide()
         layout.addWidget(self.status)
+        self.sync = SyncSection(ctx)
+        layout.addWidget(self.sync)
 
         # Downloads: bandwidth cap and metered connection.
         self.downloads_heading = label("", "h3")
@@ -113,12 +121,14 @@ class HubAccountSection(QWidget):
         layout.addLayout(limits)
 
         self._filling = False
+        self._filled_for = ctx.profile
         self.hub.account_changed.connect(self.show_account)
         self.retranslate()
         self.show_account()
 
     def activate(self) -> None:
         self.hub.load_account()
+        self.sync.activate()
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -126,10 +136,17 @@ class HubAccountSection(QWidget):
         info = self.hub.account
         signed_in = info is not None and info.signed_in
         self.form_box.setVisible(not signed_in)
+        self.nearby.setVisible(not signed_in)
         self.signed_box.setVisible(signed_in)
+        self._profile_text()
         if info is None:
             return
         self._filling = True
+        if self._filled_for != self.ctx.profile:  # another learner: their account
+            self._filled_for = self.ctx.profile
+            for field in (self.url, self.user, self.password):
+                field.clear()
+            self.status.hide()
         if not self.url.text() and info.url:
             self.url.setText(info.url)
         if not self.user.text() and info.user:
@@ -149,6 +166,13 @@ class HubAccountSection(QWidget):
         self.where.setText(info.url)
         self.key.setText(_("The hub's key, pinned at the first sign-in: {fingerprint}")
                          .format(fingerprint=info.fingerprint))
+
+    def _profile_text(self) -> None:
+        from app.ui.pages.profiles import profile_title
+
+        self.for_profile.setText(_("This is the account of {name}: each learner of this "
+                                   "computer signs in to their own.").format(
+            name=profile_title(self.ctx.profile or "default")))
 
     def _say(self, text: str, role: str = "small") -> None:
         self.status.setText(text)
@@ -179,6 +203,9 @@ class HubAccountSection(QWidget):
             else:
                 text = _("Signed in.")
             self._say(text, "success")
+            from app.ui.sync_state import sync_of
+
+            sync_of(self.ctx).start()
 
         def failed(error: BaseException) -> None:
             self.sign_in_button.setEnabled(True)
@@ -194,6 +221,9 @@ class HubAccountSection(QWidget):
             self._say(_("Signed out.") if revoked else _(
                 "Signed out on this computer; the hub could not be told, so the sign-in "
                 "stays valid there until it expires."))
+            from app.ui.sync_state import sync_of
+
+            sync_of(self.ctx).load_status()
 
         self.hub.sign_out(done)
 
@@ -228,6 +258,9 @@ class HubAccountSection(QWidget):
         self.ask_label.setText(_("Ask before downloads larger than (MB)"))
         self.ask_above.setAccessibleName(_("Ask before downloads larger than (MB)"))
         self._texts(self.hub.account)
+        self._profile_text()
+        self.nearby.retranslate()
+        self.sync.retranslate()
 
 
 def role_name(role: str) -> str:

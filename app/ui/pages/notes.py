@@ -43,6 +43,8 @@ class NotesPage(Page):
         self.filter.textChanged.connect(self._filter)
         row.addWidget(self.filter)
         row.addStretch()
+        self.edit_button = button("", "quiet", None, self._edit)
+        row.addWidget(self.edit_button)
         self.delete_button = button("", "quiet", "delete", self._delete)
         row.addWidget(self.delete_button)
         layout.addLayout(row)
@@ -91,6 +93,7 @@ class NotesPage(Page):
             n=formatting.number(total)))
         self.export_button.setEnabled(total > 0)
         self.delete_button.setEnabled(shown > 0)
+        self.edit_button.setEnabled(shown > 0)
         if total == 0:
             self.empty.set_texts(_("No notes yet"),
                                  _("While you read or watch, write notes in the side panel. "
@@ -114,14 +117,32 @@ class NotesPage(Page):
         self.filter.setPlaceholderText(_("Find in notes"))
         self.filter.setAccessibleName(_("Find in notes"))
         self.delete_button.setText(_("Delete note"))
+        self.edit_button.setText(_("Edit note…"))
+        self.edit_button.setAccessibleName(_("Edit note"))
         self.view.setAccessibleName(_("Your notes"))
         self.model.retranslate()
         self._render()
 
     def _open(self, index: QModelIndex) -> None:
         note = index.data(ROW)
-        if note:
+        if note and note.get("conflict"):  # the learner chooses first
+            self.edit(note)
+        elif note:
             self.ctx.open_resource(note["resource_id"], note["at_seconds"])
+
+    def _edit(self) -> None:
+        index = self.view.currentIndex()
+        if not index.isValid() and self.proxy.rowCount():
+            index = self.proxy.index(0, 0)
+        note = index.data(ROW) if index.isValid() else None
+        if note:
+            self.edit(note)
+
+    def edit(self, note: dict[str, Any]) -> Any:
+        """Open the editor of ``note``; a note in conflict shows each version."""
+        from app.ui.note_edit import edit_note
+
+        return edit_note(self.ctx, note, self, lambda _note: self._load())
 
     def _delete(self) -> None:
         index = self.view.currentIndex()

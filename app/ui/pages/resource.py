@@ -111,17 +111,42 @@ class NotesPanel(QWidget):
         self.editor.setMaximumHeight(110)
         self.add = button("", "primary", "add", self._add)
         self.delete = button("", "quiet", "delete", self._delete)
+        self.edit = button("", "quiet", None, self._edit)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty)
         layout.addWidget(self.editor)
         row = QHBoxLayout()
         row.addWidget(self.add)
         row.addStretch()
+        row.addWidget(self.edit)
         row.addWidget(self.delete)
         layout.addLayout(row)
         QShortcut(QKeySequence("Ctrl+Return"), self.editor, self._add)
         self.notes: list[dict[str, Any]] = []
+        # Notes changed elsewhere (a sync, the Notes page): show them as they are now.
+        page.ctx.notes_changed.connect(self._changed_elsewhere)
         self.retranslate()
+
+    def _changed_elsewhere(self, resource_id: str) -> None:
+        current = self.page.resource_id
+        if not current or resource_id not in ("", current):
+            return
+        profile = self.page.ctx.profile
+        self.page.ctx.run(lambda library, _r: library.notes(profile, current),
+                          lambda notes: self.set_notes(notes)
+                          if self.page.resource_id == current else None, lambda _e: None)
+
+    def _edit(self) -> None:
+        item = self.list.currentItem() or self.list.item(0)
+        note = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if note:
+            self.edit_note(note)
+
+    def edit_note(self, note: dict[str, Any]) -> Any:
+        """Open the editor of ``note``; a note in conflict shows each version."""
+        from app.ui.note_edit import edit_note
+
+        return edit_note(self.page.ctx, note, self.page, lambda _note: None)
 
     def retranslate(self) -> None:
         self.list.setAccessibleName(_("Notes on this resource"))
@@ -129,6 +154,8 @@ class NotesPanel(QWidget):
         self.editor.setAccessibleName(_("New note"))
         self.empty.setText(_("No notes yet. What do you want to remember?"))
         self.delete.setText(_("Delete note"))
+        self.edit.setText(_("Edit note…"))
+        self.edit.setAccessibleName(_("Edit note"))
         self._update_add()
         self.set_notes(self.notes)
 
@@ -146,15 +173,24 @@ class NotesPanel(QWidget):
             text = note["body"]
             if note["at_seconds"] is not None:
                 text = f"{formatting.clock(note['at_seconds'])} — {text}"
+            if note.get("conflict"):
+                mark = _("Edited on two devices")
+                text = f"⚠ {mark}\n{text}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, note)
+            if note.get("conflict"):
+                item.setToolTip(_("Edited on two devices: choose which text to keep"))
             self.list.addItem(item)
         self.empty.setVisible(not notes)
         self.list.setVisible(bool(notes))
         self.delete.setVisible(bool(notes))
+        self.edit.setVisible(bool(notes))
 
     def _activated(self, item: QListWidgetItem) -> None:
         note = item.data(Qt.ItemDataRole.UserRole)
+        if note and note.get("conflict"):
+            self.edit_note(note)
+            return
         if note and note["at_seconds"] is not None and self.page.viewer is not None:
             self.page.viewer.seek(float(note["at_seconds"]))
 

@@ -90,6 +90,12 @@ class SettingsPage(Page):
         layout.addLayout(row)
 
         layout.addWidget(separator())
+        from app.ui.pages.profile_section import ProfileSection
+
+        self.profile_section = ProfileSection(ctx)
+        layout.addWidget(self.profile_section)
+
+        layout.addWidget(separator())
         from app.ui.pages.hub_account import HubAccountSection
 
         self.hub_account = HubAccountSection(ctx)
@@ -142,11 +148,16 @@ class SettingsPage(Page):
     def activate(self, **args: Any) -> None:
         self._sync()
         self.hub_account.activate()
+        self.profile_section.activate()
         self._load()
         if args.get("section") == "hub":  # from the Downloads page: how to sign in
             QTimer.singleShot(0, lambda: self.scroll_area.ensureWidgetVisible(self.hub_account,
                                                                            0, 0))
             self.hub_account.url.setFocus()
+        elif args.get("section") == "sync":  # from the sync state in the rail
+            sync = self.hub_account.sync
+            QTimer.singleShot(0, lambda: self.scroll_area.ensureWidgetVisible(sync, 0, 0))
+            sync.sync_button.setFocus()
 
     def focus_first(self) -> None:
         self.language.setFocus()
@@ -281,6 +292,7 @@ class SettingsPage(Page):
         self.storage.setAccessibleName(_("Storage used by each pack"))
         self.help_button.setText(_("Keyboard shortcuts"))
         self.hub_account.retranslate()
+        self.profile_section.retranslate()
         if self.player_name:
             self._show_player(self.player_name)
         if self.usage:
