@@ -62,6 +62,7 @@ class NoteEditor(QDialog):
                 text.setReadOnly(True)
                 text.setAccessibleName(_("Version {n}").format(n=number))
                 text.setTabChangesFocus(True)
+                text.setMinimumHeight(text.fontMetrics().lineSpacing() * 4)
                 column.addWidget(text, 1)
                 keep = button(_("Keep this version"), None, "check")
                 keep.clicked.connect(lambda _c=False, body=body: self.save(body))
@@ -75,6 +76,7 @@ class NoteEditor(QDialog):
         start = "\n\n".join(versions) if versions else str(note.get("body") or "")
         self.editor = content(QPlainTextEdit(start))
         self.editor.setTabChangesFocus(True)
+        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * 5)
         self.merge_label.setBuddy(self.editor)
         layout.addWidget(self.editor, 1)
         self.error = label("", "error")
@@ -89,9 +91,12 @@ class NoteEditor(QDialog):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
-        width = self.fontMetrics().horizontalAdvance("m") * (70 if versions else 45)
-        self.resize(width, self.fontMetrics().lineSpacing() * (28 if versions else 16))
         self.retranslate(bool(versions))
+        width = self.fontMetrics().horizontalAdvance("m") * (70 if versions else 45)
+        hint = self.sizeHint()
+        self.resize(max(width, hint.width()),
+                    max(self.fontMetrics().lineSpacing() * (30 if versions else 16),
+                        hint.height()))
 
     def retranslate(self, conflict: bool) -> None:
         if conflict:
