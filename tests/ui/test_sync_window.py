@@ -197,8 +197,13 @@ def test_a_note_syncs_in_the_background_and_a_change_from_the_other_side_appears
         sync_now(library)
 
     notes = wait_loaded(qtbot, window, "notes")
+    qtbot.waitUntil(lambda: not sync.running, timeout=WAIT)
+    assert sync.timer.isActive() and sync.timer.interval() == sync.every_ms
     with qtbot.waitSignal(sync.synced, timeout=WAIT):
-        sync.timer.start(0)  # the next periodic sync, now
+        sync.timer.timeout.emit()  # the next periodic sync, now
+        assert sync.running
+        sync.sync()  # asked during a sync: runs once it ends, never beside it
+        assert sync.again
     qtbot.waitUntil(lambda: sorted(n["body"] for n in notes.model.notes) == [
         "written in the window", "written on the other computer"], timeout=WAIT)
 
@@ -261,8 +266,59 @@ def test_the_sync_state_shows_last_sync_changes_waiting_and_the_last_error(
                     timeout=WAIT)
     assert window.sync_button.isVisible() and window.sync_button.text() == "Sync failed"
     assert sync.timer.isActive()  # tries again later, not at once
+    assert sync.timer.interval() == sync.retry_ms
     section = wait_loaded(qtbot, window, "settings").hub_account.sync
     qtbot.waitUntil(lambda: "The last sync failed" in section.text(), timeout=WAIT)
     text = section.text()
     assert "Synced " in text and "1 change waiting to be sent" in text
     assert section.sync_button.isVisible()
+
+
+@pytest.mark.slow
+def test_nearby_hubs_lists_a_lan_hub_and_choosing_it_fills_in_the_address(
+        qtbot: QtBot, filled: Library, open_window: OpenWindow, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("zeroconf")
+    lan = start_hub(tmp_path / "lan", options=("--lan", "--host", "127.0.0.1"),
+                    env={"UJUZI_HUB_NAME": "Workshop in Kisumu"})
+    monkeypatch.setenv("UJUZI_LAN_INTERFACES", "127.0.0.1")
+    try:
+        assert lan.process.stdout is not None
+        assert lan.process.stdout.readline().startswith("Advertised on the local network")
+        _ctx, window = open_window()
+        section = wait_loaded(qtbot, window, "settings").hub_account
+        nearby = section.nearby
+        assert nearby.isVisible()  # signed out: where to find a hub
+        qtbot.mouseClick(nearby.find_button, Qt.MouseButton.LeftButton)
+        assert not nearby.find_button.isEnabled()  # one browse at a time
+        qtbot.waitUntil(lambda: nearby.hubs is not None, timeout=WAIT)
+        rows = [nearby.list.item(i) for i in range(nearby.list.count())]
+        [item] = [row for row in rows if row.data(Qt.ItemDataRole.UserRole) == lan.url]
+        assert "Workshop in Kisumu" in item.text() and lan.fingerprint in item.toolTip()
+        nearby.list.itemActivated.emit(item)
+        assert section.url.text() == lan.url
+    finally:
+        lan.stop()
+
+
+def test_the_sync_state_in_words() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from app.sync.records import SyncStatus
+    from app.ui.sync_state import ago, short_state, state_lines
+
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    assert ago((now - timedelta(seconds=20)).isoformat(), now) == "just now"
+    assert ago((now - timedelta(minutes=2)).isoformat(), now) == "2 minutes ago"
+    linked = SyncStatus(url="http://hub", user="ada", signed_in=True,
+                        last_sync=None, waiting=3, conflicts=1, last_error="The hub is down.")
+    texts = [text for text, _role in state_lines(linked, running=False)]
+    assert texts == ["Not synced yet", "3 changes waiting to be sent",
+                     "1 note edited on two devices: open Notes to choose",
+                     "The last sync failed: The hub is down."]
+    assert short_state(linked, running=False) == "Sync failed"
+    assert short_state(linked, running=True) == "Syncing…"
+    unlinked = SyncStatus(url=None, user=None, signed_in=False, last_sync=None, waiting=0,
+                          conflicts=0, last_error=None)
+    assert short_state(unlinked, running=False) == ""
+    assert "not linked" in state_lines(unlinked, running=False)[0][0]
