@@ -32,6 +32,7 @@ from app.paths import layout
 from app.settings import Settings
 from app.tasks import Progress, Reporter
 from app.ui import dialogs, theme
+from app.ui.collector import GuiThreadCollector
 from app.ui.images import load_image_within
 from app.ui.tasks import TaskHandle, TaskRunner
 
@@ -95,6 +96,9 @@ class AppContext(QObject):
         self.home = home
         self.profile = profile
         self.runner = TaskRunner(self)
+        # Cyclic garbage is collected on the GUI thread only, never by a worker of the
+        # runner (app/ui/collector.py); stopped when the context is done with.
+        self.collector = GuiThreadCollector(self)
         # The settings file is read once here, on the GUI thread, before the window exists:
         # the language, theme and font decide how the first frame looks. Writes go through
         # the task runner.
