@@ -18,6 +18,8 @@ LEARNER, MENTOR, TRAINER, CURATOR, ADMIN = "learner", "mentor", "trainer", "cura
 #: A hub that forwards its learners' records upstream: it may push and pull the records of
 #: the accounts it names (the handlers check that), and nothing more than any account.
 FORWARDER = "forwarder"
+#: Every role an account may have.
+ROLES = (LEARNER, MENTOR, TRAINER, CURATOR, ADMIN, FORWARDER)
 SUBMITTERS = frozenset({TRAINER, CURATOR, ADMIN})
 REVIEWERS = frozenset({CURATOR, ADMIN})
 ADMINS = frozenset({ADMIN})

@@ -23,10 +23,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import AuthError, HubError, NotFoundError
 from app.hub import db
+from app.hub.access import ROLES
 from app.hub.config import HubConfig, LoginLimits
 from app.i18n import _
 
-ROLES = ("learner", "mentor", "trainer", "curator", "admin", "forwarder")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024

@@ -15,17 +15,36 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.errors import HubError, UjuziError
-from app.hub import accounts, catalog, journal, keys
-from app.hub import forward as forwarding
-from app.hub import lan as lan_module
-from app.hub.config import DEFAULT_HOST, DEFAULT_PORT, ENV_DATABASE, ENV_HOME, HubConfig
-from app.hub.service import prepare
+from app.hub.access import ROLES
+from app.hub.config import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    ENV_DATABASE,
+    ENV_HOME,
+    FORWARD_BATCH,
+    HubConfig,
+)
 from app.i18n import _
+from app.lazy import lazy_module
 from app.paths import exclusive_lock
 from app.terminal import json_text
+
+# The hub's libraries load when a hub command runs, not for every ``ujuzi`` command.
+if TYPE_CHECKING:
+    from app.hub import accounts, catalog, journal, keys, service
+    from app.hub import forward as forwarding
+    from app.hub import lan as lan_module
+else:
+    accounts = lazy_module("app.hub.accounts")
+    catalog = lazy_module("app.hub.catalog")
+    journal = lazy_module("app.hub.journal")
+    keys = lazy_module("app.hub.keys")
+    forwarding = lazy_module("app.hub.forward")
+    lan_module = lazy_module("app.hub.lan")
+    service = lazy_module("app.hub.service")
 
 #: Where ``ujuzi hub serve --lan`` listens unless ``--host`` is given: every address.
 LAN_HOST = "0.0.0.0"
@@ -70,7 +89,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     user_actions = user.add_subparsers(dest="user_command", metavar="COMMAND", required=True)
     add = user_actions.add_parser("add", help=_("add an account"))
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--role", required=True, choices=accounts.ROLES)
+    add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--password-stdin", action="store_true",
                      help=_("read the password from one line of standard input"))
     _common(add)
@@ -116,9 +135,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                          help=_("read the password from one line of standard input"))
     forward.add_argument("--packs", action="store_true",
                          help=_("also download the catalog's packs and publish them here"))
-    forward.add_argument("--batch", type=int, default=forwarding.BATCH, metavar="N",
+    forward.add_argument("--batch", type=int, default=FORWARD_BATCH, metavar="N",
                          help=_("records per push (default {count})").format(
-                             count=forwarding.BATCH))
+                             count=FORWARD_BATCH))
     _json_flag(forward)
     _common(forward)
 
@@ -143,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
     if command == "serve":
         host = args.host or (LAN_HOST if args.lan else DEFAULT_HOST)
         return serve(config, host, args.port, args.workers, lan=args.lan)
-    engine = prepare(config)
+    engine = service.prepare(config)
     journal.setup(config.layout.log_file, stderr=False)
     try:
         if command == "user":
@@ -424,7 +443,7 @@ def serve(config: HubConfig, host: str, port: int, workers: int, lan: bool = Fal
 
     if workers < 1:
         raise HubError(_("--workers must be at least 1."))
-    engine = prepare(config)
+    engine = service.prepare(config)
     try:
         key = keys.current(engine)
     finally:

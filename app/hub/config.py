@@ -16,6 +16,8 @@ from app.paths import HubLayout, layout
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8470
+#: Records per push when a laptop hub forwards upstream (``hub forward --batch``).
+FORWARD_BATCH = 500
 DAY = 24 * 60 * 60
 
 #: Environment variables (set by ``ujuzi hub serve`` for its workers, or by an operator).

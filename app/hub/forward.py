@@ -27,13 +27,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import AuthError, HubError, NetworkError, SignatureError
 from app.hub import catalog, db
-from app.hub.config import HubConfig
+from app.hub.config import FORWARD_BATCH, HubConfig
 from app.i18n import _
 from app.packs.manifest import parse_manifest, unique_files
 from app.packs.signing import check_chain, verify_manifest
 from app.store.blobs import BlobStore
 
-BATCH = 500
+BATCH = FORWARD_BATCH
 TIMEOUT = 60
 HUB_ID = "hub_id"
 FORWARDER = "forwarder"

@@ -8,14 +8,16 @@ import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.errors import UjuziError
 from app.formatting import size as format_size
 from app.i18n import _
-from app.library import Library
 from app.tasks import Reporter
 from app.terminal import ProgressPrinter, json_text
+
+if TYPE_CHECKING:  # the library loads when a command runs, not for every ujuzi command
+    from app.library import Library
 
 #: ``ujuzi <command>`` -> handler(args) returning the exit code.
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -96,6 +98,8 @@ def _emit(data: Any) -> None:
 
 
 def _library(args: argparse.Namespace) -> Library:
+    from app.library import Library
+
     return Library(getattr(args, "home", None))
 
 
