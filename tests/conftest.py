@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -37,6 +38,17 @@ def requires(available: bool, reason: str) -> pytest.MarkDecorator:
     """Mark a test that needs an optional part: skipped without it, except in strict runs,
     where it runs and fails."""
     return pytest.mark.skipif(not available and not STRICT, reason=reason)
+
+
+@pytest.fixture(autouse=True)
+def collector_given_back() -> Iterator[None]:
+    """A window's context collects garbage on the GUI thread while it lives
+    (app/ui/collector.py); after each test, Python's own collector runs again, whatever
+    contexts the test left behind (tests outside tests/ui make windows too)."""
+    yield
+    collector = sys.modules.get("app.ui.collector")
+    if collector is not None:
+        collector.GuiThreadCollector.reset()
 
 
 @pytest.fixture

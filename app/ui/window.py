@@ -400,7 +400,7 @@ class MainWindow(QMainWindow):
         """Load the library and show the first page (the resource or pack asked for, else
         Home; first "Who is learning?" when the library has several profiles and none was
         chosen); ``ready`` is emitted once it is on screen with its data."""
-        from app.ui import profiles
+        from app import profiles
 
         wanted, asked = self.ctx.profile, self.open_id
 

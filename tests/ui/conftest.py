@@ -179,17 +179,6 @@ def open_window(qtbot: QtBot, home: Path) -> Iterator[OpenWindow]:
         ctx.collector.stop()
 
 
-@pytest.fixture(autouse=True)
-def collector_given_back() -> Iterator[None]:
-    """Each window's context collects garbage on the GUI thread while it lives
-    (app/ui/collector.py); after a test, Python's own collector runs again, whatever
-    contexts the test left behind."""
-    yield
-    from app.ui.collector import GuiThreadCollector
-
-    GuiThreadCollector.reset()
-
-
 def wait_loaded(qtbot: QtBot, window: MainWindow, name: str, **args: Any) -> Any:
     """Navigate to a page and wait until it shows its data."""
     page = window.page(name)

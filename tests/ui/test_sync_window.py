@@ -13,12 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app import learning
+from app import learning, profiles
 from app.library import Library
 from app.packs.importer import import_pack
 from app.sync.account import Account
 from app.sync.records import sync_now, sync_status
-from app.ui import profiles
 from app.ui.note_edit import NoteEditor
 from app.ui.sync_state import sync_of
 from app.ui.window import MainWindow
@@ -50,7 +49,7 @@ def test_a_pin_is_kept_hashed_and_checked(filled: Library) -> None:
     filled.add_profile("amina")
     assert profiles.pin_matches(filled, "amina", "anything")  # no PIN: open
     profiles.set_pin(filled, "amina", "2468")
-    stored = filled.db.execute("SELECT value FROM hub_cache WHERE key LIKE 'profile_pin:%'"
+    stored = filled.db.execute("SELECT value FROM meta WHERE key LIKE 'profile_pin:%'"
                                ).fetchone()[0]
     assert "2468" not in stored and stored.startswith("scrypt$")
     assert profiles.pin_matches(filled, "amina", "2468")

@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
+from app import profiles
 from app.i18n import _
-from app.ui import profiles
 from app.ui.context import AppContext
 from app.ui.widgets import button, label
 

@@ -9,9 +9,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from app import profiles
 from app.i18n import _
 from app.library import DEFAULT_PROFILE
-from app.ui import profiles
 from app.ui.context import AppContext
 from app.ui.pages.base import Crumb, Page
 from app.ui.widgets import button, clear_layout, content, label, scrolling, separator

@@ -2,9 +2,8 @@
 of each profile.
 
 A PIN is a small lock between learners who share a laptop, not a password: it is kept on
-this device only (the library's ``hub_cache`` table, through :mod:`app.sync.state`; it never
-syncs), hashed with scrypt and a random salt, never in clear. These functions are Qt-free:
-the window runs them on the task runner.
+this device only (the library's ``meta`` table, which never syncs), hashed with scrypt and a
+random salt, never in clear. The window runs these functions on its task runner.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from app.errors import UjuziError
 from app.i18n import _
 from app.library import DEFAULT_PROFILE, Library
-from app.sync import state
+from app.store.records import get_meta, set_meta
 
 #: scrypt's cost: about 16 MiB and a few tens of milliseconds, enough for a short PIN on a
 #: device the learners share.
@@ -39,6 +38,11 @@ def _key(library: Library, name: str) -> str:
     return f"profile_pin:{library.profile_id(name)}"
 
 
+def _store(library: Library, name: str, value: str | None) -> None:
+    with library.db.atomic():
+        set_meta(library.db, _key(library, name), value)
+
+
 def _digest(pin: str, salt: bytes) -> bytes:
     return hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
                           dklen=32)
@@ -53,12 +57,12 @@ def check_format(pin: str) -> str:
 
 
 def has_pin(library: Library, name: str) -> bool:
-    return state.get(library.db, _key(library, name)) is not None
+    return get_meta(library.db, _key(library, name)) is not None
 
 
 def pin_matches(library: Library, name: str, pin: str) -> bool:
     """Whether ``pin`` opens the profile (a profile without a PIN opens with anything)."""
-    stored = state.get(library.db, _key(library, name))
+    stored = get_meta(library.db, _key(library, name))
     if stored is None:
         return True
     try:
@@ -78,12 +82,11 @@ def set_pin(library: Library, name: str, pin: str | None, current: str = "") -> 
     if not pin_matches(library, name, current):
         raise PinError(_("The current PIN is not right."))
     if pin is None:
-        state.put(library.db, _key(library, name), None)
+        _store(library, name, None)
         return
     pin = check_format(pin)
     salt = secrets.token_bytes(16)
-    state.put(library.db, _key(library, name),
-              f"scrypt${salt.hex()}${_digest(pin, salt).hex()}")
+    _store(library, name, f"scrypt${salt.hex()}${_digest(pin, salt).hex()}")
 
 
 def profile_entries(library: Library) -> list[ProfileEntry]:
