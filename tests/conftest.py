@@ -21,9 +21,9 @@ pytest_plugins = ["tests.hubs"]
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("UJUZI_CORPUS", REPO.parent / "shared" / "corpus"))
 
-#: Set by ``.ci/run``: there the project's setup has installed every part the suite uses and
-#: the tests run as root, so a part that is missing is a failure, never a quiet skip. A
-#: developer's machine without root or npm skips those tests and says why.
+#: Set by ``make test`` when run as root (as ``.ci/run`` does): the project's setup has then
+#: installed every part the suite uses, so a part that is missing is a failure, never a quiet
+#: skip. A developer's machine without root skips those tests and says why.
 STRICT = os.environ.get("UJUZI_TEST_STRICT") == "1"
 
 
