@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QProgressBar,
@@ -39,16 +40,19 @@ from app.ui.widgets import EmptyState, button, clear_layout, content, label, scr
 SHOWN_AT_MOST = 60
 
 
-class TaskRow(QFrame):
-    def __init__(self, task: Task) -> None:
-        super().__init__()
-        self.task = task
+class ProgressCard(QFrame):
+    """A card with a title, a state on its right, a progress bar, a line of detail and a
+    row of actions: what a task and a download show alike."""
+
+    def build(self, title: QLabel) -> tuple[QVBoxLayout, QHBoxLayout]:
+        """Lay the card out around ``title``; returns its layout and the actions' row
+        (stretched to the right, for the caller's buttons)."""
         self.setProperty("role", "card")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(6)
         top = QHBoxLayout()
-        self.title = label(task.title, "h3")
+        self.title = title
         self.state = label("", "small", wrap=False)
         top.addWidget(self.title, 1)
         top.addWidget(self.state)
@@ -61,6 +65,14 @@ class TaskRow(QFrame):
         layout.addWidget(self.detail)
         actions = QHBoxLayout()
         actions.addStretch()
+        return layout, actions
+
+
+class TaskRow(ProgressCard):
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self.task = task
+        layout, actions = self.build(label(task.title, "h3"))
         self.cancel = button("", None, "close", task.cancel)
         self.retry = button("", None, None, lambda: task.retry() if task.retry else None)
         actions.addWidget(self.cancel)
@@ -158,7 +170,7 @@ class CatalogRow(QFrame):
         layout.addLayout(side)
 
 
-class DownloadRow(QFrame):
+class DownloadRow(ProgressCard):
     """One download of the queue: progress, state, Pause, Resume, Cancel. The row stays
     (and keeps the focus) while its download changes: :meth:`set_row` updates it."""
 
@@ -166,25 +178,8 @@ class DownloadRow(QFrame):
         super().__init__()
         self.page = page
         self.row = row
-        self.setProperty("role", "card")
         hub = page.hub
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.setSpacing(6)
-        top = QHBoxLayout()
-        self.title = content(label("", "h3"))
-        self.state = label("", "small", wrap=False)
-        top.addWidget(self.title, 1)
-        top.addWidget(self.state)
-        layout.addLayout(top)
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 1000)
-        self.bar.setTextVisible(False)
-        layout.addWidget(self.bar)
-        self.detail = label("", "small")
-        layout.addWidget(self.detail)
-        actions = QHBoxLayout()
-        actions.addStretch()
+        layout, actions = self.build(content(label("", "h3")))
         self.pause = button("", None, None, lambda: hub.act(queue.pause, self.row.id))
         self.resume = button("", None, None, lambda: hub.act(queue.resume, self.row.id))
         self.cancel = button("", "destructive", "close",
