@@ -322,10 +322,22 @@ def _v6_sync(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE meta SET value = ? WHERE key = 'counter'", (str(counter),))
 
 
+def _v7_mentorship(conn: sqlite3.Connection) -> None:
+    """Mentorship's local tables (app/mentorship/local.py): filled by that module."""
+
+
+def _v8_import_history(conn: sqlite3.Connection) -> None:
+    """The history of finished imports with their reports (Downloads page)."""
+
+
+def _v9_sync_accounts(conn: sqlite3.Connection) -> None:
+    """What sync keeps per learner's account beyond version 6."""
+
+
 #: Ordered migrations: the database's ``user_version`` is the number that have run.
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial, _v2_quiz_attempts, _v3_search, _v4_interactive_state, _v5_hub_downloads,
-    _v6_sync,
+    _v6_sync, _v7_mentorship, _v8_import_history, _v9_sync_accounts,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
