@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting, learning
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.library import Library
 from app.quiz import QuestionResult, QuizResult, grade_question, grade_quiz, load_quiz, pass_mark
 from app.tasks import Reporter
@@ -35,6 +35,9 @@ from app.ui.widgets import button, clear_layout, content, label, scrolling
 
 class QuestionCard(QFrame):
     """One question: prompt, the way to answer it, and feedback once checked."""
+
+    #: The learner's answer changed (chosen, unchosen or typed).
+    answer_changed = Signal()
 
     def __init__(self, number: int, total: int, question: dict[str, Any]) -> None:
         super().__init__()
@@ -70,7 +73,9 @@ class QuestionCard(QFrame):
         else:
             self.line = QLineEdit()
             self.line.setMaximumWidth(420)
+            self.line.textChanged.connect(self.answer_changed.emit)
             layout.addWidget(self.line)
+        self.group.buttonToggled.connect(lambda *_args: self.answer_changed.emit())
         self.feedback = QFrame()
         feedback = QVBoxLayout(self.feedback)
         feedback.setContentsMargins(14, 10, 14, 10)
@@ -118,6 +123,13 @@ class QuestionCard(QFrame):
             return None
         assert self.line is not None
         return self.line.text()
+
+    def answered(self) -> bool:
+        """Whether the learner has chosen or typed an answer."""
+        value = self.answer()
+        if isinstance(value, str):
+            return bool(value.strip())
+        return value is not None and value != []
 
     def set_answer(self, value: Any) -> None:
         if self.line is not None:
@@ -275,6 +287,7 @@ class QuizViewer(Viewer):
         total = len(self.quiz["questions"])
         self.cards = [QuestionCard(i + 1, total, q) for i, q in enumerate(self.quiz["questions"])]
         for card in self.cards:
+            card.answer_changed.connect(self._update_check)
             self.cards_box.addWidget(card)
         self.final = None
         self.current = min(max(0, start), total - 1)
@@ -303,14 +316,26 @@ class QuizViewer(Viewer):
             self.check_button.hide()
             self.next_button.hide()
             self.submit_button.setVisible(any(card.result is None for card in self.cards))
+        self._update_check()
         self._summary()
+
+    def _update_check(self) -> None:
+        """"Check answer" works once the question shown has an answer; until then it says
+        what to do."""
+        if not self.cards:
+            return
+        ready = self.cards[self.current].answered()
+        self.check_button.setEnabled(ready)
+        self.check_button.setText(_("Check answer") if ready else _("Choose an answer"))
+        self.check_button.setAccessibleName(self.check_button.text())
 
     def _summary(self) -> None:
         if not self.quiz:
             return
         count = len(self.quiz["questions"])
         mark = formatting.percent(pass_mark(self.quiz))
-        parts = [_("{count} questions · pass mark {mark}").format(
+        parts = [ngettext("{count} question · pass mark {mark}",
+                          "{count} questions · pass mark {mark}", count).format(
             count=formatting.number(count), mark=mark)]
         if self.attempts:
             best = max(a["score"] for a in self.attempts)
@@ -319,6 +344,8 @@ class QuizViewer(Viewer):
 
     def _check(self) -> None:
         card = self.cards[self.current]
+        if not card.answered():
+            return
         card.show_result(grade_question(card.question, card.answer()))
         self._update()
         self.next_button.setFocus()
@@ -371,7 +398,9 @@ class QuizViewer(Viewer):
         self.result_title.setProperty("role", "h2")
         self.result_score.setText(formatting.percent(result.score))
         self.result_text.setText(
-            _("{correct} of {total} answers right. The pass mark is {mark}.").format(
+            ngettext("{correct} of {total} answer right. The pass mark is {mark}.",
+                     "{correct} of {total} answers right. The pass mark is {mark}.",
+                     result.total).format(
                 correct=formatting.number(result.correct), total=formatting.number(result.total),
                 mark=formatting.percent(result.pass_mark))
             + " " + (_("Well done: this quiz is marked complete.") if result.passed else
@@ -395,7 +424,7 @@ class QuizViewer(Viewer):
     def retranslate(self) -> None:
         self.mode_one.setText(_("One at a time"))
         self.mode_all.setText(_("All questions"))
-        self.check_button.setText(_("Check answer"))
+        self._update_check()
         self.submit_button.setText(_("Check all answers"))
         self.review_button.setText(_("Review answers"))
         self.retry_button.setText(_("Try again"))
