@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app.errors import HubError
-from app.hub import db
+from app.hub import db, mentor_checks
 from app.i18n import _
 from app.store import merge
 
@@ -46,6 +46,11 @@ State = dict[str, Any]
 
 class RecordError(HubError):
     """A pushed record that is malformed or of a type this hub does not know (400)."""
+
+
+class RecordForbidden(HubError):
+    """A pushed record its pusher may not write: a type only the hub writes, or a record of
+    a relationship's space whose parties do not include the pusher (403)."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ def check_record(record: Any) -> str | None:
     if record_type == "note" and not _versions_ok(record.get("versions", [])):
         return _("a note's versions are a list of {{\"vv\": {{device: counter}}, \"body\": "
                  "text}}")
-    return None
+    return mentor_checks.problem(record)
 
 
 def check_changes(device: str, changes: Sequence[Change]) -> None:
@@ -135,6 +140,10 @@ def check_changes(device: str, changes: Sequence[Change]) -> None:
             raise RecordError(_("Change {index}: counters must increase within a push.")
                               .format(index=index))
         previous = change.counter
+        if isinstance(change.record, dict) \
+                and change.record.get("type") in mentor_checks.HUB_ONLY_TYPES:
+            raise RecordForbidden(_("Change {index}: only the hub writes {type} records.")
+                                  .format(index=index, type=change.record["type"]))
         problem = check_record(change.record)
         if problem is not None:
             raise RecordError(_("Change {index}: {problem}.").format(index=index,

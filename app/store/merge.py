@@ -26,8 +26,21 @@ are recognised as concurrent).
 A deletion is final for every type: a deleted record stays deleted, whatever edit arrives
 (older or concurrent), and keeps no text (a tombstone).
 
-New types (mentorship's) register a :class:`Rule` in :data:`RULES`; the wire format and the
-protocol stay the same.
+Mentorship's types (docs/mentorship.md, "On the hub"):
+
+- ``mentor_profile`` (id ``"me"``), ``private_note``, ``notes_key``: registers by Lamport
+  clock, like ``profile``.
+- ``mentor_action``: immutable, like ``quiz_attempt``.
+- ``relationship``: written by the hub only; a register by ``data.version`` (a hub counter:
+  the higher version wins).
+- ``goal``: per-field registers. ``data`` is ``{"relationship": id}``; the record carries
+  ``fields: {name: {"v": value, "clock": [count, device]}}`` and ``tasks: {task_id: {name:
+  {"v": value, "clock": [...]}}}``; each field (of the goal, of each task) keeps the value
+  of its later clock, so two people editing different fields both keep their edit.
+- ``shared_note``: like ``note`` (versions with version vectors; conflicts kept).
+
+New types register a :class:`Rule` in :data:`RULES`; the wire format and the protocol stay
+the same.
 """
 
 from __future__ import annotations
@@ -126,11 +139,61 @@ def _note(a: State, b: State) -> State:
     return {**base, "versions": kept}
 
 
+def _version_of(state: State) -> int:
+    version = state.get("data", {}).get("version", 0)
+    return version if isinstance(version, int) and not isinstance(version, bool) else 0
+
+
+def _by_version(a: State, b: State) -> State:
+    """The state with the higher ``data.version``; equal versions: deterministic."""
+    if _version_of(a) != _version_of(b):
+        return a if _version_of(a) > _version_of(b) else b
+    return min(a, b, key=_canonical)
+
+
+def _field(a: Any, b: Any) -> Any:
+    """One field register ``{"v": value, "clock": [count, device]}``: the later clock."""
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return a if isinstance(a, dict) else b
+    if later(b.get("clock"), a.get("clock")):
+        return b
+    if later(a.get("clock"), b.get("clock")):
+        return a
+    return min(a, b, key=_canonical)
+
+
+def _fields(a: Any, b: Any) -> dict[str, Any]:
+    a = a if isinstance(a, dict) else {}
+    b = b if isinstance(b, dict) else {}
+    return {name: _field(a[name], b[name]) if name in a and name in b
+            else a.get(name, b.get(name)) for name in sorted({*a, *b})}
+
+
+def _goal(a: State, b: State) -> State:
+    """Each field of the goal and of each of its tasks merged as its own register."""
+    tasks_a = a.get("tasks") if isinstance(a.get("tasks"), dict) else {}
+    tasks_b = b.get("tasks") if isinstance(b.get("tasks"), dict) else {}
+    assert isinstance(tasks_a, dict) and isinstance(tasks_b, dict)
+    tasks = {task: _fields(tasks_a.get(task), tasks_b.get(task))
+             for task in sorted({*tasks_a, *tasks_b})}
+    base = _immutable(a, b)
+    return {**base, "fields": _fields(a.get("fields"), b.get("fields")), "tasks": tasks}
+
+
 RULES: dict[str, Rule] = {
     "profile": Rule(_register, tombstone_keeps=()),
     "progress": Rule(_progress, tombstone_keeps=("resource_id",)),
     "quiz_attempt": Rule(_immutable, tombstone_keeps=("resource_id",)),
     "note": Rule(_note, tombstone_keeps=("resource_id",)),
+    # Mentorship (docs/mentorship.md).
+    "mentor_profile": Rule(_register, tombstone_keeps=()),
+    "mentor_action": Rule(_immutable, tombstone_keeps=("action", "relationship")),
+    "relationship": Rule(_by_version, tombstone_keeps=("mentor", "mentee")),
+    "goal": Rule(_goal, tombstone_keeps=("relationship",)),
+    "shared_note": Rule(_note, tombstone_keeps=("relationship",)),
+    "private_note": Rule(_register, tombstone_keeps=("relationship",)),
+    "notes_key": Rule(_register, tombstone_keeps=()),
+    # Badges (app/hub/badges): "badge".
 }
 
 

@@ -118,3 +118,99 @@ def test_notes_converge_in_any_order_and_no_deleted_note_returns(
         assert results[0]["deleted"] is True
     for left, right in itertools.combinations(produced[:6], 2):
         assert merge(left, right) == merge(right, left)
+
+
+# -- mentorship's types: each rule is a join (commutative, associative, idempotent) ----------
+
+clocks = st.tuples(st.integers(0, 4), st.sampled_from(DEVICES)).map(list)
+small_values = st.one_of(st.none(), st.booleans(), st.integers(0, 3), st.sampled_from(["x", "y"]))
+
+
+def _register_state(record_type: str, data: dict[str, Any]) -> Any:
+    return st.builds(lambda clock, value, deleted: {
+        "type": record_type, "id": "r1", "deleted": deleted, "clock": clock,
+        "data": {**data, "value": value}}, clocks, small_values, st.booleans())
+
+
+field_registers = st.dictionaries(
+    st.sampled_from(["title", "due", "links", "done"]),
+    st.builds(lambda v, clock: {"v": v, "clock": clock}, small_values, clocks), max_size=3)
+
+goals = st.builds(lambda fields, tasks, deleted: {
+    "type": "goal", "id": "g1", "deleted": deleted, "data": {"relationship": "rel1"},
+    "fields": fields, "tasks": tasks},
+    field_registers, st.dictionaries(st.sampled_from(["t1", "t2", "t3"]), field_registers,
+                                     max_size=3),
+    st.booleans())
+
+relationships = st.builds(lambda version, state, deleted: {
+    "type": "relationship", "id": "rel1", "deleted": deleted,
+    "data": {"mentor": "amina", "mentee": "baraka", "version": version, "state": state,
+             "audit": []}},
+    st.integers(0, 4), st.sampled_from(["pending", "active", "declined"]), st.booleans())
+
+actions = st.builds(lambda action, deleted: {
+    "type": "mentor_action", "id": "a1", "deleted": deleted,
+    "data": {"action": action, "relationship": "rel1", "peer": None}},
+    st.sampled_from(["request", "accept", "block"]), st.booleans())
+
+shared_notes = st.builds(lambda versions, deleted: {
+    "type": "shared_note", "id": "s1", "deleted": deleted, "data": {"relationship": "rel1"},
+    "versions": versions},
+    st.lists(st.builds(lambda vv, body: {"vv": vv, "body": body},
+                       st.dictionaries(st.sampled_from(DEVICES), st.integers(1, 3),
+                                       min_size=1),
+                       st.sampled_from(["p", "q"])), max_size=3),
+    st.booleans())
+
+MENTORSHIP_STATES = {
+    "mentor_profile": _register_state("mentor_profile", {"capacity": 2}),
+    "private_note": _register_state("private_note", {"relationship": "rel1"}),
+    "notes_key": _register_state("notes_key", {}),
+    "mentor_action": actions,
+    "relationship": relationships,
+    "goal": goals,
+    "shared_note": shared_notes,
+}
+
+
+def _normal(state: dict[str, Any]) -> dict[str, Any]:
+    """A pushed state as a replica holds it (merged with itself: a tombstone loses text)."""
+    return merge(state, state)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(MENTORSHIP_STATES)), st.data())
+def test_every_mentorship_rule_is_a_join(record_type: str, data: Any) -> None:
+    strategy = MENTORSHIP_STATES[record_type]
+    a, b, c = (_normal(data.draw(strategy)) for _ in range(3))
+    assert merge(a, b) == merge(b, a)
+    assert merge(merge(a, b), c) == merge(a, merge(b, c))
+    assert merge(a, a) == a
+    assert merge(merge(a, b), b) == merge(a, b)
+
+
+def test_a_relationship_keeps_the_hub_s_higher_version() -> None:
+    older = {"type": "relationship", "id": "r", "deleted": False,
+             "data": {"version": 2, "state": "pending"}}
+    newer = {"type": "relationship", "id": "r", "deleted": False,
+             "data": {"version": 3, "state": "active"}}
+    assert merge(older, newer)["data"]["state"] == "active"
+    assert merge(newer, older)["data"]["state"] == "active"
+
+
+def test_goal_edits_to_different_fields_and_tasks_are_both_kept() -> None:
+    base = {"type": "goal", "id": "g", "deleted": False, "data": {"relationship": "r"},
+            "fields": {"title": {"v": "Edit 5 articles", "clock": [1, "a"]}},
+            "tasks": {"t1": {"title": {"v": "Sandbox", "clock": [1, "a"]},
+                             "done": {"v": False, "clock": [1, "a"]}}}}
+    mentor = {**base, "fields": {"title": {"v": "Edit 10 articles", "clock": [2, "a"]}}}
+    mentee = {**base, "tasks": {"t1": {**base["tasks"]["t1"],
+                                       "done": {"v": True, "clock": [2, "b"]}}}}
+    merged = merge(mentor, mentee)
+    assert merged["fields"]["title"]["v"] == "Edit 10 articles"
+    assert merged["tasks"]["t1"]["done"]["v"] is True
+    assert merged["tasks"]["t1"]["title"]["v"] == "Sandbox"
+    gone = merge(merged, {**base, "deleted": True})
+    assert gone["deleted"] is True and gone["data"] == {"relationship": "r"}
+    assert "Sandbox" not in repr(gone)
