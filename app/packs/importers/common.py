@@ -50,6 +50,20 @@ from app.packs.rules import unique as unique
 from app.tasks import Reporter
 
 NOASSERTION = "NOASSERTION"
+
+
+def licence_label(licence: str | None) -> str:
+    """A pack's licence as a learner reads it: "Licence: CC-BY-SA-4.0", or "Licence not
+    stated" for ``NOASSERTION`` (an import that found no licence) and for none at all."""
+    if not licence or licence.strip().upper() == NOASSERTION:
+        return _("Licence not stated")
+    return _("Licence: {license}").format(license=licence)
+
+
+def licence_stated(licence: str | None) -> bool:
+    """Whether the pack says how it may be shared (a trainer is warned before sharing one
+    that does not)."""
+    return bool(licence) and str(licence).strip().upper() != NOASSERTION
 ZIM_MIME = "application/x-zim"
 
 

@@ -154,3 +154,72 @@ def text_of(html: str) -> str:
 
 def escape(text: str) -> str:
     return html_lib.escape(text)
+
+
+# -- is there anything for a learner? -----------------------------------------------------------
+
+#: Elements that show something even without text.
+_MEDIA_TAGS = frozenset({"img", "video", "audio", "iframe", "embed", "object", "svg", "math",
+                         "canvas", "picture"})
+#: Controls, which do nothing once scripts are gone (articles run none).
+_CONTROL_TAGS = frozenset({"button", "input", "select", "textarea", "form"})
+_HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "link",
+                          "meta"})
+#: A page whose only text around script-driven controls is this short is a widget (a
+#: "Was this useful?" row of buttons), not something to read.
+WIDGET_WORDS = 12
+
+
+class _ContentReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hidden = 0
+        self.in_control = 0
+        self.words = 0
+        self.media = 0
+        self.scripted_controls = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN_TAGS:
+            if tag not in ("link", "meta"):
+                self.hidden += 1
+        elif tag in _MEDIA_TAGS:
+            self.media += 1
+        elif tag in _CONTROL_TAGS:
+            self.scripted_controls += 1
+            if tag != "input":
+                self.in_control += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _MEDIA_TAGS:
+            self.media += 1
+        elif tag in _CONTROL_TAGS:
+            self.scripted_controls += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_TAGS and tag not in ("link", "meta"):
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in _CONTROL_TAGS and tag != "input":
+            self.in_control = max(0, self.in_control - 1)
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden and not self.in_control:
+            self.words += len(data.split())
+
+
+def learner_content(html: str) -> str | None:
+    """Whether an HTML block carries anything for a learner reading offline: ``None`` when
+    it does (any text of its own, however short, or a picture or media), ``"empty"`` when
+    it holds nothing to see (empty, or only style sheets and scripts), ``"widget"`` when it
+    is a few words around controls that only work with the online course's scripts (a
+    "Do you find this page useful?" row of buttons)."""
+    reader = _ContentReader()
+    reader.feed(html)
+    reader.close()
+    if reader.media:
+        return None
+    if reader.scripted_controls and reader.words <= WIDGET_WORDS:
+        return "widget"
+    if reader.words == 0:
+        return "empty"
+    return None

@@ -8,7 +8,13 @@ How the course maps:
   resolved to the export's ``static/`` files, which are attached; missing ones reported);
 - ``problem`` components become quizzes when every response is a kind the quiz format can
   hold (multiple choice, checkboxes, dropdown, numerical, text input) and nothing is
-  computed by a script; other problems become read-only articles with a note (reported);
+  computed by a script; other problems become read-only articles that say plainly they cannot
+  be answered here, with their prompts, each dropdown's and choice group's choices as lists
+  and answer boxes as visible blanks (reported, with the problem's type);
+- ``html`` blocks with nothing for a learner are left out: empty ones, style sheets and
+  scripts only, and a few words around buttons that need the course's scripts (the demo
+  course's "CSS" and "Do you find this page useful?" blocks); the report counts them. Short
+  blocks with real text or a picture stay;
 - ``video`` components become ``link`` resources to the hosted video (YouTube or an external
   file), marked as needing a download, with their ``.srt`` transcripts attached as
   subtitles; a video whose file is in ``static/`` becomes a real video resource;
@@ -32,7 +38,7 @@ from urllib.parse import quote, unquote
 from xml.etree import ElementTree as StdET
 
 from app.errors import ManifestError, PackError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.library import Library
 from app.packs.importers.common import (
     ImportReport,
@@ -44,6 +50,7 @@ from app.packs.importers.common import (
 )
 from app.packs.importers.html import (
     escape,
+    learner_content,
     note,
     replace_embeds,
     rewrite_refs,
@@ -213,6 +220,12 @@ def _html_block(course: _Course, section: dict[str, Any], element: Element,
         html = course.tree.read_text(name)
     else:
         html = _inner_xml(element)
+    emptiness = learner_content(html)
+    if emptiness is not None:
+        # Style sheets, empty blocks and script-driven widgets are nothing a learner can
+        # read offline; the report counts them (one line per kind, not one per block).
+        course.counts[f"dropped-{emptiness}"] = course.counts.get(f"dropped-{emptiness}", 0) + 1
+        return
     title = _title(element)
     if title.lower() in _GENERIC_TITLES:
         title = unit_title
@@ -438,14 +451,73 @@ def _problem(course: _Course, section: dict[str, Any], element: Element,
     kinds = _problem_types(element)
     course.draft.skip(label, _("problem type {types} cannot be answered in Ujuzi; kept as "
                                "read-only content").format(types=kinds))
-    for node in list(element.iter()):
-        for script in [c for c in node if local(c.tag) in ("script", "style")]:
-            node.remove(script)
+    _readable_problem(element)
     page = f"problem/{url_name}.html"
-    body = note(_("This problem cannot be answered here (type: {types}); it is shown for "
-                  "reading.").format(types=kinds)) + _inner_xml(element)
+    body = note(_("This problem cannot be answered here: the online course checks its "
+                  "answers. Its text and choices are shown for reading.")) + _inner_xml(element)
     course.draft.add_article(section, page, title, _html_body(course, body, page, label),
                              base_id=title)
+
+
+_ANSWER_BOXES = {"textline", "formulaequationinput", "textbox", "textinput", "codeinput",
+                 "jsinput", "schematic", "imageinput", "drag_and_drop_input", "crystallography",
+                 "vsepr_input", "chemicalequationinput", "editamoleculeinput", "editageneinput",
+                 "annotationinput", "matlabinput"}
+_DROPPED_IN_PROBLEMS = {"script", "style", "responseparam", "demandhint", "choicehint",
+                        "optionhint", "correcthint", "stringequalhint", "numericalhint",
+                        "additional_answer", "hintgroup"}
+
+
+def _choice_list(texts: list[str]) -> Element:
+    listing = StdET.Element("ul")
+    for text in texts:
+        item = StdET.SubElement(listing, "li")
+        item.text = text
+    return listing
+
+
+def _readable_problem(problem: Element) -> None:
+    """Turn a problem's XML, in place, into HTML a reader can follow: prompts and labels as
+    paragraphs, each dropdown and choice group as a list of its choices (wherever it sits,
+    tables included), each answer box as a visible blank, nothing that runs."""
+    for node in list(problem.iter()):
+        for gone in [c for c in node if local(c.tag) in _DROPPED_IN_PROBLEMS]:
+            node.remove(gone)
+    for node in list(problem.iter()):
+        tag = local(node.tag)
+        if tag in ("choicegroup", "checkboxgroup"):
+            texts = [_choice_text(c) for c in children(node, "choice")]
+            replacement = _choice_list([t for t in texts if t])
+        elif tag == "optioninput":
+            options = children(node, "option")
+            texts = [_choice_text(o) for o in options] if options else re.findall(
+                r"'((?:[^'\\]|\\.)*)'", node.get("options", ""))
+            replacement = _choice_list([t for t in texts if t])
+        elif tag in _ANSWER_BOXES:
+            replacement = StdET.Element("p")
+            replacement.text = "[ " + _("Your answer") + " ]"
+        elif tag == "solution":
+            replacement = StdET.Element("div")
+            heading = StdET.SubElement(replacement, "h3")
+            heading.text = _("Explanation")
+            replacement.extend(list(node))
+            if node.text and node.text.strip():
+                heading.tail = node.text
+        elif tag in ("label", "description"):
+            node.tag = "p"
+            continue
+        elif tag.endswith("response"):
+            node.tag = "div"
+            node.attrib.clear()
+            continue
+        else:
+            continue
+        replacement.tail = node.tail
+        node.clear()
+        node.tag = replacement.tag
+        node.text = replacement.text
+        node.extend(list(replacement))
+        node.tail = replacement.tail
 
 
 # -- video --------------------------------------------------------------------------------------
@@ -576,6 +648,23 @@ def _walk_course(course: _Course, root: Element) -> None:
         course.counts["chapter"] = course.counts.get("chapter", 0) + 1
 
 
+def _report_dropped(course: _Course) -> None:
+    empty = course.counts.get("dropped-empty", 0)
+    widgets = course.counts.get("dropped-widget", 0)
+    if empty:
+        course.draft.skip(
+            ngettext("{count} block with nothing to read (empty or style only)",
+                     "{count} blocks with nothing to read (empty or style only)", empty)
+            .format(count=empty),
+            _("left out: they hold no text or pictures for a learner"))
+    if widgets:
+        course.draft.skip(
+            ngettext("{count} feedback button that needs the online course",
+                     "{count} feedback buttons that need the online course", widgets)
+            .format(count=widgets),
+            _("left out: their buttons only work in the online course"))
+
+
 def _read_json(tree: SourceTree, name: str) -> Any:
     if not tree.has(name):
         return None
@@ -650,6 +739,7 @@ def convert(library: Library, path: Path, tree: SourceTree | None, staging: Path
     }
     if description:
         fields["description"] = {language: description[:20000]}
+    _report_dropped(course)
     reporter.report("convert", 1, 1, path.name)
     return finish(library, draft, fields, path, reporter)
 
@@ -663,6 +753,7 @@ def _convert_library(library: Library, path: Path, tree: SourceTree, staging: Pa
     section = draft.section(title, "library")
     for node in root:
         _component(course, section, node, title)
+    _report_dropped(course)
     org, code = root.get("org", ""), root.get("library", "")
     fields = {
         "id": pack_id("edx", "library", org, code) if code else pack_id("edx", path.stem),
