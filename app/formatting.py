@@ -82,13 +82,20 @@ def duration(seconds: float | None) -> str:
 
 
 def clock(seconds: float | None) -> str:
-    """A media timestamp: ``1:05`` or ``1:02:05`` (digits as the player shows them)."""
+    """A media timestamp: ``1:05`` or ``1:02:05`` (digits as the player shows them).
+
+    In a right-to-left language the timestamp is a left-to-right isolate (U+2066 ... U+2069),
+    so it reads ``0:44`` inside any sentence, next to any punctuation.
+    """
     if seconds is None or seconds != seconds:
         return ""
     total = max(0, math.floor(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+    shown = f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+    if locale().character_order == "right-to-left":
+        return f"\u2066{shown}\u2069"
+    return shown
 
 
 def _parse(value: str | datetime | date) -> datetime | date:

@@ -43,3 +43,18 @@ def test_other_languages() -> None:
     assert "12" in formatting.duration(720)
     set_language("ar")
     assert formatting.language_name("en") == "الإنجليزية"
+
+
+def test_clock_reads_left_to_right_in_a_right_to_left_language() -> None:
+    from app import i18n
+
+    i18n.set_language("ar")
+    try:
+        shown = formatting.clock(44)
+        # Inside Arabic text ("إضافة ملاحظة عند ({time})") the time stays one left-to-right
+        # unit, "0:44", whatever punctuation surrounds it.
+        assert shown == "\u20660:44\u2069"
+        assert formatting.clock(None) == ""
+    finally:
+        i18n.set_language("en")
+    assert formatting.clock(44) == "0:44"

@@ -379,6 +379,7 @@ class ResourcePage(Page):
         self.viewer_holder.addWidget(viewer)
         self.viewer_holder.setCurrentWidget(viewer)
         self.notes_panel.set_notes(notes)
+        self.notes_panel._update_add()
         self.transcript.clear()
         self._current_line = None
         for start, line in lines:
@@ -445,6 +446,7 @@ class ResourcePage(Page):
         self.next.setLayoutDirection(
             Qt.LayoutDirection.LeftToRight if rtl else Qt.LayoutDirection.RightToLeft)
         self.next.setAccessibleName(_("Next resource"))
+        self.notes_panel.retranslate()
         self._render_complete()
         self._render()
         if self.viewer is not None:
