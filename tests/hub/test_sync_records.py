@@ -156,7 +156,7 @@ def test_a_malformed_push_is_refused_whole_with_words(local_hub: LocalHub) -> No
     amina = local_hub.account("amina", "learner")
     good = profile("p1", "Amina")
     bad_cases: list[tuple[list[dict[str, Any]], str]] = [
-        ([good, {"type": "badge", "id": "b1", "data": {}}], "unknown record type"),
+        ([good, {"type": "sticker", "id": "b1", "data": {}}], "unknown record type"),
         ([good, {"type": "note", "id": "", "versions": []}], "id"),
         ([good, {"type": "note", "id": "n", "versions": [{"vv": {"a": "x"}, "body": "b"}]}],
          "versions"),
