@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtGui import QAction, QActionGroup, QMouseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
     QSlider,
     QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -40,6 +41,60 @@ def _button(checkable: bool = False) -> QToolButton:
     return button
 
 
+class SeekSlider(QSlider):
+    """A slider that a click moves to the point clicked (and on to where it is dragged),
+    rather than a page step toward it; grabbing the handle drags it as usual."""
+
+    def __init__(self, orientation: Qt.Orientation) -> None:
+        super().__init__(orientation)
+        self._following = False
+
+    def _value_at(self, x: float) -> int:
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        style = self.style()
+        groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                      QStyle.SubControl.SC_SliderGroove, self)
+        handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                      QStyle.SubControl.SC_SliderHandle, self)
+        span = max(1, groove.width() - handle.width())
+        return QStyle.sliderValueFromPosition(
+            self.minimum(), self.maximum(), int(x) - groove.x() - handle.width() // 2, span,
+            option.upsideDown)
+
+    def _on_handle(self, event: QMouseEvent) -> bool:
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        handle = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                             QStyle.SubControl.SC_SliderHandle, self)
+        return handle.contains(event.position().toPoint())
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if (event.button() != Qt.MouseButton.LeftButton or self.maximum() <= self.minimum()
+                or self._on_handle(event)):
+            super().mousePressEvent(event)
+            return
+        self._following = True
+        self.setSliderDown(True)
+        self.setSliderPosition(self._value_at(event.position().x()))
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._following:
+            self.setSliderPosition(self._value_at(event.position().x()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._following and event.button() == Qt.MouseButton.LeftButton:
+            self._following = False
+            self.setSliderDown(False)  # emits sliderReleased: the seek
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+
 class PlayerControls(QWidget):
     """The seek row above the button row."""
 
@@ -60,7 +115,7 @@ class PlayerControls(QWidget):
         super().__init__(parent)
         self.elapsed = QLabel(format_time(0))
         self.total = QLabel(format_time(0))
-        self.seek_bar = QSlider(Qt.Orientation.Horizontal)
+        self.seek_bar = SeekSlider(Qt.Orientation.Horizontal)
         self.seek_bar.setRange(0, 0)
         self.seek_bar.setSingleStep(int(ARROW_SECONDS * 10))
         self.seek_bar.setPageStep(int(SKIP_SECONDS * 10))

@@ -5,7 +5,6 @@ them in the hit's language, and a new video never shows the previous one's pictu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
