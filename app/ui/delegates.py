@@ -83,7 +83,7 @@ def _frame(painter: QPainter, option: QStyleOptionViewItem, rect: QRect, c: them
     focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
     hover = bool(option.state & QStyle.StateFlag.State_MouseOver)
     painter.setBrush(QColor(c.accent_soft if selected else c.base))
-    pen = QPen(QColor(c.focus if focused else (c.muted if hover else c.border)))
+    pen = QPen(QColor(c.focus if focused else (c.muted if hover else c.control)))
     pen.setWidthF(2.0 if focused else 1.0)
     painter.setPen(pen)
     painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
@@ -222,7 +222,7 @@ class OutlineDelegate(QStyledItemDelegate):
         if item.completed:
             icons.icon("check-circle", color=c.success).paint(painter, check)
         else:
-            icons.icon("circle", color=c.border).paint(painter, check)
+            icons.icon("circle", color=c.control).paint(painter, check)
         small = _small(option.font)
         sm = QFontMetrics(small)
         duration = formatting.duration(item.duration) if item.duration else ""

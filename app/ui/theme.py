@@ -26,7 +26,8 @@ class Colors:
     base: str          # content background
     surface: str       # rail, top bar, cards' hover
     subtle: str        # chips, secondary buttons
-    border: str
+    border: str        # separators and panels' edges (decoration)
+    control: str       # edges of fields, buttons, cards and tick boxes; state marks (3:1)
     text: str
     muted: str         # secondary text (AA on base and surface)
     accent: str
@@ -40,19 +41,22 @@ class Colors:
 
 
 LIGHT = Colors(
-    base="#ffffff", surface="#f8f9fa", subtle="#eaecf0", border="#c8ccd1", text="#202122",
+    base="#ffffff", surface="#f8f9fa", subtle="#eaecf0", border="#c8ccd1", control="#80868e",
+    text="#202122",
     muted="#54595d", accent="#3366cc", accent_hover="#2a4b8d", accent_text="#ffffff",
     accent_soft="#eaf3ff", destructive="#d73333", success="#14866d", focus="#3366cc",
     link="#3366cc",
 )
 DARK = Colors(
-    base="#1b1c1e", surface="#242629", subtle="#303338", border="#4a4f55", text="#eaecf0",
+    base="#1b1c1e", surface="#242629", subtle="#303338", border="#4a4f55", control="#858b92",
+    text="#eaecf0",
     muted="#b0b6bd", accent="#6b8fe8", accent_hover="#88a3e8", accent_text="#101418",
     accent_soft="#283552", destructive="#fd7865", success="#3bc4a0", focus="#88a3e8",
     link="#88a3e8",
 )
 HIGH_CONTRAST = Colors(
-    base="#000000", surface="#000000", subtle="#1a1a1a", border="#ffffff", text="#ffffff",
+    base="#000000", surface="#000000", subtle="#1a1a1a", border="#ffffff", control="#ffffff",
+    text="#ffffff",
     muted="#f0f0f0", accent="#ffd60a", accent_hover="#fff27a", accent_text="#000000",
     accent_soft="#333300", destructive="#ff8a80", success="#7dffb0", focus="#ffd60a",
     link="#8fe3ff",
@@ -87,19 +91,30 @@ def palette(c: Colors) -> QPalette:
 
 def _icon_file(name: str, color: str) -> str:
     """An icon of the set as an SVG file, for the stylesheet's ``image: url(...)``."""
-    import tempfile
-
     from app.ui import icons
+
+    return _svg_file(f"{name}-{color.lstrip('#')}", icons.svg(name, color, 2.2))
+
+
+def _svg_file(key: str, data: bytes) -> str:
+    import tempfile
 
     user = os.getuid() if hasattr(os, "getuid") else 0
     folder = Path(tempfile.gettempdir()) / f"ujuzi-icons-{user}"
     folder.mkdir(exist_ok=True)
-    path = folder / f"{name}-{color.lstrip('#')}.svg"
-    if not path.exists():
+    path = folder / f"{key}.svg"
+    if not path.exists() or path.read_bytes() != data:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(icons.svg(name, color, 2.2))
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     return path.as_posix()
+
+
+def _dot_file(color: str) -> str:
+    """A filled dot: the mark of a chosen radio button."""
+    return _svg_file(f"dot-{color.lstrip('#')}", (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+        f'<circle cx="12" cy="12" r="6" fill="{color}"/></svg>').encode())
 
 
 def stylesheet(c: Colors, base_pt: int) -> str:
@@ -108,6 +123,11 @@ def stylesheet(c: Colors, base_pt: int) -> str:
 
     arrow = _icon_file("expand", c.muted)
     arrow_up = _icon_file("collapse", c.muted)
+    tick = _icon_file("check", c.accent_text)
+    dot = _dot_file(c.accent_text)
+    # Tick boxes are drawn here, not by Fusion, whose edge is the window colour darkened
+    # (invisible on a dark background): their edge is a control colour (3:1).
+    box = max(14, round(base_pt * 1.45))
 
     return f"""
 QWidget {{ color: {c.text}; }}
@@ -123,8 +143,9 @@ QToolTip {{ background: {c.text}; color: {c.base}; border: none; padding: 4px 8p
     font-size: {pt(0.82)}; color: {c.muted}; background: transparent;
 }}
 #rail QToolButton:hover {{ background: {c.subtle}; color: {c.text}; }}
-#rail QToolButton:checked {{ background: {c.accent_soft}; color: {c.text}; }}
+#rail QToolButton:checked {{ background: {c.accent}; color: {c.accent_text}; }}
 #rail QToolButton:focus {{ border-color: {c.focus}; }}
+#rail QToolButton:checked:focus {{ border-color: {c.text}; }}
 #topbar {{ background: {c.base}; border-bottom: 1px solid {c.border}; }}
 #crumbs {{ font-size: {pt(1.0)}; color: {c.muted}; }}
 #crumbs a {{ color: {c.muted}; }}
@@ -144,7 +165,7 @@ QLabel a {{ color: {c.link}; }}
 
 /* cards */
 QFrame[role="card"] {{
-    background: {c.base}; border: 1px solid {c.border}; border-radius: 8px;
+    background: {c.base}; border: 1px solid {c.control}; border-radius: 8px;
 }}
 QFrame[role="card"]:hover {{ border-color: {c.muted}; }}
 QFrame[role="panel"] {{ background: {c.surface}; border: 1px solid {c.border};
@@ -160,7 +181,7 @@ QFrame[role="separator"] {{ background: {c.border}; max-height: 1px; min-height:
 
 /* buttons */
 QPushButton, QToolButton[role="button"] {{
-    background: {c.base}; border: 1px solid {c.border}; border-radius: 6px;
+    background: {c.base}; border: 1px solid {c.control}; border-radius: 6px;
     padding: 6px 14px; min-height: {pt(1.4)};
 }}
 QPushButton:hover, QToolButton[role="button"]:hover {{ background: {c.subtle}; }}
@@ -190,7 +211,7 @@ QToolButton[role="quiet"]:checked, QPushButton[role="quiet"]:checked {{
 
 /* inputs */
 QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QComboBox {{
-    background: {c.base}; border: 1px solid {c.border}; border-radius: 6px; padding: 5px 8px;
+    background: {c.base}; border: 1px solid {c.control}; border-radius: 6px; padding: 5px 8px;
     selection-background-color: {c.accent}; selection-color: {c.accent_text};
 }}
 QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QSpinBox:focus, QComboBox:focus {{
@@ -208,6 +229,21 @@ QSpinBox::down-arrow {{ image: url({arrow}); width: 12px; height: 12px; }}
 QComboBox QAbstractItemView {{ background: {c.base}; border: 1px solid {c.border};
     selection-background-color: {c.accent_soft}; selection-color: {c.text}; }}
 QCheckBox, QRadioButton {{ spacing: 8px; padding: 3px; }}
+QCheckBox::indicator, QRadioButton::indicator, QAbstractItemView::indicator {{
+    width: {box}px; height: {box}px; border: 2px solid {c.control}; border-radius: 4px;
+    background: {c.base};
+}}
+QRadioButton::indicator {{ border-radius: {box // 2 + 2}px; }}
+QCheckBox::indicator:checked, QAbstractItemView::indicator:checked {{
+    background: {c.accent}; border-color: {c.accent}; image: url({tick});
+}}
+QRadioButton::indicator:checked {{
+    background: {c.accent}; border-color: {c.accent}; image: url({dot});
+}}
+QCheckBox::indicator:indeterminate {{ background: {c.subtle}; }}
+QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{
+    border-color: {c.border}; background: {c.surface};
+}}
 QCheckBox:focus, QRadioButton:focus {{ border: 2px solid {c.focus}; border-radius: 4px; }}
 
 /* lists and trees */
@@ -236,10 +272,10 @@ QProgressBar::chunk {{ background: {c.accent}; border-radius: 3px; }}
 QProgressBar[role="done"]::chunk {{ background: {c.success}; }}
 
 QScrollBar:vertical {{ background: transparent; width: 12px; margin: 0; }}
-QScrollBar::handle:vertical {{ background: {c.border}; border-radius: 5px; min-height: 32px;
+QScrollBar::handle:vertical {{ background: {c.control}; border-radius: 5px; min-height: 32px;
     margin: 2px; }}
 QScrollBar:horizontal {{ background: transparent; height: 12px; margin: 0; }}
-QScrollBar::handle:horizontal {{ background: {c.border}; border-radius: 5px; min-width: 32px;
+QScrollBar::handle:horizontal {{ background: {c.control}; border-radius: 5px; min-width: 32px;
     margin: 2px; }}
 QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
 QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}

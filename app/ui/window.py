@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QKeyEvent,
     QKeySequence,
+    QPalette,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -520,7 +521,12 @@ class MainWindow(QMainWindow):
         rail_name = {"pack": "library", "resource": "library",
                      "review": "downloads"}.get(name, name)
         for key, button in self.rail_buttons.items():
-            button.setChecked(key == rail_name)
+            checked = key == rail_name
+            if checked != button.isChecked():
+                # the selected item is drawn on the accent: its icon in the accent's text
+                button.setIcon(icons.icon(key, role=QPalette.ColorRole.HighlightedText
+                                          if checked else None))
+            button.setChecked(checked)
         page.activate(**args)
         self._update_crumbs()
         self.topbar.back.setEnabled(len(self.history) > 1)
