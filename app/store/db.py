@@ -323,11 +323,66 @@ def _v6_sync(conn: sqlite3.Connection) -> None:
 
 
 def _v7_mentorship(conn: sqlite3.Connection) -> None:
-    """Mentorship's local tables (app/mentorship/local.py): filled by that module."""
+    """Mentorship's local tables (app/mentorship/local.py, docs/mentorship.md). One table
+    per record type (app/store/records.py ``STATE_TABLES``), each row a profile's copy of a
+    record: its ``data`` and the type's other fields (``extra``: a goal's per-field
+    registers, a shared note's versions) as JSON, its Lamport clock, tombstone and version.
+    Records of these types pulled before this version (kept in ``sync_foreign``) move into
+    them. ``mentor_cache`` keeps the hub's last answers (suggestions, a mentor's dashboard,
+    the skills it has seen) with when they were fetched."""
+    tables = {"mentor_profile": "mentor_profiles", "mentor_action": "mentor_actions",
+              "relationship": "mentor_relationships", "goal": "mentor_goals",
+              "shared_note": "mentor_shared_notes", "private_note": "mentor_private_notes",
+              "notes_key": "mentor_notes_keys"}
+    for record_type, table in tables.items():
+        conn.execute(f"""CREATE TABLE {table} (
+            profile_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{{}}',
+            extra TEXT NOT NULL DEFAULT '{{}}',
+            clock TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            device_id TEXT NOT NULL DEFAULT '',
+            counter INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (profile_id, id)
+        )""")
+        conn.execute(
+            f"INSERT INTO {table}(profile_id, id, data, extra, clock, deleted, device_id) "
+            "SELECT profile_id, record_id, coalesce(json_extract(state, '$.data'), '{}'), "
+            "json_remove(state, '$.type', '$.id', '$.data', '$.clock', '$.deleted'), "
+            "json_extract(state, '$.clock'), "
+            "coalesce(json_extract(state, '$.deleted'), 0), 'hub' "
+            "FROM sync_foreign WHERE type = ?", (record_type,))
+        conn.execute("DELETE FROM sync_foreign WHERE type = ?", (record_type,))
+    conn.execute("""CREATE TABLE mentor_cache (
+        profile_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        fetched TEXT NOT NULL,
+        PRIMARY KEY (profile_id, name)
+    )""")
 
 
 def _v8_import_history(conn: sqlite3.Connection) -> None:
-    """The history of finished imports with their reports (Downloads page)."""
+    """The history of finished imports with their reports (Downloads page;
+    app/packs/importers/history.py): when, what was imported (the file or folder's name and
+    path), its format, the pack and version it gave and the import's status, how many
+    resources it holds, and what could not be converted (``skipped``: a JSON list of
+    ``{"item", "reason"}``). Kept on this device only."""
+    conn.execute(
+        """CREATE TABLE import_history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            finished_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            pack_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            status TEXT NOT NULL,
+            resources INTEGER NOT NULL DEFAULT 0,
+            skipped TEXT NOT NULL DEFAULT '[]'
+        )""")
+    conn.execute("CREATE INDEX import_history_time ON import_history(finished_at)")
 
 
 def _v9_sync_accounts(conn: sqlite3.Connection) -> None:

@@ -64,6 +64,19 @@ class RecordTable:
     type: str = ""
 
 
+#: Mentorship's record types and their tables (app/mentorship/local.py). A row is one
+#: profile's copy of a record as its state: ``data``, the type's other fields (``extra``),
+#: ``clock`` and ``deleted``; record_state and apply_state read and write them whole.
+STATE_TABLES: dict[str, str] = {
+    "mentor_profile": "mentor_profiles", "mentor_action": "mentor_actions",
+    "relationship": "mentor_relationships", "goal": "mentor_goals",
+    "shared_note": "mentor_shared_notes", "private_note": "mentor_private_notes",
+    "notes_key": "mentor_notes_keys",
+}
+#: Types whose records carry a Lamport clock that each local change advances.
+CLOCKED_TYPES = frozenset({"profile", "progress", "mentor_profile", "private_note",
+                           "notes_key"})
+
 RECORD_TABLES: dict[str, RecordTable] = {
     table.name: table
     for table in (
@@ -72,6 +85,8 @@ RECORD_TABLES: dict[str, RecordTable] = {
         RecordTable("notes", ("id",), type="note"),
         RecordTable("quiz_attempts", ("id",), type="quiz_attempt"),
         RecordTable("interactive_state", ("profile_id", "resource_id"), synced=False),
+        *(RecordTable(name, ("profile_id", "id"), type=record_type)
+          for record_type, name in STATE_TABLES.items()),
     )
 }
 
@@ -139,12 +154,14 @@ def write_record(
         raise ValueError(f"{table} records are not kept as tombstones")
     with db.atomic():
         changes: dict[str, Any] = {**values, "updated_at": utc_now()}
+        if spec.type == "shared_note":
+            changes.pop("body", None)  # kept in the versions, as a note's
         version = None
         if spec.synced:
             version = next_version(db)
             changes.update(device_id=version.device_id, counter=version.counter,
                            deleted=int(deleted))
-            if spec.type in ("profile", "progress"):
+            if spec.type in CLOCKED_TYPES:
                 changes["clock"] = _dumps([next_lamport(db), version.device_id])
         where = " AND ".join(f"{column} = ?" for column in spec.key)
         updated = db.execute(
@@ -176,10 +193,20 @@ def _after_change(db: sqlite_utils.Database, spec: RecordTable, key: Mapping[str
             seen = {"versions": _versions(db, note_id)}
             _store_versions(db, note_id, merge.note_versions_after_edit(
                 seen, version.device_id, version.counter, str(values["body"])))
+    if spec.type == "shared_note" and not deleted and "body" in values:
+        row = db.execute(f"SELECT extra FROM {spec.name} WHERE profile_id = ? AND id = ?",
+                         (key["profile_id"], key["id"])).fetchone()
+        extra = dict(json.loads(row[0])) if row else {}
+        extra["versions"] = merge.note_versions_after_edit(
+            extra, version.device_id, version.counter, str(values["body"]))
+        db.execute(f"UPDATE {spec.name} SET extra = ? WHERE profile_id = ? AND id = ?",
+                   (_dumps(extra), key["profile_id"], key["id"]))
     if spec.type == "profile":
         profile_id, record_id = str(key["id"]), str(key["id"])
     elif spec.type == "progress":
         profile_id, record_id = str(key["profile_id"]), str(key["resource_id"])
+    elif spec.type in STATE_TABLES:
+        profile_id, record_id = str(key["profile_id"]), str(key["id"])
     else:
         profile_id = str(db.execute(f"SELECT profile_id FROM {spec.name} WHERE id = ?",
                                     (key["id"],)).fetchone()[0])
@@ -292,6 +319,13 @@ def record_state(db: sqlite_utils.Database, profile_id: str, record_type: str,
                               "answers": json.loads(row[5]) if row[5] else None,
                               "created_at": row[6]},
                      "deleted": bool(row[7])}
+    elif record_type in STATE_TABLES:
+        row = db.execute(f"SELECT data, extra, clock, deleted FROM {STATE_TABLES[record_type]} "
+                         "WHERE profile_id = ? AND id = ?", (profile_id, record_id)).fetchone()
+        if row is not None:
+            state = {"data": json.loads(row[0]), **json.loads(row[1]), "deleted": bool(row[3])}
+            if row[2]:
+                state["clock"] = json.loads(row[2])
     else:
         row = db.execute("SELECT state FROM sync_foreign WHERE profile_id = ? AND type = ? "
                          "AND record_id = ?", (profile_id, record_type, record_id)).fetchone()
@@ -362,12 +396,31 @@ def apply_state(db: sqlite_utils.Database, profile_id: str, state: merge.State) 
                        "answers": _dumps(data.get("answers")),
                        "created_at": data.get("created_at") or ""}
             _upsert(db, "quiz_attempts", {"id": record_id}, values, created)
+        elif record_type in STATE_TABLES:
+            extra = {name: value for name, value in state.items()
+                     if name not in ("type", "id", "data", "clock", "deleted")}
+            for register in _registers(extra):
+                witness_clock(db, register)
+            _upsert(db, STATE_TABLES[record_type],
+                    {"profile_id": profile_id, "id": record_id},
+                    {"data": _dumps(data), "extra": _dumps(extra),
+                     "clock": _dumps(clock) if clock else None, "deleted": int(deleted),
+                     "device_id": device, "counter": writer[0], "updated_at": now}, {})
         else:
             db.execute(
                 "INSERT INTO sync_foreign(profile_id, type, record_id, state) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT(profile_id, type, record_id) "
                 "DO UPDATE SET state = excluded.state",
                 (profile_id, record_type, record_id, _dumps(state)))
+
+
+def _registers(value: Any) -> list[Mapping[str, Any]]:
+    """The per-field registers (``{"v", "clock"}``) nested in a state's fields."""
+    if not isinstance(value, dict):
+        return []
+    if "clock" in value and "v" in value:
+        return [value]
+    return [register for item in value.values() for register in _registers(item)]
 
 
 def _version_device(versions: list[dict[str, Any]]) -> str:
