@@ -259,6 +259,9 @@ class Account:
         except (keyring.errors.KeyringError, RuntimeError) as exc:
             raise _keyring_error(exc) from None
         self._store_link(url, user, key, role)
+        with contextlib.suppress(UjuziError):  # the next login tries again
+            from app.mentorship.local import notes_key_at_login
+            notes_key_at_login(self.library, self.profile, url, user, token, password)
         if another_account:
             enqueue_all(self.library.db, self.profile_id)  # the new account has none of them
         if not same_hub and self.in_settings:
