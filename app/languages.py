@@ -45,3 +45,11 @@ def language_chain(ui_language: str, content_languages: Iterable[str]) -> list[s
         if lang and lang not in chain:
             chain.append(lang)
     return chain
+
+
+def display_chain(ui_language: str, content_languages: Iterable[str]) -> list[str]:
+    """The one order that decides every title shown, and which translation of a resource a
+    list shows: the interface language when a version in it exists, then the content
+    preferences, then English. A list never mixes languages that the learner did not choose:
+    a pack's title, its sections' and its resources' follow the same order."""
+    return language_chain(ui_language, [ui_language, *content_languages])

@@ -132,7 +132,8 @@ class PackPage(Page):
     def _load(self) -> None:
         if not self.pack_id:
             return
-        pack_id, languages, profile = self.pack_id, self.ctx.content_chain, self.ctx.profile
+        # the order every title is shown in decides which version a row lists
+        pack_id, languages, profile = self.pack_id, self.ctx.languages, self.ctx.profile
         self.loading.setText(_("Loading…"))
         self.loading.start()
 
