@@ -74,7 +74,7 @@ VOCABULARY_KEY = "search_vocabulary"
 #: From this many documents on, typo candidates must occur in two documents or more.
 LARGE_LIBRARY = 20_000
 #: Bump when what the index stores changes (a library indexed before rebuilds its index).
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 #: Rowids: a length bucket, a facet group, and SEQUENCE_BITS bits of arrival order (see
 #: rowid_for).
 SEQUENCE_BITS = 40
@@ -378,13 +378,28 @@ def unindex_pack(db: sqlite_utils.Database, pack_id: str) -> None:
         store_vocabulary(db)
 
 
+def resource_language(resource: dict[str, Any], pack_lang: str | None) -> str | None:
+    """The language a resource is in: its own, else its main file's, else the one language
+    of its title, else the pack's first (a Swahili article of a bilingual pack is Swahili
+    even when only its title says so)."""
+    if resource.get("lang"):
+        return str(resource["lang"])
+    main = next((f for f in resource.get("files") or () if f.get("role") == "main"), None)
+    if main is not None and main.get("lang"):
+        return str(main["lang"])
+    titles = [lang for lang in (resource.get("title") or {}) if lang]
+    if len(titles) == 1:
+        return str(titles[0])
+    return pack_lang
+
+
 def pack_documents(library: Library, manifest: dict[str, Any]) -> Iterator[Document]:
     """The documents of an installed pack, text read from its blobs."""
     pack_id = manifest["id"]
     pack_lang = (manifest.get("languages") or [None])[0]
     skills = tuple(manifest.get("skills") or ())
     for resource in manifest["resources"]:
-        lang = resource.get("lang") or pack_lang
+        lang = resource_language(resource, pack_lang)
         segments = [
             Segment("description", text, text_lang)
             for text_lang, text in (resource.get("description") or {}).items()
@@ -479,7 +494,9 @@ def ensure_current(library: Library, reporter: Reporter | None = None) -> bool:
 
 
 def index_note(db: sqlite_utils.Database, note_id: str) -> None:
-    """Index (or re-index) one note, in the language of its resource."""
+    """Index (or re-index) one note, in the language of its resource: the text of each of
+    its versions (several while it is in conflict), so that any of them finds it; a deleted
+    note leaves the index."""
     row = db.execute(
         "SELECT n.rowid, n.body, n.deleted, r.lang FROM notes n "
         "LEFT JOIN resources r ON r.id = n.resource_id WHERE n.id = ?",
@@ -488,6 +505,10 @@ def index_note(db: sqlite_utils.Database, note_id: str) -> None:
     if row is None:
         return
     rowid, body, deleted, lang = row
+    versions = [str(text) for (text,) in db.execute(
+        "SELECT body FROM note_versions WHERE note_id = ? ORDER BY rowid", (note_id,))]
+    if versions:
+        body = "\n\n".join(versions)
     db.execute("DELETE FROM notes_fts WHERE rowid = ?", (rowid,))
     if not deleted:
         surfaces, stems = analyzer(lang).terms(body)
