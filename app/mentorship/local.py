@@ -219,12 +219,12 @@ def check_profile(value: MentorProfile) -> None:
     characters."""
     data = value.to_json()
     for key in ("offers", "wants"):
-        cohort._skills(data, key, "")
-    cohort._languages(data, "")
-    cohort._zone(data, "")
-    cohort._availability(data, "")
+        cohort._skills(data, key, "profile")
+    cohort._languages(data, "profile")
+    cohort._zone(data, "profile")
+    cohort._availability(data, "profile")
     if not 0 <= value.capacity <= 1000:
-        raise cohort.CohortError(_("capacity: the capacity must be a whole number, 0 to "
+        raise cohort.CohortError(_("profile.capacity: the capacity must be a whole number, 0 to "
                                    "{most}").format(most=1000))
     if value.away_until is not None:
         try:
@@ -232,11 +232,11 @@ def check_profile(value: MentorProfile) -> None:
                 raise ValueError(value.away_until)
             date.fromisoformat(value.away_until)
         except ValueError:
-            raise cohort.CohortError(_("away_until: a date like 2026-10-01")) from None
+            raise cohort.CohortError(_("profile.away_until: a date like 2026-10-01")) from None
     if value.backup_mentor is not None and not value.backup_mentor.strip():
-        raise cohort.CohortError(_("backup_mentor: an account name"))
+        raise cohort.CohortError(_("profile.backup_mentor: an account name"))
     if len(value.bio) > 10_000:
-        raise cohort.CohortError(_("bio: a text of at most {count} characters").format(
+        raise cohort.CohortError(_("profile.bio: a text of at most {count} characters").format(
             count=10_000))
 
 
