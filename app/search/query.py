@@ -137,6 +137,7 @@ class Hit:
     note_id: str | None = None
     title_highlights: tuple[tuple[int, int], ...] = ()
     entry: str | None = None  # a ZIM article: its entry path (the resource opens it there)
+    text_lang: str | None = None  # the matched text's language (a subtitle track's)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -696,9 +697,9 @@ def _run(query: _Query, terms: Sequence[Term], limit: int, op: str, mode: str,
                        mode, profile_id)
     if not notes:
         return rows
-    # The learner's own notes come first: they wrote them about these very resources.
-    noted = {row.resource_id for row in notes}
-    return [*notes, *(row for row in rows if row.resource_id not in noted)][:limit]
+    # The learner's own notes come first, each a hit of its own; the resources' own hits
+    # (a subtitle line, a page) follow, those of noted resources too.
+    return [*notes, *rows][:limit]
 
 
 def search(
@@ -787,9 +788,9 @@ def _search(db: sqlite_utils.Database, results: Results, filters: Filters, limit
         if not any(f.estimate for f in found):  # a ZIM knows the words as typed
             results.suggestion = suggestion_text(results.query, terms, fixes)
         if len(rows) + zim_hits < wanted:
-            seen = {row.resource_id for row in rows}
+            seen = {(row.resource_id, row.note) for row in rows}
             extra = _run(query, terms, wanted, op, "fuzzy", profile_id, fixes)
-            weak = [row for row in extra if row.resource_id not in seen]
+            weak = [row for row in extra if (row.resource_id, row.note) not in seen]
     if not rows and not weak and not zim_hits and len(terms) > 1:
         op = "OR"
         weak = _run(query, terms, wanted, op, "any", profile_id, fixes)
@@ -847,7 +848,8 @@ def _merge(rows: list[_Row], found: Sequence[ZimMatches], weak: list[_Row]
            ) -> list[_Row | _ZimRow]:
     """Our exact matches and each ZIM's, merged by rank (the first of each, then the second
     of each...), then our weaker matches (typos corrected, some words only). A resource
-    appears once; the entries of a ZIM's index resource are each their own hit."""
+    appears once (and each of the learner's notes once); the entries of a ZIM's index
+    resource are each their own hit."""
     lists: list[list[_Row | _ZimRow]] = [list(rows)]
     for matches in found:
         zim_rows: list[_Row | _ZimRow] = []
@@ -861,8 +863,11 @@ def _merge(rows: list[_Row], found: Sequence[ZimMatches], weak: list[_Row]
     ranked = [row for rank in range(max(map(len, lists))) for rows_ in lists
               if rank < len(rows_) for row in (rows_[rank],)]
     for row in [*ranked, *weak]:
-        key = (row.resource_id, row.entry if isinstance(row, _ZimRow)
-               and row.resource_id == row.source.fallback else None)
+        if isinstance(row, _ZimRow):
+            key = (row.resource_id,
+                   row.entry if row.resource_id == row.source.fallback else None)
+        else:  # a note is a hit of its own, beside its resource's
+            key = (row.resource_id, f"note:{row.note[0]}" if row.note is not None else None)
         if key not in seen:
             seen.add(key)
             merged.append(row)
@@ -1059,7 +1064,8 @@ def _hit(row: _Row, highlighter: Highlighter, languages: Sequence[str],
             best_spans = highlighter.matches(text, segment.lang or lang)
         snippet, marks = _cut(text, best_spans)
         return Hit(*common, snippet, marks, row.score, segment.field, segment.start,
-                   segment.page, row.match, None, title_marks)
+                   segment.page, row.match, None, title_marks,
+                   text_lang=segment.lang or lang)
     # Only the title matched: show the beginning of the text.
     opening = next((s for s in segments if s.text.strip()), None)
     snippet = _cut(opening.text, [])[0] if opening else ""
