@@ -135,3 +135,41 @@ def language_name(code: str | None, in_language: str | None = None) -> str:
     shown_in = _locale(in_language) if in_language else locale()
     name = target.get_display_name(shown_in)
     return str(name[0].upper() + name[1:]) if name else code
+
+
+# -- content text inside the interface's text ------------------------------------------------
+
+LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+_ISOLATES = (LRI, RLI, FSI)
+
+
+def text_direction(text: str) -> str | None:
+    """``"ltr"`` or ``"rtl"``: the direction of the first strong character of ``text`` (the
+    Unicode rule for a paragraph), or None when it has none (digits, punctuation)."""
+    import unicodedata
+
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return None
+
+
+def isolate(text: str) -> str:
+    """``text`` from a pack (a title, a licence, a name) wrapped in Unicode isolates, so that
+    it keeps its own direction wherever it is shown: an English title inside the Arabic
+    interface keeps its question mark at its end, an Arabic one in an English sentence its
+    own order; the text around it is not reordered either."""
+    if not text or (text.startswith(_ISOLATES) and text.endswith(PDI)):
+        return text
+    opening = {"ltr": LRI, "rtl": RLI}.get(text_direction(text) or "", FSI)
+    return f"{opening}{text}{PDI}"
+
+
+def unisolated(text: str) -> str:
+    """``text`` without the isolates :func:`isolate` added."""
+    if text.startswith(_ISOLATES) and text.endswith(PDI):
+        return text[1:-1]
+    return text

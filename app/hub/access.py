@@ -51,6 +51,13 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/users/{name}/trust"): REVIEWERS,
     ("POST", "/api/v1/sync/push"): SIGNED_IN,
     ("GET", "/api/v1/sync/pull"): SIGNED_IN,
+    # Mentorship (app/hub/mentor_routes.py); the rows each caller sees are the handlers'.
+    ("GET", "/api/v1/mentorship/skills"): SIGNED_IN,
+    ("GET", "/api/v1/mentorship/matches"): SIGNED_IN,
+    ("GET", "/api/v1/mentorship/requests"): SIGNED_IN,
+    ("GET", "/api/v1/mentorship/mentees"): SIGNED_IN,
+    ("POST", "/api/v1/mentorship/match-all"): REVIEWERS,
+    ("GET", "/api/v1/mentorship/reports"): ADMINS,
 }
 
 

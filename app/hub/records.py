@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app.errors import HubError
-from app.hub import db, mentor_checks
+from app.hub import db, mentor_checks, mentorship
 from app.i18n import _
 from app.store import merge
 
@@ -163,13 +163,12 @@ def _insert(connection: Connection, table: sa.Table) -> Any:
 
 
 def lock_owner(connection: Connection, owner_id: int) -> None:
-    """Hold ``owner_id``'s row until the transaction ends (see the module's docstring)."""
-    connection.execute(_insert(connection, db.sync_owners)
-                       .values(owner_id=owner_id, pushes=0).on_conflict_do_nothing())
-    connection.execute(sa.select(db.sync_owners.c.pushes)
-                       .where(db.sync_owners.c.owner_id == owner_id).with_for_update())
-    connection.execute(db.sync_owners.update().where(db.sync_owners.c.owner_id == owner_id)
-                       .values(pushes=db.sync_owners.c.pushes + 1))
+    """Hold ``owner_id``'s row until the transaction ends (see the module's docstring): one
+    upsert, which on PostgreSQL locks the row it inserts or updates."""
+    table = db.sync_owners
+    connection.execute(_insert(connection, table).values(owner_id=owner_id, pushes=1)
+                       .on_conflict_do_update(index_elements=[table.c.owner_id],
+                                              set_={"pushes": table.c.pushes + 1}))
 
 
 def _next_seqs(connection: Connection, count: int) -> list[int]:
@@ -181,12 +180,12 @@ def _next_seqs(connection: Connection, count: int) -> list[int]:
             "SELECT nextval('sync_seq') FROM generate_series(1, :count)"), {"count": count})
         return sorted(int(row[0]) for row in rows)
     table = db.hub_state
-    result = connection.execute(table.update().where(table.c.key == SEQ_COUNTER)
-                                .values(value=table.c.value + count))
-    if result.rowcount == 0:
-        connection.execute(table.insert().values(key=SEQ_COUNTER, value=count))
-    last = db.counter(connection, SEQ_COUNTER)
-    return list(range(last - count + 1, last + 1))
+    last = connection.execute(
+        _insert(connection, table).values(key=SEQ_COUNTER, value=count)
+        .on_conflict_do_update(index_elements=[table.c.key],
+                               set_={"value": table.c.value + count})
+        .returning(table.c.value)).scalar_one()
+    return list(range(int(last) - count + 1, int(last) + 1))
 
 
 def device_mark(connection: Connection, owner_id: int, device: str) -> int:
@@ -220,55 +219,109 @@ def _merge(a: State, b: State) -> State:
             type=b.get("type"), id=str(b.get("id"))[:80], error=str(error)[:200])) from None
 
 
-def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change]) -> int:
-    """Apply ``changes`` of ``device`` for ``owner_id``; the device's mark afterwards."""
+def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change],
+         now: int | None = None) -> int:
+    """Apply ``changes`` of ``device`` for ``owner_id``; the device's mark afterwards.
+
+    Mentorship's records go further (app/hub/mentorship.py): a space's records into their
+    space, actions processed in push order; the transaction then holds the owner rows of
+    everyone whose pull they reach, and starts over if that set grew while it waited."""
     check_changes(device, changes)
-    with engine.begin() as connection:
-        lock_owner(connection, owner_id)
-        mark = device_mark(connection, owner_id, device)
-        fresh = [change for change in changes if change.counter > mark]
-        if not fresh:
-            return mark
-        merged: dict[tuple[str, str], State] = {}
-        for change in fresh:
-            key = (change.record["type"], change.record["id"])
-            merged[key] = _merge(merged.get(key, change.record), change.record)
-        stored = _stored(connection, owner_id, list(merged))
-        updates: list[dict[str, Any]] = []
-        inserts: list[dict[str, Any]] = []
-        for key, state in merged.items():
-            before = stored.get(key)
-            # Merged with itself, a new state takes its normal form (a tombstone, no text).
-            state = _merge(json.loads(before[1]) if before else state, state)
-            text = canonical(state)
-            if before is not None and text == before[1]:
-                continue
-            if before is None:
-                inserts.append({"owner_id": owner_id, "type": key[0], "record_id": key[1],
-                                "state": text})
-            else:
-                updates.append({"row_id": before[0], "new_state": text})
-        seqs = iter(_next_seqs(connection, len(updates) + len(inserts)))
-        for row in updates:
-            row["new_seq"] = next(seqs)
-        for row in inserts:
-            row["seq"] = next(seqs)
-        table = db.sync_records
-        if updates:
-            connection.execute(
-                table.update().where(table.c.id == sa.bindparam("row_id"))
-                .values(state=sa.bindparam("new_state"), seq=sa.bindparam("new_seq")),
-                updates)
-        if inserts:
-            connection.execute(table.insert(), inserts)
-        acked = fresh[-1].counter
-        devices = db.sync_devices
-        result = connection.execute(devices.update().where(
-            devices.c.owner_id == owner_id, devices.c.device == device).values(counter=acked))
-        if result.rowcount == 0:
-            connection.execute(devices.insert().values(owner_id=owner_id, device=device,
-                                                       counter=acked))
-        return acked
+    now = db.now() if now is None else now
+    mentoring = any(change.record.get("type") in MENTOR_TYPES for change in changes)
+    for _attempt in range(mentorship.MAX_ATTEMPTS):
+        people = {owner_id}
+        if mentoring:
+            with engine.connect() as connection:
+                people = mentorship.people_needed(
+                    connection, owner_id, [change.record for change in changes], now)
+        try:
+            with engine.begin() as connection:
+                mentorship.lock_people(connection, people)
+                if mentoring and not mentorship.people_needed(
+                        connection, owner_id, [change.record for change in changes],
+                        now) <= people:
+                    raise mentorship.StartOver
+                return _push_locked(connection, owner_id, device, changes, people, now)
+        except mentorship.StartOver:
+            continue
+    raise HubError(_("The hub is busy with this relationship; try again."))
+
+
+#: Types whose push involves more than the owner's own rows.
+MENTOR_TYPES = frozenset({"mentor_profile", "mentor_action", "goal", "shared_note"})
+
+
+def _push_locked(connection: Connection, owner_id: int, device: str,
+                 changes: Sequence[Change], people: set[int], now: int) -> int:
+    mark = device_mark(connection, owner_id, device)
+    fresh = [change for change in changes if change.counter > mark]
+    if not fresh:
+        return mark
+    own = [change for change in fresh if change.record["type"] not in mentor_checks.SPACE_TYPES]
+    merged: dict[tuple[str, str], State] = {}
+    for change in own:
+        key = (change.record["type"], change.record["id"])
+        merged[key] = _merge(merged.get(key, change.record), change.record)
+    stored = _stored(connection, owner_id, list(merged))
+    updates: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    for key, state in merged.items():
+        before = stored.get(key)
+        # Merged with itself, a new state takes its normal form (a tombstone, no text).
+        state = _merge(json.loads(before[1]) if before else state, state)
+        text = canonical(state)
+        if before is not None and text == before[1]:
+            continue
+        if before is None:
+            inserts.append({"owner_id": owner_id, "type": key[0], "record_id": key[1],
+                            "state": text})
+        else:
+            updates.append({"row_id": before[0], "new_state": text})
+    seqs = iter(_next_seqs(connection, len(updates) + len(inserts)))
+    for row in updates:
+        row["new_seq"] = next(seqs)
+    for row in inserts:
+        row["seq"] = next(seqs)
+    table = db.sync_records
+    if updates:
+        connection.execute(
+            table.update().where(table.c.id == sa.bindparam("row_id"))
+            .values(state=sa.bindparam("new_state"), seq=sa.bindparam("new_seq")),
+            updates)
+    if inserts:
+        connection.execute(table.insert(), inserts)
+    if any(change.record["type"] in MENTOR_TYPES for change in fresh):
+        _mentorship(connection, owner_id, fresh, stored, people, now)
+    acked = fresh[-1].counter
+    devices = db.sync_devices
+    result = connection.execute(devices.update().where(
+        devices.c.owner_id == owner_id, devices.c.device == device).values(counter=acked))
+    if result.rowcount == 0:
+        connection.execute(devices.insert().values(owner_id=owner_id, device=device,
+                                                   counter=acked))
+    return acked
+
+
+def _mentorship(connection: Connection, owner_id: int, fresh: Sequence[Change],
+                stored: dict[tuple[str, str], tuple[int, str]], people: set[int],
+                now: int) -> None:
+    """The space records and actions of a push, in push order (the caller holds the locks
+    of ``people``)."""
+    name = connection.execute(sa.select(db.users.c.name)
+                              .where(db.users.c.id == owner_id)).scalar()
+    actor = mentorship.Actor(owner_id, str(name))
+    mentorship.expire(connection, people, now)
+    seen: set[str] = set()
+    for index, change in enumerate(fresh):
+        record = change.record
+        if record["type"] in mentor_checks.SPACE_TYPES:
+            mentorship.apply_space_record(connection, owner_id, record, index)
+        elif record["type"] == "mentor_action" and not record.get("deleted") \
+                and ("mentor_action", record["id"]) not in stored and record["id"] not in seen:
+            seen.add(record["id"])
+            mentorship.process_action(connection, actor, record["id"], record["data"], now)
+    mentorship.note_push(connection, owner_id, [change.record for change in fresh], now)
 
 
 def mark(engine: Engine, owner_id: int, device: str) -> int:
@@ -278,14 +331,21 @@ def mark(engine: Engine, owner_id: int, device: str) -> int:
 
 # -- pull --------------------------------------------------------------------------------------
 
-def pull(engine: Engine, owner_id: int, since: int, limit: int) -> Page:
-    """The owner's records with ``seq`` after ``since``, at most ``limit`` of them."""
+def pull(engine: Engine, owner_id: int, since: int, limit: int,
+         spaces: bool = True) -> Page:
+    """The owner's records with ``seq`` after ``since``, at most ``limit`` of them, with
+    those of the relationships' spaces the owner reads (``spaces``)."""
     table = db.sync_records
+    if spaces:
+        mentorship.expire_for(engine, owner_id)
     with engine.connect() as connection:
-        rows = connection.execute(
+        rows = [(int(row.seq), row.state) for row in connection.execute(
             sa.select(table.c.seq, table.c.state)
             .where(table.c.owner_id == owner_id, table.c.seq > since)
-            .order_by(table.c.seq).limit(limit + 1)).all()
-    records = [(int(row.seq), row.state) for row in rows[:limit]]
+            .order_by(table.c.seq).limit(limit + 1))]
+        if spaces:
+            rows = sorted(rows + mentorship.space_page(connection, owner_id, since,
+                                                        limit + 1))[:limit + 1]
+    records = rows[:limit]
     cursor = records[-1][0] if records else since
     return Page(records, cursor, len(rows) > limit)

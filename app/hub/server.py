@@ -31,7 +31,17 @@ from starlette.concurrency import run_in_threadpool
 
 import app
 from app.errors import AuthError, HubError, NotFoundError, PackError, UjuziError
-from app.hub import access, accounts, catalog, forward_routes, journal, keys, records
+from app.hub import (
+    access,
+    accounts,
+    catalog,
+    forward_routes,
+    journal,
+    keys,
+    mentor_routes,
+    mentorship,
+    records,
+)
 from app.hub.accounts import User
 from app.hub.config import HubConfig
 from app.hub.service import connect
@@ -273,7 +283,8 @@ SignedIn = Annotated[Caller, Depends(signed_in)]
 def _status(error: UjuziError) -> int:
     if isinstance(error, accounts.TooManyFailures):
         return 429
-    if isinstance(error, accounts.AccountDisabled | records.RecordForbidden):
+    if isinstance(error, accounts.AccountDisabled | records.RecordForbidden
+                  | mentorship.SpaceForbidden):
         return 403
     if isinstance(error, AuthError):
         return 401
@@ -408,6 +419,7 @@ def create_app(config: HubConfig, engine: Engine | None = None) -> FastAPI:
     api.add_exception_handler(SQLAlchemyError, _database_error)
     _routes(api)
     forward_routes.install(api, signed_in)
+    mentor_routes.install(api, signed_in)
     access.check_complete(route_keys(api))
     api.add_middleware(HubMiddleware, config=config)
     return api

@@ -177,7 +177,19 @@ def _goal(a: State, b: State) -> State:
     tasks = {task: _fields(tasks_a.get(task), tasks_b.get(task))
              for task in sorted({*tasks_a, *tasks_b})}
     base = _immutable(a, b)
-    return {**base, "fields": _fields(a.get("fields"), b.get("fields")), "tasks": tasks}
+    data = max(a.get("data", {}), b.get("data", {}), key=_moved)
+    return {**base, "data": data, "fields": _fields(a.get("fields"), b.get("fields")),
+            "tasks": tasks}
+
+
+def _moved(data: Any) -> tuple[int, str]:
+    """A goal's ``data`` ordered by ``moved`` (the hub counts the goal's moves to a new
+    relationship at a hand-over), then deterministically."""
+    if not isinstance(data, dict):
+        return (-1, "")
+    moved = data.get("moved", 0)
+    count = moved if isinstance(moved, int) and not isinstance(moved, bool) else 0
+    return (count, _canonical(data))
 
 
 RULES: dict[str, Rule] = {
@@ -189,7 +201,7 @@ RULES: dict[str, Rule] = {
     "mentor_profile": Rule(_register, tombstone_keeps=()),
     "mentor_action": Rule(_immutable, tombstone_keeps=("action", "relationship")),
     "relationship": Rule(_by_version, tombstone_keeps=("mentor", "mentee")),
-    "goal": Rule(_goal, tombstone_keeps=("relationship",)),
+    "goal": Rule(_goal, tombstone_keeps=("relationship", "moved")),
     "shared_note": Rule(_note, tombstone_keeps=("relationship",)),
     "private_note": Rule(_register, tombstone_keeps=("relationship",)),
     "notes_key": Rule(_register, tombstone_keeps=()),

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app import formatting
+from app.formatting import isolate, text_direction
 from app.i18n import _
 from app.ui import icons, theme
 from app.ui.covers import paint_cover
@@ -128,7 +129,7 @@ class PackCardDelegate(QStyledItemDelegate):
             painter.setPen(QColor(c.text))
             painter.setFont(title_font)
             title_rect = QRect(inner.x(), inner.y(), inner.width(), tm.lineSpacing() * 3)
-            text = tm.elidedText(pack["display_title"], Qt.TextElideMode.ElideRight,
+            text = tm.elidedText(isolate(pack["display_title"]), Qt.TextElideMode.ElideRight,
                                  title_rect.width() * 3 - tm.averageCharWidth() * 4)
             painter.drawText(title_rect, int(_align(option, Qt.AlignmentFlag.AlignTop)
                                              | Qt.TextFlag.TextWordWrap), text)
@@ -155,7 +156,7 @@ class PackCardDelegate(QStyledItemDelegate):
             painter.setPen(QColor(c.text))
             title = _visual(option, QRect(text_x, card.y() + PAD, text_w, tm.lineSpacing()))
             painter.drawText(title, int(_align(option)), tm.elidedText(
-                pack["display_title"], Qt.TextElideMode.ElideRight, text_w))
+                isolate(pack["display_title"]), Qt.TextElideMode.ElideRight, text_w))
             painter.setFont(small)
             painter.setPen(QColor(c.muted))
             meta_rect = _visual(option, QRect(text_x, title.bottom() + 4, text_w,
@@ -205,7 +206,8 @@ class OutlineDelegate(QStyledItemDelegate):
             icons.icon("expand" if expanded else "next").paint(painter, arrow)
             text = _visual(option, QRect(rect.x() + 30, rect.y(), rect.width() - 200,
                                          rect.height()))
-            painter.drawText(text, int(_align(option)), index.data())
+            painter.drawText(text, int(_align(option)), QFontMetrics(font).elidedText(
+                isolate(index.data()), Qt.TextElideMode.ElideRight, text.width()))
             done = sum(1 for item in section.items if item.completed)
             painter.setFont(_small(option.font))
             painter.setPen(QColor(c.muted))
@@ -239,7 +241,7 @@ class OutlineDelegate(QStyledItemDelegate):
         painter.setFont(option.font)
         painter.setPen(QColor(c.text))
         painter.drawText(title, int(_align(option)), fm.elidedText(
-            index.data(), Qt.TextElideMode.ElideRight, title_w))
+            isolate(index.data()), Qt.TextElideMode.ElideRight, title_w))
         painter.restore()
 
 
@@ -247,13 +249,19 @@ def _end(option: QStyleOptionViewItem) -> Qt.AlignmentFlag:
     return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-def _rich(html: str, font: QFont, width: int, color: str, rtl: bool) -> QTextDocument:
+def _rich(html: str, font: QFont, width: int, color: str, rtl: bool,
+          text: str = "") -> QTextDocument:
+    """``html`` laid out ``width`` wide. Its paragraph takes the direction of its own
+    ``text`` (pack text: a snippet keeps its "…" at its own ends), aligned to the start of
+    the interface (``rtl``)."""
     doc = QTextDocument()
     doc.setDefaultFont(font)
     doc.setDocumentMargin(0)
     doc.setDefaultStyleSheet(f"body {{ color: {color}; }} b {{ font-weight: 700; }}")
-    direction = "rtl" if rtl else "ltr"
-    doc.setHtml(f'<body dir="{direction}">{html}</body>')
+    direction = text_direction(text) or ("rtl" if rtl else "ltr")
+    align = "right" if rtl else "left"
+    doc.setHtml(f'<body><p dir="{direction}" align="{align}" style="margin:0">{html}</p>'
+                "</body>")
     doc.setTextWidth(width)
     return doc
 
@@ -266,7 +274,8 @@ class SearchHitDelegate(QStyledItemDelegate):
              ) -> QTextDocument:
         c = theme.current()
         return _rich(hit.get("snippet") or "", _small(option.font), width, c.text,
-                     _direction(option) == Qt.LayoutDirection.RightToLeft)
+                     _direction(option) == Qt.LayoutDirection.RightToLeft,
+                     hit.get("snippet_text") or "")
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
         hit = index.data(ROW)
@@ -303,7 +312,7 @@ class SearchHitDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(QColor(c.text))
         painter.drawText(title_rect, int(_align(option)), fm.elidedText(
-            hit["title"], Qt.TextElideMode.ElideRight, title_rect.width()))
+            isolate(hit["title"]), Qt.TextElideMode.ElideRight, title_rect.width()))
         if chip:
             chip_rect = _visual(option, QRect(x + width - chip_w, rect.y() + PAD - 1, chip_w,
                                               sm.lineSpacing() + 2))
@@ -315,7 +324,8 @@ class SearchHitDelegate(QStyledItemDelegate):
             painter.drawText(chip_rect, int(Qt.AlignmentFlag.AlignCenter), chip)
         painter.setFont(small)
         painter.setPen(QColor(c.muted))
-        meta = " · ".join(p for p in (kind_label(hit["kind"]), hit.get("pack_title") or "",
+        meta = " · ".join(p for p in (kind_label(hit["kind"]),
+                                      isolate(hit.get("pack_title") or ""),
                                       formatting.language_name(hit["lang"])
                                       if hit.get("lang") else "") if p)
         meta_rect = _visual(option, QRect(x, title_rect.bottom() + 2, width, sm.lineSpacing()))
@@ -358,7 +368,7 @@ class NoteDelegate(QStyledItemDelegate):
         x, width = rect.x() + PAD, rect.width() - 2 * PAD
         small = _small(option.font)
         sm = QFontMetrics(small)
-        head = self.title_of(note)
+        head = isolate(self.title_of(note))
         if note["at_seconds"] is not None:
             head = f"{head} · {formatting.clock(note['at_seconds'])}"
         if note.get("conflict"):

@@ -34,8 +34,22 @@ from PySide6.QtWidgets import (
     QWidgetItem,
 )
 
+from app.formatting import isolate, unisolated
 from app.ui import icons
 from app.ui.covers import paint_cover
+
+
+class Label(QLabel):
+    """A plain-text label. Marked as showing pack content (:func:`content`), its text keeps
+    its own direction inside the interface's (``formatting.isolate``): an English title in
+    the Arabic interface ends with its own question mark. ``text()`` gives the text as it
+    was set; ``QLabel.text(label)``, what is drawn."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(isolate(text) if self.property("content") else text)
+
+    def text(self) -> str:
+        return unisolated(super().text())
 
 
 def label(text: str = "", role: str | None = None, wrap: bool = True,
@@ -43,7 +57,7 @@ def label(text: str = "", role: str | None = None, wrap: bool = True,
     """A label that shows its text as it is. A QLabel left to itself (AutoText) renders
     anything that looks like HTML as rich text, links and images included; labels here
     often show pack text."""
-    widget = QLabel(text)
+    widget = Label(text)
     if role:
         widget.setProperty("role", role)
     widget.setWordWrap(wrap)
@@ -64,8 +78,11 @@ W = TypeVar("W", bound=QWidget)
 
 def content(widget: W) -> W:
     """Mark a widget as showing pack content (titles, descriptions): not translated by us,
-    so the pseudo-locale test skips it."""
+    so the pseudo-locale test skips it; its text keeps its own direction (see
+    :class:`Label`)."""
     widget.setProperty("content", True)
+    if isinstance(widget, Label):
+        widget.setText(widget.text())
     return widget
 
 

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from app.formatting import isolate
 
 from app.i18n import _
 from app.tasks import Reporter
@@ -570,6 +571,8 @@ class MainWindow(QMainWindow):
 
     # -- search ---------------------------------------------------------------------------
 
+            # a crumb may be a pack's or a resource's title: it keeps its own direction
+            shown = html.escape(isolate(text))
     def focus_search(self) -> None:
         self.topbar.search.setFocus()
         self.topbar.search.selectAll()

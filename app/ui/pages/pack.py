@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting, learning
+from app.formatting import isolate
 from app.i18n import _
 from app.library import Library
 from app.packs.manifest import localized
@@ -197,8 +198,9 @@ class PackPage(Page):
                     outline.remaining_seconds)))
         parts.append(formatting.size(pack["total_bytes"]))
         self.meta.setText("  ·  ".join(parts))
+        # the licence and the attribution are pack text: each keeps its own direction
         self.licence.setText(_("Licence: {license}. {attribution}").format(
-            license=pack["license"], attribution=pack["attribution"]))
+            license=isolate(pack["license"]), attribution=isolate(pack["attribution"])))
         update = self.update_entry
         self.update_note.setVisible(update is not None)
         self.update_button.setVisible(update is not None)
@@ -227,7 +229,7 @@ class PackPage(Page):
         self.continue_button.setEnabled(target is not None)
         if target is not None:
             self.continue_button.setToolTip(tip(_("Next up: {title}").format(
-                title=localized(target.title, langs))))
+                title=isolate(localized(target.title, langs)))))
             self.continue_button.setAccessibleName(
                 _("Continue with {title}").format(title=localized(target.title, langs)))
 

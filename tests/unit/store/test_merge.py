@@ -136,12 +136,12 @@ field_registers = st.dictionaries(
     st.sampled_from(["title", "due", "links", "done"]),
     st.builds(lambda v, clock: {"v": v, "clock": clock}, small_values, clocks), max_size=3)
 
-goals = st.builds(lambda fields, tasks, deleted: {
-    "type": "goal", "id": "g1", "deleted": deleted, "data": {"relationship": "rel1"},
-    "fields": fields, "tasks": tasks},
+goals = st.builds(lambda fields, tasks, deleted, moved: {
+    "type": "goal", "id": "g1", "deleted": deleted,
+    "data": {"relationship": f"rel{moved}", "moved": moved}, "fields": fields, "tasks": tasks},
     field_registers, st.dictionaries(st.sampled_from(["t1", "t2", "t3"]), field_registers,
                                      max_size=3),
-    st.booleans())
+    st.booleans(), st.integers(0, 2))
 
 relationships = st.builds(lambda version, state, deleted: {
     "type": "relationship", "id": "rel1", "deleted": deleted,
@@ -211,6 +211,9 @@ def test_goal_edits_to_different_fields_and_tasks_are_both_kept() -> None:
     assert merged["fields"]["title"]["v"] == "Edit 10 articles"
     assert merged["tasks"]["t1"]["done"]["v"] is True
     assert merged["tasks"]["t1"]["title"]["v"] == "Sandbox"
+    moved = {**base, "data": {"relationship": "r2", "moved": 1}}
+    assert merge(mentee, moved)["data"]["relationship"] == "r2"
+    assert merge(moved, mentee)["tasks"]["t1"]["done"]["v"] is True
     gone = merge(merged, {**base, "deleted": True})
     assert gone["deleted"] is True and gone["data"] == {"relationship": "r"}
     assert "Sandbox" not in repr(gone)
