@@ -45,7 +45,7 @@ class Label(QLabel):
     the Arabic interface ends with its own question mark. ``text()`` gives the text as it
     was set; ``QLabel.text(label)``, what is drawn."""
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+    def setText(self, text: str) -> None:
         super().setText(isolate(text) if self.property("content") else text)
 
     def text(self) -> str:

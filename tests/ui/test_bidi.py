@@ -50,7 +50,7 @@ class Recorder(QPainter):
         super().__init__(image)
         self.texts: list[str] = []
 
-    def drawText(self, *args: Any) -> None:  # noqa: N802 (Qt's name)
+    def drawText(self, *args: Any) -> None:
         self.texts.extend(a for a in args if isinstance(a, str))
         super().drawText(*args)
 
