@@ -765,6 +765,12 @@ def notes_key_at_login(library: Library, profile: str | None, url: str, user: st
             opened.add(key_id)
             if key_id not in keys.keys:
                 keys.add(key_id, key)
+    if opened and keys.current not in remote and not _key_used(library, profile_id,
+                                                                keys.current):
+        # A key this device made at an earlier login and never used: the account's key
+        # on the hub takes its place, so that every device writes with one key.
+        keys.keys.pop(str(keys.current), None)
+        keys.current = min(opened)
     if not keys.keys:
         keys.add(*crypto.new_key())
     crypto.store_keys(url, user, keys)
@@ -779,6 +785,12 @@ def notes_key_at_login(library: Library, profile: str | None, url: str, user: st
 
 
 _WRAPS = "notes_key_wraps"
+
+
+def _key_used(library: Library, profile_id: str, key_id: str | None) -> bool:
+    return library.db.execute(
+        "SELECT 1 FROM mentor_private_notes WHERE profile_id = ? AND "
+        "json_extract(data, '$.key_id') = ? LIMIT 1", (profile_id, key_id)).fetchone() is not None
 
 
 def _send_wrapped_keys(library: Library, profile_id: str) -> None:
