@@ -520,3 +520,60 @@ def notes_markdown(
         lines.append(f"- {prefix}{body} _({stamp})_")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+# -- a trainer's view of the learners on this computer -------------------------------------
+
+
+@dataclass
+class LearnerOverview:
+    """One profile's learning on this computer: progress by pack (the packs started, with
+    ``done`` of ``total`` as on the pack cards), quiz results (each quiz tried: the latest
+    and best score, attempts, passed) and when they were last active."""
+
+    name: str
+    last_active: str | None
+    packs: list[Row] = field(default_factory=list)
+    quizzes: list[Row] = field(default_factory=list)
+
+
+def learners_overview(library: Library, languages: Sequence[str]) -> list[LearnerOverview]:
+    """Every profile of this library, the most recently active first (never active last)."""
+    titles = {
+        row["id"]: localized(json.loads(row["title"]), list(languages))
+        for row in library.db.query("SELECT id, title FROM resources")
+    }
+    result = []
+    for profile in library.profiles():
+        name, profile_id = str(profile["name"]), str(profile["id"])
+        packs = [
+            {"id": p["id"], "title": p["display_title"], "done": p["done"],
+             "total": p["total"], "last_opened": p["last_opened"]}
+            for p in pack_summaries(library, languages, name)
+            if p["started"] or p["done"]
+        ]
+        packs.sort(key=lambda p: p["last_opened"] or "", reverse=True)
+        quizzes = []
+        for row in library.db.query(
+            "SELECT resource_id, COUNT(*) AS attempts, MAX(score) AS best, "
+            "MAX(passed) AS passed, MAX(created_at) AS last_at, "
+            "(SELECT q2.score FROM quiz_attempts q2 WHERE q2.profile_id = q.profile_id "
+            " AND q2.resource_id = q.resource_id AND q2.deleted = 0 "
+            " ORDER BY q2.created_at DESC, q2.rowid DESC LIMIT 1) AS latest "
+            "FROM quiz_attempts q WHERE profile_id = ? AND deleted = 0 "
+            "GROUP BY resource_id ORDER BY last_at DESC", (profile_id,)
+        ):
+            resource_id = str(row["resource_id"])
+            quizzes.append({
+                "id": resource_id, "title": titles.get(resource_id, resource_id),
+                "attempts": int(row["attempts"]), "best": float(row["best"]),
+                "latest": float(row["latest"]), "passed": bool(row["passed"]),
+                "last_at": row["last_at"]})
+        moments = [m for (m,) in library.db.execute(
+            "SELECT MAX(MAX(IFNULL(opened_at, ''), IFNULL(completed_at, ''))) FROM progress "
+            "WHERE profile_id = ? AND deleted = 0 UNION ALL "
+            "SELECT MAX(created_at) FROM quiz_attempts WHERE profile_id = ? AND deleted = 0",
+            (profile_id, profile_id)) if m]
+        result.append(LearnerOverview(name, max(moments) if moments else None, packs, quizzes))
+    result.sort(key=lambda learner: learner.last_active or "", reverse=True)
+    return result

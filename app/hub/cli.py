@@ -105,6 +105,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     trust.add_argument("name", metavar="NAME")
     trust.add_argument("--off", action="store_true", help=_("stop trusting the account"))
     _common(trust)
+    mirrored = user_actions.add_parser(
+        "mirror", help=_("let a forwarder account mirror accounts onto its workshop hub "
+                         "(--off: stop)"))
+    mirrored.add_argument("forwarder", metavar="FORWARDER")
+    mirrored.add_argument("names", metavar="NAME", nargs="*")
+    mirrored.add_argument("--off", action="store_true",
+                          help=_("stop letting it mirror these accounts"))
+    _json_flag(mirrored)
+    _common(mirrored)
 
     publish = actions.add_parser("publish", help=_("put a pack straight into the catalog"))
     publish.add_argument("file", metavar="FILE.ujpack", type=Path)
@@ -135,6 +144,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                          help=_("read the password from one line of standard input"))
     forward.add_argument("--packs", action="store_true",
                          help=_("also download the catalog's packs and publish them here"))
+    forward.add_argument("--mirror", action="store_true",
+                         help=_("also make here the accounts the forwarder may mirror"))
     forward.add_argument("--batch", type=int, default=FORWARD_BATCH, metavar="N",
                          help=_("records per push (default {count})").format(
                              count=FORWARD_BATCH))
@@ -220,6 +231,8 @@ def _user(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
                                                (_("trusted"), user.trusted)) if on]
                 print("\t".join([user.name, user.role, ", ".join(flags)]).rstrip())
         return 0
+    if command == "mirror":
+        return _mirror_grants(engine, args)
     if command == "disable":
         accounts.disable_user(engine, args.name)
         print(_("Disabled {name}; its sessions are signed out.").format(name=args.name))
@@ -229,6 +242,20 @@ def _user(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
         print(_("{name}'s submissions are now approved at once.").format(name=user.name))
     else:
         print(_("{name}'s submissions now wait for review.").format(name=user.name))
+    return 0
+
+
+def _mirror_grants(engine: Any, args: argparse.Namespace) -> int:
+    from app.hub import mirror
+
+    if args.names:
+        mirror.grant(engine, args.forwarder, args.names, allow=not args.off)
+    names = mirror.grants(engine, args.forwarder)
+    if args.json:
+        _emit({"forwarder": args.forwarder, "accounts": names})
+    else:
+        print(_("{forwarder} may mirror: {names}").format(
+            forwarder=args.forwarder, names=", ".join(names) or _("no account")))
     return 0
 
 
@@ -279,17 +306,27 @@ def _forward(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
             name=args.user, url=args.url))
     say = (lambda line: None) if args.json else _say
     result = forwarding.forward(config, engine, args.url, args.user, password,
-                                batch=args.batch, packs=args.packs, say=say)
+                                batch=args.batch, packs=args.packs,
+                                mirror_accounts=args.mirror, say=say)
     journal.event("forwarded", upstream=args.url[:200], records=sum(result.sent.values()),
-                  unknown=len(result.unknown), packs=result.packs)
+                  fetched=sum(result.fetched.values()), unknown=len(result.unknown),
+                  packs=result.packs)
     if args.json:
-        _emit({"sent": result.sent, "unknown": result.unknown, "packs": result.packs,
-               "published": result.published})
+        data: dict[str, Any] = {"sent": result.sent, "fetched": result.fetched,
+                                "unknown": result.unknown, "packs": result.packs,
+                                "published": result.published}
+        if result.mirrored is not None:
+            data["mirrored"] = {"added": result.mirrored.added,
+                                "updated": result.mirrored.updated,
+                                "disabled": result.mirrored.disabled,
+                                "kept": result.mirrored.kept}
+        _emit(data)
     else:
-        print(_("Forwarded {records} records of {owners} learners; {packs} catalog entries "
-                "fetched; {published} packs published here.").format(
+        print(_("Forwarded {records} records of {owners} learners and fetched {fetched}; "
+                "{packs} catalog entries fetched; {published} packs published here.").format(
                     records=sum(result.sent.values()), owners=len(result.sent),
-                    packs=result.packs, published=result.published))
+                    fetched=sum(result.fetched.values()), packs=result.packs,
+                    published=result.published))
     if result.unknown:
         sys.stderr.write(_("Not sent: the upstream hub has no account named {names}.").format(
             names=", ".join(result.unknown)) + "\n")

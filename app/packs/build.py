@@ -106,6 +106,7 @@ from app.packs.builder.config import (
     find_cover,
     load_config,
     localized_text,
+    merge_config,
     pack_fields,
 )
 from app.packs.builder.files import check_path, classify, hash_file, make_source, scan
@@ -348,18 +349,21 @@ def build_pack(
     *,
     license: str | None = None,
     attribution: str | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> BuildResult:
     """Build ``out`` (a ``.ujpack``) from ``folder`` following the conventions above.
 
-    ``license`` and ``attribution`` override pack.yaml's. Raises :class:`BuildError` for
-    anything the author must fix; nothing is written then.
+    ``license`` and ``attribution`` override pack.yaml's; ``overrides`` is what a pack.yaml
+    would say, laid over the folder's own (the window's corrections: the pack's title, a
+    resource's title under ``resources``), without writing anything into the folder. Raises
+    :class:`BuildError` for anything the author must fix; nothing is written then.
     """
     folder, out = Path(folder), Path(out)
     if not folder.is_dir():
         raise BuildError(_("{path} is not a folder.").format(path=folder))
     reporter = reporter or Reporter()
     warnings: list[str] = []
-    config = load_config(folder)
+    config = merge_config(load_config(folder), overrides)
     fields = pack_fields(folder, config, license, attribution)
     language = fields["languages"][0]
     cover_path = find_cover(folder, config)

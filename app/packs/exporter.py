@@ -15,9 +15,14 @@ from app.i18n import _
 from app.library import Library
 from app.packs.archive import write_pack
 from app.packs.manifest import unique_files
+from app.tasks import Reporter
 
 
-def export_pack(library: Library, pack_id: str, out: Path) -> Path:
+def export_pack(library: Library, pack_id: str, out: Path,
+                reporter: Reporter | None = None) -> Path:
+    """Write the installed pack ``pack_id`` to ``out`` (a file, or a folder that gets
+    ``ID-VERSION.ujpack``); ``reporter`` hears the bytes written and may cancel (the partial
+    file is removed)."""
     row = library.db.execute("SELECT manifest FROM packs WHERE id = ?", (pack_id,)).fetchone()
     if row is None:
         raise NotFoundError(_("No pack with id {id}.").format(id=pack_id))
@@ -35,5 +40,14 @@ def export_pack(library: Library, pack_id: str, out: Path) -> Path:
     out = Path(out)
     if out.is_dir():
         out = out / f"{pack_id}-{manifest['version']}.ujpack"
-    write_pack(out, raw.encode("utf-8"), manifest, sources)
+    total = sum(int(entry["size"]) for entry in unique_files(manifest))
+    written = 0
+
+    def advance(count: int) -> None:
+        nonlocal written
+        written += count
+        if reporter is not None:
+            reporter.report("export", written, total, out.name)
+
+    write_pack(out, raw.encode("utf-8"), manifest, sources, on_bytes=advance)
     return out

@@ -8,9 +8,11 @@ answer there instead).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 from app.i18n import _
 
@@ -68,3 +70,32 @@ def open_outside(parent: QWidget | None, url: QUrl, shown: str) -> bool:
         return False
     QDesktopServices.openUrl(url)
     return True
+
+
+# -- the import dialog ----------------------------------------------------------------------
+
+
+def choose_import(parent: QWidget | None, filters: str) -> list[Path]:
+    """Ask what to import: a file (a pack, a course export, a SCORM zip...) or a folder (an
+    unpacked export, or a folder of files to make a pack from). Choosing the ``course.xml``
+    at the top of an Open edX export imports its folder (the importer's
+    :func:`~app.packs.importers.source_path`). Empty when the learner cancelled."""
+    box = message_box(
+        parent, QMessageBox.Icon.Question, _("Import a pack"),
+        _("Import a pack file or a course export (a file), or a folder: an unpacked course "
+          "export, or a folder of lessons to make a pack from."),
+        Button.Cancel)
+    file_button = box.addButton(_("Choose a file…"), QMessageBox.ButtonRole.AcceptRole)
+    folder_button = box.addButton(_("Choose a folder…"), QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(file_button)
+    run(box)
+    clicked = box.clickedButton()
+    if clicked is file_button:
+        paths, _filter = QFileDialog.getOpenFileNames(
+            parent, _("Import a pack"), str(Path.home()), filters)
+        return [Path(p) for p in paths]
+    if clicked is folder_button:
+        folder = QFileDialog.getExistingDirectory(
+            parent, _("Import a folder"), str(Path.home()))
+        return [Path(folder)] if folder else []
+    return []

@@ -1,30 +1,83 @@
-"""After an import from another format: what could not be converted, in a dialog the
-learner or trainer can read at leisure (the CLI prints the same lines)."""
+"""After an import from another format: what could not be converted, each item with its
+reason, in a dialog the learner or trainer can read at leisure (the CLI prints the same
+lines). The import history on the Downloads page opens the same dialog for an earlier
+import."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.i18n import _
-from app.ui.dialogs import message_box
+from app.i18n import _, ngettext
+from app.ui.widgets import content, label
 
 
-def show_import_report(parent: QWidget, report: Any) -> QMessageBox | None:
-    """Show the items ``report`` (an ``ImportReport``) lists as not converted; None (and no
-    dialog) when everything was converted."""
-    from app.packs.importers import skipped_summary
+def source_name(report: Any) -> str:
+    text = str(getattr(report, "path", "")).rstrip("/\\")
+    return text.replace("\\", "/").rsplit("/", 1)[-1]
 
-    lines = skipped_summary(report, limit=1000)
-    if not lines:
+
+class ImportReportDialog(QDialog):
+    """The import's outcome, then one row per item not converted: the item and why."""
+
+    def __init__(self, parent: QWidget | None, report: Any) -> None:
+        super().__init__(parent)
+        self.setModal(False)
+        self.resize(640, 420)
+        skipped = list(getattr(report, "skipped", []) or [])
+        self.setWindowTitle(_("Import report"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(10)
+        self.heading = content(label(_("{name} was imported as a pack.").format(
+            name=source_name(report)), "h2"))
+        layout.addWidget(self.heading)
+        count = len(skipped)
+        self.summary = label(
+            ngettext("{count} item could not be converted:",
+                     "{count} items could not be converted:", count).format(count=count)
+            if count else _("Everything was converted."), None)
+        layout.addWidget(self.summary)
+        self.items = QTreeWidget()
+        self.items.setColumnCount(2)
+        self.items.setHeaderLabels([_("Item"), _("Why")])
+        self.items.setRootIsDecorated(False)
+        self.items.setWordWrap(True)
+        self.items.setAlternatingRowColors(True)
+        self.items.setAccessibleName(_("Items that could not be converted"))
+        for item in skipped:
+            row = QTreeWidgetItem([item.item, item.reason])
+            row.setToolTip(0, item.item)
+            row.setToolTip(1, item.reason)
+            self.items.addTopLevelItem(row)
+        self.items.setColumnWidth(0, 260)
+        self.items.setVisible(bool(count))
+        layout.addWidget(self.items, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        buttons.accepted.connect(self.close)
+        layout.addWidget(buttons)
+
+    def lines(self) -> list[str]:
+        """The rows as the CLI prints them (``item: reason``)."""
+        return [f"{self.items.topLevelItem(i).text(0)}: {self.items.topLevelItem(i).text(1)}"
+                for i in range(self.items.topLevelItemCount())]
+
+
+def show_import_report(parent: QWidget, report: Any, always: bool = False
+                       ) -> ImportReportDialog | None:
+    """Show what ``report`` (an ``ImportReport``, or an import history record) lists as not
+    converted; None (and no dialog) when everything was converted, unless ``always``."""
+    if not getattr(report, "skipped", None) and not always:
         return None
-    box = message_box(
-        parent, QMessageBox.Icon.Information, _("Import report"),
-        _("{name} was imported as a pack.").format(
-            name=str(getattr(report, "path", "")).rsplit("/", 1)[-1]),
-        informative=lines[0] + "\n" + "\n".join(lines[1:6]) + ("\n…" if len(lines) > 6 else ""),
-        detailed="\n".join(lines[1:]))
-    box.setModal(False)
-    box.show()
-    return box
+    dialog = ImportReportDialog(parent, report)
+    dialog.show()
+    return dialog

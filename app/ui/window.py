@@ -26,7 +26,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -96,6 +95,10 @@ def page_class(name: str) -> type[Page]:
         from app.ui.pages.profiles import ProfilesPage
 
         return ProfilesPage
+    if name == "learners":
+        from app.ui.pages.learners import LearnersPage
+
+        return LearnersPage
     raise KeyError(name)
 
 
@@ -105,14 +108,11 @@ def rail_label(name: str) -> str:
 
 
 def import_file(library: Library, path: Path, reporter: Reporter) -> Any:
-    """Import any supported file: a .ujpack, or a format the importers know."""
-    try:
-        from app.packs.importers import import_any
-    except ImportError:
-        from app.packs.importer import import_pack
+    """Import any supported file or folder: a .ujpack, or a format the importers know; a
+    folder of plain files gives a FolderToBuild (app/ui/make_pack.py)."""
+    from app.ui.make_pack import import_or_build
 
-        return import_pack(library, path, reporter)
-    return import_any(library, path, reporter)
+    return import_or_build(library, path, reporter)
 
 
 def import_filter() -> str:
@@ -347,6 +347,9 @@ class MainWindow(QMainWindow):
             "sync", lambda: self.navigate("settings", {"section": "sync"}))
         self.sync_button.hide()
         self.sync = sync_of(self.ctx)
+        from app.ui.library_watch import watch_library
+
+        self.library_watch = watch_library(self.ctx, self)
         self.sync.status_changed.connect(self._show_sync)
         self.ctx.profile_changed.connect(self._profile_changed)
 
@@ -500,6 +503,12 @@ class MainWindow(QMainWindow):
         if name == "import":
             self.import_dialog()
             return
+        if name == "make-pack":
+            from app.ui.make_pack import MakePackDialog
+
+            self.make_pack_dialog = MakePackDialog(self.ctx, self)
+            self.make_pack_dialog.show()
+            return
         if name == "help":
             self.show_help()
             return
@@ -621,10 +630,11 @@ class MainWindow(QMainWindow):
     # -- importing ------------------------------------------------------------------------
 
     def import_dialog(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, _("Import a pack"), str(Path.home()), import_filter())
-        if path:
-            self.import_paths([Path(path)], open_after=True)
+        from app.ui.dialogs import choose_import
+
+        paths = choose_import(self, import_filter())
+        if paths:
+            self.import_paths(paths, open_after=True)
 
     def import_paths(self, paths: list[Path], open_after: bool = False) -> list[Task]:
         tasks: list[Task] = []
@@ -633,6 +643,12 @@ class MainWindow(QMainWindow):
                 return import_file(library, path, reporter)
 
             def done(result: Any, path: Path = path) -> None:
+                from app.ui.make_pack import FolderToBuild, MakePackDialog
+
+                if isinstance(result, FolderToBuild):
+                    self.make_pack_dialog = MakePackDialog(self.ctx, self, result.folder)
+                    self.make_pack_dialog.show()
+                    return
                 self.ctx.library_changed.emit()
                 pack_id = getattr(result, "pack_id", None)
                 self.show_message(_("Imported {name}").format(name=path.name))
@@ -755,6 +771,7 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.library_watch.stop()
         self.sync.change_timer.stop()
         self.sync.timer.stop()
         if self.current is not None:

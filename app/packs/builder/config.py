@@ -73,6 +73,22 @@ def load_config(folder: Path) -> dict[str, Any]:
     return _mapping(data, CONFIG_NAME, _PACK_KEYS)
 
 
+def merge_config(config: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """``overrides`` (keys as in pack.yaml) laid over ``config``: each key replaces the
+    folder's, except ``resources``, merged file by file and setting by setting."""
+    if not overrides:
+        return config
+    merged = {**config, **_mapping(overrides, "overrides", _PACK_KEYS)}
+    if "resources" in overrides and isinstance(config.get("resources"), dict):
+        resources = {path: dict(settings) if isinstance(settings, dict) else settings
+                     for path, settings in config["resources"].items()}
+        for path, settings in (overrides["resources"] or {}).items():
+            base = resources.get(path)
+            resources[path] = {**base, **settings} if isinstance(base, dict) else settings
+        merged["resources"] = resources
+    return merged
+
+
 def _require_language(code: Any, where: str) -> str:
     if not isinstance(code, str) or not is_language(code):
         raise BuildError(

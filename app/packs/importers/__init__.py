@@ -38,7 +38,7 @@ from app.store.blobs import is_disk_full
 from app.tasks import Reporter
 
 __all__ = ["FORMATS", "SUFFIXES", "ImportReport", "Skipped", "detect_format", "import_any",
-           "skipped_summary"]
+           "is_folder_of_files", "skipped_summary", "source_path"]
 
 FORMATS = ("ujpack", "olx", "scorm", "imscc", "zim", "h5p", "wikiedu", "mediawiki")
 #: File name endings an import dialog offers (folders are accepted too).
@@ -107,10 +107,37 @@ def _wikiedu_root(names: set[str], prefix: str) -> str | None:
     return None
 
 
+#: Files that stand for the unpacked export they head: choosing one imports its folder.
+_HEAD_FILES = ("course.xml", "library.xml", "h5p.json")
+
+
+def source_path(path: Path) -> Path:
+    """What to import when ``path`` is chosen: the folder of an unpacked export when
+    ``path`` is the file at its top (``course.xml`` of an Open edX export, ``library.xml``,
+    ``h5p.json``), else ``path`` itself."""
+    path = Path(path)
+    if path.name.lower() in _HEAD_FILES and path.is_file():
+        return path.parent
+    return path
+
+
+def is_folder_of_files(path: Path) -> bool:
+    """True for a folder that is none of the formats an import converts (a folder of
+    articles, videos, PDFs...): it becomes a pack by building it (``ujuzi pack build``)."""
+    path = Path(path)
+    if not path.is_dir():
+        return False
+    try:
+        detect_format(path)
+    except PackError:
+        return True
+    return False
+
+
 def detect_format(path: Path) -> str:
     """The format of ``path`` (one of :data:`FORMATS`), looking at content, not only at names.
     Raises :class:`PackError` when it is none of them."""
-    path = Path(path)
+    path = source_path(path)
     if not path.exists():
         raise PackError(_("No such file: {path}").format(path=path))
     if path.is_dir():
@@ -154,11 +181,20 @@ def _converter(fmt: str) -> Converter:
 
 
 def import_any(library: Library, path: Path, reporter: Reporter | None = None) -> ImportReport:
-    """Import ``path`` whatever its format; see the module docstring."""
+    """Import ``path`` whatever its format; see the module docstring. A finished import is
+    kept in the import history with its report (:mod:`app.packs.importers.history`)."""
+    from app.packs.importers.history import record_import
+
+    report = _import_any(library, path, reporter)
+    record_import(library, report)
+    return report
+
+
+def _import_any(library: Library, path: Path, reporter: Reporter | None) -> ImportReport:
     from app.packs.importer import import_pack
 
     reporter = reporter or Reporter()
-    path = Path(path)
+    path = source_path(path)
     fmt = detect_format(path)
     if fmt == "ujpack":
         result = import_pack(library, path, reporter)

@@ -339,6 +339,10 @@ class DownloadsPage(Page):
         self.empty = EmptyState("downloads")
         self.empty.action.clicked.connect(lambda: ctx.navigate("import"))
         layout.addWidget(self.empty)
+        from app.ui.import_history import ImportHistory
+
+        self.import_history = ImportHistory(ctx)
+        layout.addWidget(self.import_history)
         layout.addStretch()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -355,6 +359,7 @@ class DownloadsPage(Page):
 
     def activate(self, **args: Any) -> None:
         self._render()
+        self.import_history.reload()
         hub = self.hub
 
         def fetched() -> None:

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QListView,
+    QMenu,
     QStackedWidget,
+    QWidget,
 )
 
 from app import formatting
@@ -44,7 +46,19 @@ class LibraryPage(Page):
         self.proxy.sort(0)
 
         self.import_button = button("", "primary", "import", lambda: ctx.navigate("import"))
-        layout, self.title, self.count = self.list_layout(self.import_button)
+        # A trainer's work: make a pack from a folder, see the learners' progress.
+        self.make_button = button("", None, None)
+        self.trainer_menu = QMenu(self.make_button)
+        self.make_action = self.trainer_menu.addAction("", lambda: ctx.navigate("make-pack"))
+        self.learners_action = self.trainer_menu.addAction(
+            "", lambda: ctx.navigate("learners"))
+        self.make_button.setMenu(self.trainer_menu)
+        actions = QWidget()
+        action_row = QHBoxLayout(actions)
+        action_row.setContentsMargins(0, 0, 0, 0)
+        action_row.addWidget(self.make_button)
+        action_row.addWidget(self.import_button)
+        layout, self.title, self.count = self.list_layout(actions)
 
         bar = QHBoxLayout()
         bar.setSpacing(8)
@@ -108,6 +122,10 @@ class LibraryPage(Page):
     def retranslate(self) -> None:
         self.title.setText(_("Library"))
         self.import_button.setText(_("Import a pack"))
+        self.make_button.setText(_("For trainers"))
+        self.make_button.setAccessibleName(_("For trainers"))
+        self.make_action.setText(_("Make a pack from a folder…"))
+        self.learners_action.setText(_("Learners' progress"))
         self.import_button.setToolTip(_("Import a pack from a file (you can also drop a file "
                                         "on the window)"))
         self.import_button.setAccessibleName(_("Import a pack"))

@@ -61,6 +61,8 @@ class NotesPage(Page):
         self.view.setMouseTracking(True)
         self.view.activated.connect(self._open)
         self.view.doubleClicked.connect(self._open)
+        # Delete and Edit act on the selected note: without one they are disabled.
+        self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
         self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
         self.empty = EmptyState("notes")
@@ -92,8 +94,7 @@ class NotesPage(Page):
         self.count.setText(ngettext("{n} note", "{n} notes", total).format(
             n=formatting.number(total)))
         self.export_button.setEnabled(total > 0)
-        self.delete_button.setEnabled(shown > 0)
-        self.edit_button.setEnabled(shown > 0)
+        self._update_actions()
         if total == 0:
             self.empty.set_texts(_("No notes yet"),
                                  _("While you read or watch, write notes in the side panel. "
@@ -105,6 +106,15 @@ class NotesPage(Page):
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.view)
+
+    def _selected(self) -> dict[str, Any] | None:
+        rows = self.view.selectionModel().selectedIndexes()
+        return rows[0].data(ROW) if rows else None
+
+    def _update_actions(self) -> None:
+        chosen = self._selected() is not None
+        self.delete_button.setEnabled(chosen)
+        self.edit_button.setEnabled(chosen)
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
@@ -131,10 +141,7 @@ class NotesPage(Page):
             self.ctx.open_resource(note["resource_id"], note["at_seconds"])
 
     def _edit(self) -> None:
-        index = self.view.currentIndex()
-        if not index.isValid() and self.proxy.rowCount():
-            index = self.proxy.index(0, 0)
-        note = index.data(ROW) if index.isValid() else None
+        note = self._selected()
         if note:
             self.edit(note)
 
@@ -145,8 +152,7 @@ class NotesPage(Page):
         return edit_note(self.ctx, note, self, lambda _note: self._load())
 
     def _delete(self) -> None:
-        index = self.view.currentIndex()
-        note = index.data(ROW) if index.isValid() else None
+        note = self._selected()
         if not note:
             return
         answer = dialogs.ask(

@@ -67,6 +67,9 @@ class PackPage(Page):
         text.addWidget(self.description)
         text.addWidget(self.meta)
         text.addWidget(self.licence)
+        self.licence_warning = label("", "small")
+        self.licence_warning.hide()
+        text.addWidget(self.licence_warning)
         progress_row = QHBoxLayout()
         self.progress = progress_bar(0.0)
         self.progress.setMaximumWidth(320)
@@ -86,6 +89,8 @@ class PackPage(Page):
         actions.addWidget(self.update_note)
         actions.addWidget(self.update_button)
         actions.addStretch()
+        self.export_button = button("", None, "external", self._export)
+        actions.addWidget(self.export_button)
         actions.addWidget(self.remove_button)
         text.addSpacing(4)
         text.addLayout(actions)
@@ -198,9 +203,16 @@ class PackPage(Page):
                     outline.remaining_seconds)))
         parts.append(formatting.size(pack["total_bytes"]))
         self.meta.setText("  ·  ".join(parts))
+        from app.packs.importers.common import licence_label, licence_stated
+
         # the licence and the attribution are pack text: each keeps its own direction
-        self.licence.setText(_("Licence: {license}. {attribution}").format(
-            license=isolate(pack["license"]), attribution=isolate(pack["attribution"])))
+        licence = _("Licence: {license}").format(license=isolate(pack["license"])) \
+            if licence_stated(pack["license"]) else licence_label(pack["license"])
+        self.licence.setText(_("{licence}. {attribution}").format(
+            licence=licence, attribution=isolate(pack["attribution"])))
+        self.licence_warning.setText(_(
+            "Licence not stated: ask the authors before you share this pack."))
+        self.licence_warning.setVisible(not licence_stated(pack["license"]))
         update = self.update_entry
         self.update_note.setVisible(update is not None)
         self.update_button.setVisible(update is not None)
@@ -234,6 +246,8 @@ class PackPage(Page):
                 _("Continue with {title}").format(title=localized(target.title, langs)))
 
     def retranslate(self) -> None:
+        self.export_button.setText(_("Export…"))
+        self.export_button.setAccessibleName(_("Export this pack to a file or a USB stick"))
         self.remove_button.setText(_("Remove pack"))
         self.remove_button.setAccessibleName(_("Remove this pack from the library"))
         self.tree.setAccessibleName(_("Sections and resources"))
@@ -279,6 +293,16 @@ class PackPage(Page):
             self.ctx.open_resource(resource_id)
         elif index.isValid():
             self.tree.setExpanded(index, not self.tree.isExpanded(index))
+
+    def _export(self) -> None:
+        if self.outline is None:
+            return
+        from app.ui.export_pack import ExportDialog
+
+        self.export_dialog = ExportDialog(
+            self.ctx, self.outline.pack, localized(self.outline.pack["title"],
+                                                   self.ctx.languages), self)
+        self.export_dialog.show()
 
     def _remove(self) -> None:
         if self.outline is None:

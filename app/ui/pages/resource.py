@@ -106,6 +106,8 @@ class NotesPanel(QWidget):
         self.list.setWordWrap(True)
         self.list.itemActivated.connect(self._activated)
         self.list.itemClicked.connect(self._activated)
+        # Delete and Edit act on the selected note: without one they are disabled.
+        self.list.itemSelectionChanged.connect(self._update_actions)
         self.empty = label("", "muted")
         self.editor = QPlainTextEdit()
         self.editor.setMaximumHeight(110)
@@ -136,9 +138,14 @@ class NotesPanel(QWidget):
                           lambda notes: self.set_notes(notes)
                           if self.page.resource_id == current else None, lambda _e: None)
 
+    def _update_actions(self) -> None:
+        chosen = bool(self.list.selectedItems())
+        self.delete.setEnabled(chosen)
+        self.edit.setEnabled(chosen)
+
     def _edit(self) -> None:
-        item = self.list.currentItem() or self.list.item(0)
-        note = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        items = self.list.selectedItems()
+        note = items[0].data(Qt.ItemDataRole.UserRole) if items else None
         if note:
             self.edit_note(note)
 
@@ -185,6 +192,7 @@ class NotesPanel(QWidget):
         self.list.setVisible(bool(notes))
         self.delete.setVisible(bool(notes))
         self.edit.setVisible(bool(notes))
+        self._update_actions()
 
     def _activated(self, item: QListWidgetItem) -> None:
         note = item.data(Qt.ItemDataRole.UserRole)
@@ -213,10 +221,10 @@ class NotesPanel(QWidget):
         self.page.ctx.run(work, done)
 
     def _delete(self) -> None:
-        item = self.list.currentItem()
-        if item is None:
+        items = self.list.selectedItems()
+        if not items:
             return
-        note = item.data(Qt.ItemDataRole.UserRole)
+        note = items[0].data(Qt.ItemDataRole.UserRole)
         resource_id, profile = self.page.resource_id, self.page.ctx.profile
 
         def work(library: Library, _r: Reporter) -> Any:
@@ -349,8 +357,9 @@ class ResourcePage(Page):
             outline = learning.pack_outline(library, resource["pack_id"], languages, profile)
             learning.mark_opened(library, resource_id, profile)
             notes = library.notes(profile, resource_id)
+            # An online video kept as a link carries its transcripts too.
             lines = _transcript(resource, languages) if resource["kind"] in (
-                "video", "audio") else []
+                "video", "audio", "link") else []
             return resource, outline, notes, lines
 
         self.ctx.run(work, lambda result: self._show(result, at), self._failed)

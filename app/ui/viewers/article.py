@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, QTimer, QUrl
-from PySide6.QtGui import QFontMetrics, QImage, QResizeEvent, QTextDocument
+from PySide6.QtGui import (
+    QFontMetrics,
+    QImage,
+    QResizeEvent,
+    QTextCursor,
+    QTextDocument,
+    QTextImageFormat,
+)
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout
 
 from app import articles
@@ -25,6 +32,11 @@ MEASURE = 70
 MAX_IMAGE_WIDTH = 760
 MAX_IMAGE_HEIGHT = 4000
 COMPLETE_AT = 0.97
+#: room left beside a picture in the column (the document's own margins)
+IMAGE_SLACK = 16
+#: where a picture's own size is kept in its format, once it is drawn smaller
+NATURAL_WIDTH = QTextImageFormat.Property.UserProperty + 1
+NATURAL_HEIGHT = QTextImageFormat.Property.UserProperty + 2
 
 
 class ArticleBrowser(QTextBrowser):
@@ -53,6 +65,43 @@ class ArticleBrowser(QTextBrowser):
             fmt.setTopMargin(24)
             fmt.setBottomMargin(48)
             root.setFrameFormat(fmt)
+        self.fit_images(self.viewport().width() - 2 * side - IMAGE_SLACK)
+
+    def fit_images(self, width: int) -> None:
+        """Pictures fit the reading width: one wider than the column is drawn at the
+        column's width (its height in proportion), never larger than it is; a narrower one
+        keeps its own size. Runs again whenever the width changes."""
+        width = max(16, width)
+        doc = self.document()
+        changes: list[tuple[int, int, QTextImageFormat]] = []
+        block = doc.begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                fmt = fragment.charFormat()
+                if fragment.isValid() and fmt.isImageFormat():
+                    image = fmt.toImageFormat()
+                    natural = doc.resource(QTextDocument.ResourceType.ImageResource,
+                                           QUrl(image.name()))
+                    size = natural.size() if isinstance(natural, QImage) else None
+                    if size is not None and size.width() > 0:
+                        own_width = image.property(NATURAL_WIDTH) or size.width()
+                        own_height = image.property(NATURAL_HEIGHT) or size.height()
+                        shown = min(float(own_width), float(width))
+                        if abs(image.width() - shown) > 0.5:
+                            image.setProperty(NATURAL_WIDTH, own_width)
+                            image.setProperty(NATURAL_HEIGHT, own_height)
+                            image.setWidth(shown)
+                            image.setHeight(shown * float(own_height) / float(own_width))
+                            changes.append((fragment.position(), fragment.length(), image))
+                it += 1
+            block = block.next()
+        for position, length, image in changes:
+            cursor = QTextCursor(doc)
+            cursor.setPosition(position)
+            cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+            cursor.setCharFormat(image)
 
 
 def _load(resource: dict[str, Any]) -> Any:
