@@ -305,7 +305,7 @@ def cmd_find(args: argparse.Namespace, library: Library, profile: str | None) ->
         print(_("The hub found no mentor for you now; check your profile's wanted skills "
                 "and languages."))
     for suggestion in suggestions:
-        print(f"{suggestion.mentor}  {formatting.number(suggestion.score / 1000, 3)}  "
+        print(f"{suggestion.mentor}  {formatting.number(suggestion.score, 3)}  "
               + ngettext("{count} place left", "{count} places left",
                          suggestion.places_left).format(
                              count=formatting.number(suggestion.places_left)))

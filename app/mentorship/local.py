@@ -266,7 +266,7 @@ def _suggestion(item: Any) -> Suggestion | None:
     if not isinstance(item, dict) or not isinstance(item.get("mentor"), str):
         return None
     try:
-        return Suggestion(mentor=item["mentor"], score=int(item.get("score") or 0),
+        return Suggestion(mentor=item["mentor"], score=float(item.get("score") or 0),
                           factors=dict(item.get("factors") or {}),
                           explanation=str(item.get("explanation") or ""),
                           places_left=int(item.get("places_left") or 0))

@@ -66,11 +66,11 @@ class MentorProfile:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A mentor the hub's matching suggests: score 0-1000, factors by name, the explanation
-    in words and the places the mentor has left."""
+    """A mentor the hub's matching suggests: score 0-1 (the hub's matching score / 1000),
+    factors by name, the explanation in words and the places the mentor has left."""
 
     mentor: str
-    score: int
+    score: float
     factors: dict[str, Any]
     explanation: str
     places_left: int

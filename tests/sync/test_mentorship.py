@@ -18,14 +18,23 @@ import pytest
 
 from app.library import Library
 from app.mentorship import local
-from app.mentorship.models import WAITING, Goal, MentorNote, MentorProfile, Task
+from app.mentorship.models import WAITING, Goal, GoalLink, MentorNote, MentorProfile, Task
+from app.packs.importer import import_pack
 from app.store.records import apply_state, record_state
 from app.sync.account import Account
 from app.sync.records import sync_now
 from tests.hubs import RunningHub, start_hub
 from tests.sync.conftest import PASSWORD
 from tests.sync.keyring_file import ENV
-from tests.sync.records_helpers import add_users, ujuzi, ujuzi_json
+from tests.sync.records_helpers import (
+    PACK_ID,
+    RESOURCES,
+    add_users,
+    pack_file,
+    resource,
+    ujuzi,
+    ujuzi_json,
+)
 
 SECRET = "private: Baraka seems tired lately, ask about exams"
 
@@ -267,3 +276,48 @@ def test_mentor_commands_round_trip_with_json(mentor_hub: RunningHub, tmp_path: 
     assert missing.returncode != 0 and "no relationship" in missing.stderr
     board = _json(mentor, "mentor", "dashboard", "--profile", "learner")
     assert board == {"rows": [], "fetched": None}
+
+
+def test_suggestions_and_the_dashboard_come_from_the_hub_and_stay_for_offline_use(
+        mentor_hub: RunningHub, tmp_path: Path) -> None:
+    mentor_hub.add_user("imani", "learner", PASSWORD)
+    mentor_hub.add_user("otieno", "learner", PASSWORD)
+    with device(tmp_path / "imani", mentor_hub, "imani") as mentee, \
+            device(tmp_path / "otieno", mentor_hub, "otieno") as mentor:
+        import_pack(mentee, pack_file(tmp_path))
+        local.save_profile(mentor, MentorProfile(
+            offers=["wikisource"], languages={"sw": 5}, timezone="Africa/Nairobi",
+            availability=[("wed", "18:00", "21:00")], capacity=2, mentoring=True))
+        local.save_profile(mentee, MentorProfile(
+            wants=["wikisource"], languages={"sw": 4}, timezone="Africa/Dar_es_Salaam",
+            availability=[("wed", "18:00", "20:00")], looking=True))
+        sync(mentor, mentee)
+        assert local.cached_suggestions(mentee) == ([], None)
+        with on(mentee):
+            found = local.find_mentors(mentee)
+        [offered] = [s for s in found if s.mentor == "otieno"]
+        assert 0 < offered.score <= 1 and offered.places_left == 2 and offered.explanation
+        kept, when = local.cached_suggestions(mentee)
+        assert kept == found and when is not None
+        assert "wikisource" in {skill.id for skill in local.skills(mentee)}
+
+        made = local.request_mentor(mentee, "otieno")
+        sync(mentee, mentor)
+        local.act(mentor, made.id, "accept")
+        sync(mentor, mentee)
+        goal = local.save_goal(mentee, Goal("", made.id, "Read the pack",
+                                            links=[GoalLink("pack", PACK_ID)]))
+        mentee.record_progress(resource(0), complete=True)
+        sync(mentee, mentor)
+        assert local.dashboard(mentor).fetched is None
+        with on(mentor):
+            board = local.dashboard(mentor, refresh=True)
+        [row] = board.rows
+        assert (row.mentee, row.relationship, row.state) == ("imani", made.id, "active")
+        assert [(p.pack_id, p.done) for p in row.packs] == [(PACK_ID, 1)]
+        assert board.fetched is not None and local.dashboard(mentor) == board
+        # The goal's progress: the mentee's from this device, the mentor's from the dashboard.
+        [mine] = local.goals(mentee, made.id)
+        [theirs] = local.goals(mentor, made.id)
+        assert mine.id == theirs.id == goal.id
+        assert mine.progress == theirs.progress == pytest.approx(1 / len(RESOURCES))
