@@ -58,6 +58,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/mentorship/mentees"): SIGNED_IN,
     ("POST", "/api/v1/mentorship/match-all"): REVIEWERS,
     ("GET", "/api/v1/mentorship/reports"): ADMINS,
+    # A workshop hub's forwarder (app/hub/forward_routes.py).
+    ("GET", "/api/v1/mirror/accounts"): frozenset({FORWARDER}),
 }
 
 

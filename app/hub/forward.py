@@ -1,12 +1,20 @@
 """``ujuzi hub forward``: a workshop hub sends its learners' records to an upstream (central)
-hub and keeps a copy of the upstream catalog (docs/sync.md, "Forwarding a workshop hub
-upstream").
+hub, brings theirs down, keeps a copy of the upstream catalog and, when asked, mirrors the
+upstream accounts it may (docs/sync.md, "Forwarding a workshop hub upstream").
 
 The forwarding hub is a client of the upstream hub like any other: it signs in as a
 ``forwarder`` account, pushes each owner's records in ``seq`` order as device
 ``hub:<its id>`` with the local ``seq`` as the change counter, and stores the upstream's
 ``acked`` after each batch. A run cut anywhere resumes from the stored marks; a batch whose
 answer was lost is sent again and skipped upstream.
+
+Then it pulls each owner's records from the upstream (as ``owner=NAME``) and merges each page
+here as a push of device ``upstream:<the URL's hash>`` whose counters are the upstream
+``seq`` values: the device's mark is the cursor per (upstream, owner), stored in the page's
+transaction, and a page applied twice changes nothing. A state pulled that this hub takes as
+it is (nothing of its own to add) is the upstream's already: when every record of the owner
+was forwarded before the page, the forward mark moves past the page, so the next run does
+not send the upstream its own records back.
 """
 
 from __future__ import annotations
@@ -14,9 +22,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any, cast
 
 import requests
@@ -25,15 +35,18 @@ import urllib3
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from app.errors import AuthError, HubError, NetworkError, SignatureError
-from app.hub import catalog, db
+from app.errors import AuthError, ChecksumError, HubError, NetworkError, SignatureError
+from app.hub import catalog, db, mirror, records
 from app.hub.config import FORWARD_BATCH, HubConfig
 from app.i18n import _
 from app.packs.manifest import parse_manifest, unique_files
 from app.packs.signing import check_chain, verify_manifest
 from app.store.blobs import BlobStore
+from app.store.merge import merge
 
 BATCH = FORWARD_BATCH
+#: Bytes read at a time while fetching a file: a cut loses at most what one read held.
+READ_SIZE = 64 * 1024
 TIMEOUT = 60
 HUB_ID = "hub_id"
 FORWARDER = "forwarder"
@@ -45,9 +58,12 @@ class Forwarded:
     entries fetched."""
 
     sent: dict[str, int] = field(default_factory=dict)
+    #: Records pulled from the upstream hub that changed something here, per owner.
+    fetched: dict[str, int] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     packs: int = 0
     published: int = 0
+    mirrored: mirror.Mirrored | None = None
 
 
 # -- the hub's own settings ------------------------------------------------------------------
@@ -179,13 +195,17 @@ def _pinned_key(engine: Engine, upstream: Upstream) -> str:
 
 # -- records ---------------------------------------------------------------------------------
 
-def _owners(engine: Engine) -> list[tuple[int, str]]:
+def _owners(engine: Engine, url: str) -> list[tuple[int, str]]:
+    """The accounts whose records go up and come down: those with records here, and the
+    accounts mirrored from ``url``."""
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(db.users.c.id, db.users.c.name)
             .where(db.users.c.id.in_(sa.select(db.sync_records.c.owner_id).distinct()))
             .order_by(db.users.c.name))
-        return [(int(row.id), str(row.name)) for row in rows]
+        found = {int(row.id): str(row.name) for row in rows}
+    found.update(mirror.mirrored_names(engine, url))
+    return sorted(found.items(), key=lambda item: item[1])
 
 
 def _mark(engine: Engine, url: str, owner_id: int) -> int:
@@ -197,14 +217,18 @@ def _mark(engine: Engine, url: str, owner_id: int) -> int:
 
 
 def _store_mark(engine: Engine, url: str, owner_id: int, seq: int) -> None:
-    table = db.forward_marks
     with engine.begin() as connection:
-        result = connection.execute(table.update().where(
-            table.c.upstream == url, table.c.owner_id == owner_id,
-            table.c.seq < seq).values(seq=seq))
-        if result.rowcount == 0 and connection.execute(sa.select(table.c.seq).where(
-                table.c.upstream == url, table.c.owner_id == owner_id)).first() is None:
-            connection.execute(table.insert().values(upstream=url, owner_id=owner_id, seq=seq))
+        _raise_mark(connection, url, owner_id, seq)
+
+
+def _raise_mark(connection: Connection, url: str, owner_id: int, seq: int) -> None:
+    table = db.forward_marks
+    result = connection.execute(table.update().where(
+        table.c.upstream == url, table.c.owner_id == owner_id,
+        table.c.seq < seq).values(seq=seq))
+    if result.rowcount == 0 and connection.execute(sa.select(table.c.seq).where(
+            table.c.upstream == url, table.c.owner_id == owner_id)).first() is None:
+        connection.execute(table.insert().values(upstream=url, owner_id=owner_id, seq=seq))
 
 
 def _batch(engine: Engine, owner_id: int, after: int, size: int) -> list[tuple[int, str]]:
@@ -219,7 +243,9 @@ def _batch(engine: Engine, owner_id: int, after: int, size: int) -> list[tuple[i
 
 def _forward_owner(engine: Engine, upstream: Upstream, device: str, owner_id: int,
                    name: str, batch: int, result: Forwarded,
-                   say: Callable[[str], None]) -> None:
+                   say: Callable[[str], None]) -> bool:
+    """Push the owner's records not yet acked; False when the upstream has no such
+    account."""
     mark = _mark(engine, upstream.url, owner_id)
     while rows := _batch(engine, owner_id, mark, batch):
         body = {"device": device, "owner": name,
@@ -230,7 +256,7 @@ def _forward_owner(engine: Engine, upstream: Upstream, device: str, owner_id: in
             result.unknown.append(name)
             say(_("{name}: the upstream hub has no account of this name; not sent.").format(
                 name=name))
-            return
+            return False
         try:
             acked = int(upstream.decode(response)["acked"])
         except (ValueError, KeyError, TypeError):
@@ -245,6 +271,121 @@ def _forward_owner(engine: Engine, upstream: Upstream, device: str, owner_id: in
         result.sent[name] = result.sent.get(name, 0) + len(rows)
         say(_("{name}: {count} records forwarded.").format(name=name,
                                                           count=result.sent[name]))
+    return True
+
+
+def pull_device(url: str) -> str:
+    """The device id under which the records pulled from ``url`` are merged here."""
+    return f"upstream:{_sha256(url)[:40]}"
+
+
+def _apply_pulled(engine: Engine, url: str, owner_id: int, device: str,
+                  page: list[tuple[int, dict[str, Any]]]) -> int:
+    """Merge a pulled page (``(upstream seq, state)``) into the owner's records in one
+    transaction, with the cursor (the device's mark); the number of records it changed."""
+    table = db.sync_records
+    with engine.begin() as connection:
+        records.lock_owner(connection, owner_id)
+        cursor = records.device_mark(connection, owner_id, device)
+        fresh = [(seq, state) for seq, state in page if seq > cursor]
+        if not fresh:
+            return 0
+        top = connection.execute(sa.select(sa.func.max(table.c.seq))
+                                 .where(table.c.owner_id == owner_id)).scalar()
+        forwarded = connection.execute(sa.select(db.forward_marks.c.seq).where(
+            db.forward_marks.c.upstream == url,
+            db.forward_marks.c.owner_id == owner_id)).scalar()
+        theirs = int(forwarded or 0) >= int(top or 0)
+        changed = 0
+        for _seq, state in fresh:
+            row = connection.execute(sa.select(table.c.id, table.c.state).where(
+                table.c.owner_id == owner_id, table.c.type == state["type"],
+                table.c.record_id == state["id"])).first()
+            pulled = records.canonical(merge(state, state))
+            text = pulled if row is None else records.canonical(
+                merge(json.loads(row.state), state))
+            if row is not None and text == row.state:
+                continue
+            theirs = theirs and text == pulled
+            [seq] = records._next_seqs(connection, 1)
+            if row is None:
+                connection.execute(table.insert().values(
+                    owner_id=owner_id, type=state["type"], record_id=state["id"],
+                    state=text, seq=seq))
+            else:
+                connection.execute(table.update().where(table.c.id == row.id)
+                                   .values(state=text, seq=seq))
+            changed += 1
+        devices = db.sync_devices
+        last = fresh[-1][0]
+        done = connection.execute(devices.update().where(
+            devices.c.owner_id == owner_id, devices.c.device == device).values(counter=last))
+        if done.rowcount == 0:
+            connection.execute(devices.insert().values(owner_id=owner_id, device=device,
+                                                       counter=last))
+        if changed and theirs:
+            newest = connection.execute(sa.select(sa.func.max(table.c.seq))
+                                        .where(table.c.owner_id == owner_id)).scalar()
+            _raise_mark(connection, url, owner_id, int(newest or 0))
+        return changed
+
+
+def _pull_owner(engine: Engine, upstream: Upstream, owner_id: int, name: str, batch: int,
+                result: Forwarded, say: Callable[[str], None]) -> None:
+    """Bring down the owner's records the upstream hub holds (its other devices, home),
+    page by page from the cursor kept here."""
+    device = pull_device(upstream.url)
+    cursor = records.mark(engine, owner_id, device)
+    while True:
+        response = upstream.call("GET", "/api/v1/sync/pull", allow=(404,), params={
+            "since": cursor, "limit": batch, "owner": name},
+            headers={"Accept-Encoding": "gzip"})
+        if response.status_code == 404:
+            return
+        body = upstream.decode(response)
+        try:
+            page = [(int(entry["seq"]), dict(entry["record"])) for entry in body["records"]]
+            more, next_cursor = bool(body["more"]), int(body["cursor"])
+        except (ValueError, KeyError, TypeError):
+            raise HubError(_("{url} does not answer like an Ujuzi hub.").format(
+                url=upstream.url)) from None
+        previous = cursor
+        for seq, state in page:
+            problem = records.check_record(state)
+            if problem is None and seq <= previous:
+                problem = _("the records are not in seq order")
+            if problem is not None:
+                raise HubError(_("The upstream hub sent a malformed record ({seq}): "
+                                 "{problem}.").format(seq=seq, problem=problem))
+            previous = seq
+        if page:
+            changed = _apply_pulled(engine, upstream.url, owner_id, device, page)
+            if changed:
+                result.fetched[name] = result.fetched.get(name, 0) + changed
+                say(_("{name}: {count} records fetched.").format(
+                    name=name, count=result.fetched[name]))
+        if not more or next_cursor <= cursor:
+            return
+        cursor = next_cursor
+
+
+# -- accounts --------------------------------------------------------------------------------
+
+def _mirror_accounts(engine: Engine, upstream: Upstream,
+                     say: Callable[[str], None]) -> mirror.Mirrored:
+    body = upstream.json("GET", "/api/v1/mirror/accounts")
+    try:
+        entries = list(body["accounts"])
+    except (KeyError, TypeError):
+        raise HubError(_("{url} does not answer like an Ujuzi hub.").format(
+            url=upstream.url)) from None
+    done = mirror.apply(engine, upstream.url, entries)
+    for name in done.kept:
+        say(_("{name}: this hub has an account of its own of this name; it is kept as it "
+              "is.").format(name=name))
+    say(_("Accounts mirrored: {added} added, {updated} updated, {disabled} disabled.").format(
+        added=len(done.added), updated=len(done.updated), disabled=len(done.disabled)))
+    return done
 
 
 # -- the catalog -----------------------------------------------------------------------------
@@ -297,6 +438,57 @@ def _catalog(engine: Engine, upstream: Upstream, key: str) -> int:
     return fetched
 
 
+def _part(config: HubConfig, sha256: str) -> Path:
+    """Where the file ``sha256`` grows while it is fetched: kept across cut runs."""
+    return config.layout.blob_tmp / f"forward-{sha256}.part"
+
+
+def _fetch_file(config: HubConfig, store: BlobStore, upstream: Upstream, sha256: str,
+                size: int, name: str) -> None:
+    """Fetch one file into the blob folder. What a cut run wrote stays in its part file and
+    the next run asks only for the rest (``Range: bytes=N-``; an answer of 200 instead of
+    206 starts it again); the whole file is checked against its sha256 before it is
+    stored, and a part that does not match is removed."""
+    part = _part(config, sha256)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    have = part.stat().st_size if part.exists() else 0
+    if have > size:
+        part.unlink()
+        have = 0
+    if have < size:
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        response = upstream.call("GET", f"/blobs/{sha256}", stream=True, headers=headers,
+                                 allow=(416,))
+        try:
+            if response.status_code == 416:  # the part is not a prefix of the file
+                part.unlink()
+                raise NetworkError(_("The upstream hub {url} did not answer: {error}").format(
+                    url=upstream.url, error=_("a part of {name} did not match; it is "
+                                              "fetched again next time").format(name=name)))
+            response.raw.decode_content = True
+            mode = "ab" if response.status_code == 206 and have else "wb"
+            with open(part, mode) as target:
+                written = have if mode == "ab" else 0
+                while block := cast(IO[bytes], response.raw).read(READ_SIZE):
+                    written += len(block)
+                    if written > size:
+                        break
+                    target.write(block)
+                target.flush()
+                os.fsync(target.fileno())
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            raise NetworkError(_("The upstream hub {url} did not answer: {error}").format(
+                url=upstream.url, error=str(error)[:200])) from None
+        finally:
+            response.close()
+    try:
+        store.adopt(part, sha256, size, name)
+    except ChecksumError:
+        part.unlink(missing_ok=True)
+        raise
+    part.unlink(missing_ok=True)
+
+
 def _mirror(config: HubConfig, engine: Engine, upstream: Upstream,
             say: Callable[[str], None]) -> int:
     """Download the files of the upstream packs newer than this hub's and publish them here,
@@ -317,16 +509,8 @@ def _mirror(config: HubConfig, engine: Engine, upstream: Upstream,
         for entry in unique_files(parse_manifest(raw)):
             if store.has(entry["sha256"], entry["size"]):
                 continue
-            response = upstream.call("GET", f"/blobs/{entry['sha256']}", stream=True)
-            try:
-                response.raw.decode_content = True
-                store.write(cast(IO[bytes], response.raw), entry["sha256"], entry["size"],
-                            entry["path"])
-            except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
-                raise NetworkError(_("The upstream hub {url} did not answer: {error}").format(
-                    url=upstream.url, error=str(error)[:200])) from None
-            finally:
-                response.close()
+            _fetch_file(config, store, upstream, entry["sha256"], entry["size"],
+                        entry["path"])
         if catalog.publish_mirrored(config, engine, raw):
             published += 1
             say(_("{id} {version} is published on this hub.").format(id=pack_id,
@@ -335,10 +519,11 @@ def _mirror(config: HubConfig, engine: Engine, upstream: Upstream,
 
 
 def forward(config: HubConfig, engine: Engine, url: str, user: str, password: str, *,
-            batch: int = BATCH, packs: bool = False,
+            batch: int = BATCH, packs: bool = False, mirror_accounts: bool = False,
             say: Callable[[str], None] = lambda line: None) -> Forwarded:
-    """Send this hub's records to the hub at ``url`` and fetch its catalog (with ``packs``,
-    its packs' files too, published here)."""
+    """Send this hub's records to the hub at ``url``, bring down what it holds of the same
+    accounts and fetch its catalog (with ``packs``, its packs' files too, published here;
+    with ``mirror_accounts``, the accounts the forwarder may mirror made here first)."""
     if not 1 <= batch <= 1000:
         raise HubError(_("--batch is 1 to 1000 records."))
     upstream = Upstream(normalise_url(url))
@@ -354,8 +539,11 @@ def forward(config: HubConfig, engine: Engine, url: str, user: str, password: st
             raise AuthError(_("{user} is a {role} account on {url}; forwarding needs an "
                               "account of role forwarder.").format(user=user, role=role,
                                                                    url=upstream.url))
-        for owner_id, name in _owners(engine):
-            _forward_owner(engine, upstream, device, owner_id, name, batch, result, say)
+        if mirror_accounts:
+            result.mirrored = _mirror_accounts(engine, upstream, say)
+        for owner_id, name in _owners(engine, upstream.url):
+            if _forward_owner(engine, upstream, device, owner_id, name, batch, result, say):
+                _pull_owner(engine, upstream, owner_id, name, batch, result, say)
         result.packs = _catalog(engine, upstream, key)
         if packs:
             result.published = _mirror(config, engine, upstream, say)

@@ -95,8 +95,8 @@ def test_records_reach_the_central_hub_once_whatever_the_cuts(hubs: Any,
     # Twice run: nothing more (the same seqs upstream); a lost answer, replayed: the same.
     again = forward(laptop, central, "--json")
     assert again.returncode == 0, again.stderr
-    assert json.loads(again.stdout) == {"sent": {}, "unknown": [], "packs": 0,
-                                         "published": 0}
+    assert json.loads(again.stdout) == {"sent": {}, "fetched": {}, "unknown": [],
+                                         "packs": 0, "published": 0}
     engine = sa.create_engine(HubConfig(home=laptop.home).database_url)
     with engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM forward_marks"))
@@ -196,7 +196,8 @@ def test_with_packs_the_central_packs_are_published_on_the_laptop(hubs: Any,
     central.publish(tmp_path / "p.ujpack")
     first = forward(laptop, central, "--packs", "--json")
     assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout) == {"sent": {}, "unknown": [], "packs": 1, "published": 1}
+    assert json.loads(first.stdout) == {"sent": {}, "fetched": {}, "unknown": [], "packs": 1,
+                                        "published": 1}
     again = forward(laptop, central, "--packs", "--json")
     assert json.loads(again.stdout)["published"] == 0
 
@@ -211,3 +212,108 @@ def test_with_packs_the_central_packs_are_published_on_the_laptop(hubs: Any,
     clip = manifest["resources"][-1]["files"][0]
     blob = learner.session.get(f"{laptop.url}/blobs/{clip['sha256']}", timeout=60)
     assert blob.status_code == 200 and blob.content == b"v" * 70_000
+
+
+def _seqs(learner: Learner) -> dict[tuple[str, str], int]:
+    return {(entry["record"]["type"], entry["record"]["id"]): entry["seq"]
+            for entry in learner.pull()}
+
+
+def _states(learner: Learner) -> dict[tuple[str, str], Any]:
+    return {(entry["record"]["type"], entry["record"]["id"]): entry["record"]
+            for entry in learner.pull()}
+
+
+@pytest.mark.slow
+def test_forwarding_brings_the_central_records_down_resumably_and_once(hubs: Any) -> None:
+    laptop, central = hubs
+    central.add_user("relay", "forwarder", PASSWORD)
+    home = Learner.add(central, "amina")  # what amina did at home, on the central hub
+    home_states = [*every_type("home"), *(progress(f"org.home/r{i}", i) for i in range(20))]
+    assert home.push(home_states, device="home-pc").json() == {"acked": 24}
+    workshop = Learner.add(laptop, "amina")
+    ws_states = [*every_type("ws"), *(progress(f"org.ws/r{i}", i) for i in range(20))]
+    assert workshop.push(ws_states, device="ws-pc").json() == {"acked": 24}
+
+    # Cut once the first page pulled down is stored.
+    process = subprocess.Popen(_forward_command(laptop, central, "--batch", "5"),
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=_environment(None),
+                               cwd=REPO)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(PASSWORD + "\n")
+    process.stdin.close()
+    lines = []
+    while not (line := process.stdout.readline().strip()).endswith("records fetched."):
+        assert line, process.communicate()
+        lines.append(line)
+    assert line == "amina: 5 records fetched." and lines[-1] == "amina: 24 records forwarded."
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stdout.close()
+    assert process.stderr is not None
+    process.stderr.close()
+    assert 29 <= len(_states(workshop)) < 48
+
+    finished = forward(laptop, central, "--batch", "5", "--json")
+    assert finished.returncode == 0, finished.stderr
+    assert json.loads(finished.stdout)["sent"] == {}
+    assert json.loads(finished.stdout)["fetched"] == {"amina": 19}
+    here, there = _states(workshop), _states(home)
+    assert here == there and len(there) == 48
+    assert len(home.pull()) == 48  # each record once on the central hub
+
+    # Both ways twice: nothing moves, no record gets a new seq on either side.
+    seqs = (_seqs(workshop), _seqs(home))
+    for _run in range(2):
+        again = forward(laptop, central, "--batch", "5", "--json")
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout) == {"sent": {}, "fetched": {}, "unknown": [],
+                                            "packs": 0, "published": 0}
+    assert (_seqs(workshop), _seqs(home)) == seqs
+
+    # A change at home comes down; one at the workshop goes up; each once.
+    home.push([note("note-home", "edited at home", {"dev-a": 2})], device="home-pc",
+              first=25)
+    workshop.push([note("note-ws", "edited at the workshop", {"dev-a": 2})], device="ws-pc",
+                  first=25)
+    both = json.loads(forward(laptop, central, "--json").stdout)
+    assert (both["sent"], both["fetched"]) == ({"amina": 1}, {"amina": 1})
+    assert _states(workshop) == _states(home)
+    quiet = json.loads(forward(laptop, central, "--json").stdout)
+    assert (quiet["sent"], quiet["fetched"]) == ({}, {})
+
+
+@pytest.mark.slow
+def test_a_cut_file_of_forward_packs_resumes_with_range(hubs: Any, tmp_path: Path) -> None:
+    """The link is cut at a seeded byte offset within the pack's one large file; the next
+    run asks for the rest only (the central hub answers 206) and the file is whole."""
+    import os
+
+    laptop, central = hubs
+    central.add_user("relay", "forwarder", PASSWORD)
+    data = os.urandom(3 * 1024 * 1024)
+    manifest = make_pack(tmp_path / "big.ujpack", pack_id="org.central.big",
+                         media={"clip": data}, articles={})
+    central.publish(tmp_path / "big.ujpack")
+    sha256 = manifest["resources"][-1]["files"][0]["sha256"]
+    part = HubConfig(home=laptop.home).layout.blob_tmp / f"forward-{sha256}.part"
+
+    with FaultyProxy(central.url, seed=1,
+                     faults=Faults(cut=1.0, span=len(data))) as proxy:
+        via = RunningHub(url=proxy.url, home=central.home, database=None,
+                         process=central.process)
+        cut = forward(laptop, via, "--packs")
+    assert cut.returncode == 7, cut.stderr
+    assert 0 < part.stat().st_size < len(data)
+
+    finished = forward(laptop, central, "--packs", "--json")
+    assert finished.returncode == 0, finished.stderr
+    assert json.loads(finished.stdout)["published"] == 1
+    assert not part.exists()
+    fetched = [json.loads(line) for line in central.log().splitlines()
+               if f"/blobs/{sha256}" in line]
+    assert [entry["status"] for entry in fetched] == [200, 206]
+    learner = Learner.add(laptop, "amina")
+    blob = learner.session.get(f"{laptop.url}/blobs/{sha256}", timeout=60)
+    assert blob.status_code == 200 and blob.content == data
