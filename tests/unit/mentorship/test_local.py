@@ -337,3 +337,36 @@ def test_without_a_fetch_the_cached_copies_are_empty_and_undated(amina: Library)
     [row] = local.dashboard(amina).rows
     assert (row.mentee, row.packs[0].done, row.quiz_mean_score, row.timeline) == (
         "juma", 1, 0.75, [("2026-12-01", 3)])
+
+
+def test_mentorship_records_pulled_before_migration_7_move_into_its_tables(
+        tmp_path: Path) -> None:
+    import sqlite3
+
+    from app.paths import layout
+    from app.store.db import MIGRATIONS
+
+    home = tmp_path / "old"
+    paths = layout(home)
+    paths.ensure()
+    conn = sqlite3.connect(paths.database)
+    for number, migration in enumerate(MIGRATIONS[:6], 1):
+        migration(conn)
+        conn.execute(f"PRAGMA user_version = {number}")
+    profile_id = conn.execute("SELECT id FROM profiles").fetchone()[0]
+    pulled = hub_relationship("r1", "baraka", "amina", "active", 4)
+    goal = {"type": "goal", "id": "g1", "deleted": False, "data": {"relationship": "r1"},
+            "fields": {"title": {"v": "Read", "clock": [9, "dev-b"]}}, "tasks": {}}
+    for state in (pulled, goal):
+        conn.execute("INSERT INTO sync_foreign(profile_id, type, record_id, state) "
+                     "VALUES (?, ?, ?, ?)",
+                     (profile_id, state["type"], state["id"], json.dumps(state)))
+    conn.commit()
+    conn.close()
+    with Library(home) as library:
+        library.settings.set("hub_url", HUB)
+        library.settings.set("hub_user", "amina")
+        assert state_of(library, "relationship", "r1") == pulled
+        assert state_of(library, "goal", "g1") == goal
+        assert [r.state for r in local.relationships(library)] == ["active"]
+        assert library.db.execute("SELECT COUNT(*) FROM sync_foreign").fetchone()[0] == 0
