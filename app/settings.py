@@ -39,6 +39,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("font_size", int, 11, "Base font size in points."),
     Setting("theme", str, "light", "light, dark or high-contrast."),
     Setting("profile", str, "default", "The learner profile used when none is given."),
+    Setting("playback_rate", float, 1.0, "Playback speed of videos and audio, as chosen last."),
+    Setting("subtitle_language", str, "",
+            "Subtitles as chosen last: a language code, 'off', or empty for the first of "
+            "the content languages."),
     Setting(
         "max_pack_bytes",
         int,

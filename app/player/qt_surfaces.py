@@ -109,6 +109,12 @@ class FrameSurface(QWidget):
             self.image = frame.toImage()
             self.update()
 
+    def clear(self) -> None:
+        """Black, with no picture or subtitle: what shows until the next media's frames."""
+        self.image = QImage()
+        self.subtitle = ""
+        self.update()
+
     def set_subtitle(self, text: str) -> None:
         if text != self.subtitle:
             self.subtitle = text

@@ -44,6 +44,7 @@ from app.player.qt_controls import ARROW_SECONDS, SKIP_SECONDS, VOLUME_STEP, Pla
 from app.player.qt_side_panel import SidePanel
 from app.player.qt_surfaces import Bridge, BridgeEvents, FrameSurface, NativeSurface
 from app.player.session import (
+    SUBTITLES_OFF,
     PlaybackPlan,
     ProgressUpdate,
     ProgressWriter,
@@ -70,11 +71,13 @@ def _release_quietly(player: Player) -> None:
 
 
 def _prepare(
-    home: str | None, profile: str | None, resource_id: str, workdir: Path, at: float | None
+    home: str | None, profile: str | None, resource_id: str, workdir: Path, at: float | None,
+    subtitle_language: str | None = None,
 ) -> Any:
     def work(reporter: Reporter) -> PlaybackPlan:
         with Library(home) as library:
-            plan = prepare_playback(library, resource_id, workdir, profile)
+            plan = prepare_playback(library, resource_id, workdir, profile,
+                                    subtitle_language=subtitle_language)
         if at is not None:
             plan.source = replace(plan.source, start_at=max(0.0, at))
         return plan
@@ -87,6 +90,15 @@ def _add_note(home: str | None, profile: str | None, resource_id: str, body: str
     def work(reporter: Reporter) -> dict[str, Any]:
         with Library(home) as library:
             return library.add_note(resource_id, body, profile, at_seconds=at)
+
+    return work
+
+
+def _remember(home: str | None, name: str, value: Any) -> Any:
+    """Keep a choice the learner made in the player (speed, subtitles) for the next media."""
+    def work(reporter: Reporter) -> None:
+        with Library(home) as library:
+            library.settings.set(name, value)
 
     return work
 
@@ -117,6 +129,9 @@ class PlayerWidget(QWidget):
     position_changed = Signal(float)
     #: The learner watched past the completion threshold or to the end (once per opening).
     completed = Signal()
+    #: The subtitles shown changed: the transcript now follows these cues (a list of
+    #: :class:`~app.player.subtitles.Cue`, empty when the media has no timed text).
+    transcript_changed = Signal(object)
 
     def __init__(
         self,
@@ -162,6 +177,7 @@ class PlayerWidget(QWidget):
         self._presented = False
         self._present_from: float | None = None
         self._last_subtitle: str | None = None
+        self._transcript_cues: list[Cue] = []
         self._fullscreen = False
         self._was_maximized = False
         self._hidden_for_fullscreen: list[QWidget] = []
@@ -313,13 +329,16 @@ class PlayerWidget(QWidget):
 
     # -- opening ------------------------------------------------------------------------
 
-    def open_resource(self, resource_id: str, at: float | None = None) -> None:
+    def open_resource(self, resource_id: str, at: float | None = None,
+                      subtitle_language: str | None = None) -> None:
         """Prepare ``resource_id`` off the GUI thread, then play it from where the learner
-        left off, or from ``at`` seconds (a note's or a search hit's time)."""
+        left off, or from ``at`` seconds (a note's or a search hit's time), with the
+        subtitles in ``subtitle_language`` (a search hit's) or else those chosen last."""
         self.title.setText(_("Opening…"))
+        self.surface_clear()
         workdir = Path(self._workdir.name) / resource_id.replace("/", "_")
         self.tasks.run(
-            _prepare(self.home, self.profile, resource_id, workdir, at),
+            _prepare(self.home, self.profile, resource_id, workdir, at, subtitle_language),
             self.open_plan,
             self._prepare_failed,
         )
@@ -352,7 +371,11 @@ class PlayerWidget(QWidget):
         self._set_controls_enabled(True)
         if isinstance(self.surface, NativeSurface) and hasattr(self.player, "set_window"):
             self.player.set_window(self.surface.window_id())
+        self.surface_clear()
         self.player.load(plan.source)
+        if self.player.rate() != plan.rate:
+            self.player.set_rate(plan.rate)
+        self._show_rate()
         self._present_timer.start()
         if self.isVisible():
             self.surface.setFocus()
@@ -459,10 +482,13 @@ class PlayerWidget(QWidget):
             self.side.highlight(seconds)
 
     def set_rate(self, rate: float) -> None:
+        """The learner's choice of speed: applied, and kept for the next media."""
         if self.player is None:
             return
         self.player.set_rate(rate)
         self._show_rate()
+        self.tasks.run(_remember(self.home, "playback_rate", float(self.player.rate())),
+                       lambda _r: None, lambda _e: None)
 
     def _show_rate(self) -> None:
         self.controls.show_rate(self.player.rate() if self.player is not None else 1.0)
@@ -488,6 +514,8 @@ class PlayerWidget(QWidget):
         self._update_stage()
 
     def set_subtitle(self, key: str | None) -> None:
+        """The learner's choice of subtitles (None: off): shown, and its language kept for
+        the next media."""
         if self.player is None:
             return
         if key is not None:
@@ -495,6 +523,11 @@ class PlayerWidget(QWidget):
         self.player.set_subtitle(key)
         self._rebuild_subtitle_menu()
         self._set_transcript()
+        lang = SUBTITLES_OFF if key is None else next(
+            (c.lang for c in (self.plan.subtitles if self.plan else []) if c.key == key), None)
+        if lang:
+            self.tasks.run(_remember(self.home, "subtitle_language", lang),
+                           lambda _r: None, lambda _e: None)
 
     def toggle_subtitles(self) -> None:
         if self.player is None:
@@ -576,7 +609,22 @@ class PlayerWidget(QWidget):
 
     def _set_transcript(self) -> None:
         text = self.plan.transcript if self.plan is not None else None
-        self.side.show_transcript(self._transcript_source(), text, self._position)
+        cues = self._transcript_source()
+        self.side.show_transcript(cues, text, self._position)
+        if cues is not self._transcript_cues:
+            self._transcript_cues = cues
+            self.transcript_changed.emit(cues)
+
+    def transcript_cues(self) -> list[Cue]:
+        """The cues the transcript shows now (those of the subtitles shown)."""
+        return self._transcript_cues
+
+    def surface_clear(self) -> None:
+        """Forget the picture of the media before (a new one shows its own frames)."""
+        if isinstance(self.surface, FrameSurface):
+            self.surface.clear()
+        else:
+            self.surface.update()
 
     def current_cue_index(self) -> int | None:
         """Index of the highlighted transcript line, or None."""

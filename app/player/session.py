@@ -27,7 +27,7 @@ from app.i18n import _
 from app.languages import negotiate
 from app.library import Library
 from app.packs.manifest import localized
-from app.player.base import MediaSource, SubtitleFile, external_key
+from app.player.base import MediaSource, SubtitleFile, clamp_rate, external_key
 from app.player.subtitles import Cue, load_subtitles
 
 MEDIA_KINDS = frozenset({"video", "audio"})
@@ -63,6 +63,7 @@ class PlaybackPlan:
     notes: list[dict[str, Any]] = field(default_factory=list)
     completed: bool = False
     saved_position: float = 0.0
+    rate: float = 1.0
 
     def cues_for(self, key: str | None) -> list[Cue]:
         for choice in self.subtitles:
@@ -71,9 +72,21 @@ class PlaybackPlan:
         return []
 
 
-def choose_subtitle(langs: Sequence[str | None], preferred: Sequence[str]) -> int | None:
-    """Index of the subtitle to show first: the learner's first language that has one
-    (:func:`app.languages.negotiate`); else None."""
+#: ``subtitle_language`` for "no subtitles".
+SUBTITLES_OFF = "off"
+
+
+def choose_subtitle(langs: Sequence[str | None], preferred: Sequence[str],
+                    chosen: str | None = None) -> int | None:
+    """Index of the subtitle to show first: the language the learner chose last (``chosen``;
+    :data:`SUBTITLES_OFF` for none) if this media has it, else the learner's first language
+    that has one (:func:`app.languages.negotiate`); else None."""
+    if chosen == SUBTITLES_OFF:
+        return None
+    if chosen:
+        index = negotiate([chosen], langs)
+        if index is not None:
+            return index
     return negotiate(preferred, langs)
 
 
@@ -111,10 +124,14 @@ def prepare_playback(
     workdir: Path,
     profile: str | None = None,
     languages: Sequence[str] | None = None,
+    subtitle_language: str | None = None,
 ) -> PlaybackPlan:
     """Everything a player needs to open ``resource_id``; links its files into ``workdir``.
 
     ``languages`` are the learner's content languages in order (default: the setting).
+    ``subtitle_language`` is the subtitles to show (a search hit's language; default: the
+    learner's last choice, the ``subtitle_language`` setting). The speed is the one chosen
+    last (the ``playback_rate`` setting).
     """
     resource = library.resource(resource_id, profile)
     if resource["kind"] not in MEDIA_KINDS:
@@ -153,7 +170,9 @@ def prepare_playback(
                 transcript = ""
             break
 
-    chosen = choose_subtitle([c.lang for c in choices], languages)
+    if subtitle_language is None:
+        subtitle_language = str(library.settings.get("subtitle_language"))
+    chosen = choose_subtitle([c.lang for c in choices], languages, subtitle_language)
     progress = resource["progress"]
     duration = resource.get("duration")
     duration = float(duration) if duration else None
@@ -176,6 +195,7 @@ def prepare_playback(
         notes=library.notes(profile, resource_id=resource_id),
         completed=bool(progress["completed"]),
         saved_position=saved,
+        rate=clamp_rate(float(library.settings.get("playback_rate"))),
     )
 
 

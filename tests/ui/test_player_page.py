@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from pytestqt.qtbot import QtBot
 
 from app.library import Library
@@ -42,7 +43,7 @@ def player_library(library: Library, tmp_path: Path, media: dict[str, Path],
 
 
 def _playing(qtbot: QtBot, window: Any) -> Any:
-    page = window.pages["resource"]
+    page = window.page("resource")
     player = page.viewer.player
     qtbot.waitUntil(lambda: player.player is not None
                     and player.player.state() == State.PLAYING, timeout=TIMEOUT)
@@ -73,3 +74,80 @@ def test_note_time_and_notes_follow_language_and_resource(
     assert "0:0" not in notes.add.text()
     ctx.set_setting("ui_language", "en")
     assert notes.add.text() == "Add note"
+
+
+def _sw_key(player: Any) -> str:
+    return next(c.key for c in player.plan.subtitles if c.lang == "sw")
+
+
+def test_transcript_follows_the_subtitles_and_choices_are_remembered(
+        qtbot: QtBot, player_library: Library, open_window: OpenWindow) -> None:
+    _ctx, window = open_window(open_id=LESSON)
+    page, player = _playing(qtbot, window)
+    assert page.transcript.item(0).text().endswith("Hello, and welcome")
+    # Swahili subtitles: the page's transcript reads Swahili.
+    player.set_subtitle(_sw_key(player))
+    assert page.transcript.count() == 4
+    assert page.transcript.item(0).text().endswith("Habari, karibu")
+    player.set_rate(1.5)
+    qtbot.waitUntil(lambda: _setting(player_library,
+        "playback_rate") == 1.5, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: _setting(player_library,
+        "subtitle_language") == "sw", timeout=TIMEOUT)
+    # The next video (here: the same, opened again) starts with both.
+    _open(qtbot, window, f"{PACK_ID}/article")
+    page = _open(qtbot, window, LESSON)
+    page, player = _playing(qtbot, window)
+    assert player.player.rate() == 1.5 and player.speed_button.text().startswith("1.5")
+    assert player.player.subtitle() == _sw_key(player)
+    assert page.transcript.item(0).text().endswith("Habari, karibu")
+
+
+def test_a_search_hit_in_swahili_subtitles_opens_them(
+        qtbot: QtBot, player_library: Library, open_window: OpenWindow) -> None:
+    _ctx, window = open_window()
+    search = _open_search(qtbot, window, "mstari wa tatu")
+    hit = next(i for i, h in enumerate(search.model.hits)
+               if h["resource_id"] == LESSON and h["field"] == "subtitles")
+    page = window.page("resource")
+    with qtbot.waitSignal(page.loaded, timeout=TIMEOUT):
+        search._open(search.model.index(hit, 0))
+    page, player = _playing(qtbot, window)
+    assert player.player.subtitle() == _sw_key(player)
+    assert 4.0 <= player.position() < 6.5
+    assert "Sasa mstari wa tatu" in page.transcript.item(2).text()
+    # Only the learner's own choice is remembered, not a search hit's.
+    assert _setting(player_library, "subtitle_language") == ""
+
+
+def _open_search(qtbot: QtBot, window: Any, query: str) -> Any:
+    search = window.page("search")
+    with qtbot.waitSignal(search.loaded, timeout=TIMEOUT):
+        window.navigate("search", {"query": query})
+    return search
+
+
+def _setting(library: Library, name: str) -> Any:
+    library.settings.reload()
+    return library.settings.get(name)
+
+
+def test_a_new_video_never_shows_the_previous_picture(
+        qtbot: QtBot, player_library: Library, open_window: OpenWindow,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Qt backend paints its frames itself (offscreen too), so the picture can be read.
+    monkeypatch.setenv("UJUZI_PLAYER", "qt")
+    _ctx, window = open_window(open_id=LESSON)
+    page, player = _playing(qtbot, window)
+    surface = player.surface
+    qtbot.waitUntil(lambda: not surface.image.isNull(), timeout=TIMEOUT)
+    assert surface.image.pixelColor(10, 10).red() > 200  # the red video
+    player.open_resource(f"{PACK_ID}/tour")
+    assert surface.image.isNull()
+    # On the page, the viewer of the video before is hidden as soon as the next one shows.
+    old = page.viewer
+    hidden: list[bool] = []
+    page.viewer_holder.currentChanged.connect(
+        lambda _i: hidden.append(old.isHidden()) if shiboken6.isValid(old) else None)
+    _open(qtbot, window, f"{PACK_ID}/tour")
+    assert hidden and all(hidden)

@@ -337,8 +337,9 @@ class ResourcePage(Page):
             return
         at = args.get("at")
         entry = args.get("entry")  # a ZIM article found by search, shown by its resource
+        found = args.get("found")  # what search found in it (see Viewer.show_found)
         if (resource_id == self.resource_id and self.viewer is not None and at is None
-                and entry is None):
+                and entry is None and found is None):
             self.loaded.emit()
             return
         self.deactivate()
@@ -362,14 +363,15 @@ class ResourcePage(Page):
                 "video", "audio", "link") else []
             return resource, outline, notes, lines
 
-        self.ctx.run(work, lambda result: self._show(result, at), self._failed)
+        self.ctx.run(work, lambda result: self._show(result, at, found), self._failed)
 
     def _failed(self, error: BaseException) -> None:
         self.loading.stop()
         self.ctx.show_error(error)
         self.loaded.emit()
 
-    def _show(self, result: Any, at: float | None) -> None:
+    def _show(self, result: Any, at: float | None,
+              found: dict[str, Any] | None = None) -> None:
         resource, outline, notes, lines = result
         if resource["id"] != self.resource_id:
             return
@@ -382,6 +384,9 @@ class ResourcePage(Page):
         viewer.loaded.connect(self.loaded.emit)
         viewer.open_resource.connect(lambda rid, time: self.ctx.open_resource(rid, time))
         if self.viewer is not None:
+            # Hidden at once: a video's native window would stay on top of the new viewer
+            # (showing the previous picture) until the deletion runs.
+            self.viewer.hide()
             self.viewer_holder.removeWidget(self.viewer)
             self.viewer.deleteLater()
         self.viewer = viewer
@@ -389,6 +394,23 @@ class ResourcePage(Page):
         self.viewer_holder.setCurrentWidget(viewer)
         self.notes_panel.set_notes(notes)
         self.notes_panel._update_add()
+        self._set_lines(lines)
+        transcript_changed = getattr(viewer, "transcript_changed", None)
+        if transcript_changed is not None:  # media: the transcript follows the subtitles
+            transcript_changed.connect(self._subtitles_shown)
+        media = resource["kind"] in ("video", "audio")
+        if media:
+            self._time_timer.start()
+        else:
+            self._time_timer.stop()
+        self._render()
+        self.crumbs_changed.emit()
+        if found:
+            viewer.show_found(found)
+        viewer.load(resource, float(resource["progress"]["position"] or 0.0), at)
+        self.ctx.progress_changed.emit(resource["id"])
+
+    def _set_lines(self, lines: list[tuple[float | None, str]]) -> None:
         self.transcript.clear()
         self._current_line = None
         for start, line in lines:
@@ -397,15 +419,13 @@ class ResourcePage(Page):
             item.setData(Qt.ItemDataRole.UserRole, start)
             self.transcript.addItem(item)
         self.side.setTabVisible(1, bool(lines))
-        media = resource["kind"] in ("video", "audio")
-        if media:
-            self._time_timer.start()
-        else:
-            self._time_timer.stop()
-        self._render()
-        self.crumbs_changed.emit()
-        viewer.load(resource, float(resource["progress"]["position"] or 0.0), at)
-        self.ctx.progress_changed.emit(resource["id"])
+
+    def _subtitles_shown(self, cues: list[Any]) -> None:
+        """The player shows other subtitles: the transcript takes their lines (a media with
+        no timed text keeps its plain transcript)."""
+        if cues:
+            self._set_lines([(cue.start, " ".join(cue.text.split("\n"))) for cue in cues])
+            self._follow_transcript()
 
     def _render(self) -> None:
         resource = self.resource
@@ -467,9 +487,11 @@ class ResourcePage(Page):
             self.crumbs_changed.emit()
 
     def focus_first(self) -> None:
-        if self.viewer is not None:
-            self.viewer.setFocus()
-            self.viewer.focusNextChild()
+        """Into the viewer: the resource is what the learner came for."""
+        from app.ui import access
+
+        if self.viewer is None or not access.focus_first(self.viewer):
+            super().focus_first()
 
     # -- progress -------------------------------------------------------------------------
 

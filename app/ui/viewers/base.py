@@ -40,6 +40,11 @@ class Viewer(QWidget):
         self.resource = resource
         self.loaded.emit()
 
+    def show_found(self, found: dict[str, Any]) -> None:
+        """Show what a search found when the resource opens (called before :meth:`load`):
+        ``found`` has the hit's ``field``, the matched ``words``, the snippet ``text`` and
+        the matched text's ``lang``. A viewer uses what it can."""
+
     def position(self) -> float:
         return 0.0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from app.errors import UjuziError
@@ -19,6 +19,9 @@ from app.ui.viewers.base import Viewer
 
 
 class MediaViewer(Viewer):
+    #: The transcript follows the subtitles shown: (start, text) lines.
+    transcript_changed = Signal(object)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
         self.layout_ = QVBoxLayout(self)
@@ -33,6 +36,7 @@ class MediaViewer(Viewer):
         self.layout_.addWidget(self.placeholder)
         self._time = 0.0
         self._unavailable = ""
+        self._subtitle_language: str | None = None
 
     def retranslate(self) -> None:
         if self.player is not None:
@@ -52,6 +56,7 @@ class MediaViewer(Viewer):
         player.presented.connect(self.loaded.emit)
         player.position_changed.connect(self.position_changed.emit)
         player.completed.connect(self.completed.emit)
+        player.transcript_changed.connect(self.transcript_changed.emit)
         self.layout_.addWidget(player)
         self.player = player
         return True
@@ -62,7 +67,12 @@ class MediaViewer(Viewer):
         if self.player is None and not self._make_player():
             self.loaded.emit()
             return
-        self.player.open_resource(resource["id"], at)
+        self.player.open_resource(resource["id"], at, self._subtitle_language)
+
+    def show_found(self, found: dict[str, Any]) -> None:
+        # Words found in subtitles open the video with those subtitles.
+        if found.get("field") == "subtitles" and found.get("lang"):
+            self._subtitle_language = str(found["lang"])
 
     def position(self) -> float:
         return float(self.player.position()) if self.player is not None else self._time
