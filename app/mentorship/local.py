@@ -504,7 +504,10 @@ def _goal(library: Library, profile_id: str, state: dict[str, Any],
         if row is not None:
             for pack in row.packs:
                 if pack.pack_id == link.id:
-                    done, total = done + pack.done, total + pack.total
+                    # The hub counts a pack's resources when it publishes the pack; this
+                    # device counts them when it has the pack.
+                    here = _pack_progress(library, profile_id, link.id)[1]
+                    done, total = done + pack.done, total + max(pack.total, here)
         elif relationship is None or relationship.role == "mentee":
             pack_done, pack_total = _pack_progress(library, profile_id, link.id)
             done, total = done + pack_done, total + pack_total

@@ -16,9 +16,11 @@ time and no version.
 
 :func:`record_state` reads a record as the whole state that sync sends (the wire form of
 docs/sync.md) and :func:`apply_state` writes a merged state pulled from the hub into the
-tables, without an outbox row (what was pulled is not sent back). Records of a type no table
-holds, and profiles of the account's other devices, are kept as their states in
-``sync_foreign``.
+tables, without an outbox row (what was pulled is not sent back). Mentorship's records
+(``STATE_TABLES``) are kept whole as their states, one table per type, and written by
+:func:`write_record` like the others (a shared note's text becomes its versions, as a
+note's). Records of a type no table holds, and profiles of the account's other devices, are
+kept as their states in ``sync_foreign``.
 
 ``meta`` holds single values by key: the device id, the change counter, the Lamport count,
 one-off markers, the search index's state. :func:`get_meta`, :func:`set_meta` and

@@ -284,7 +284,8 @@ def test_suggestions_and_the_dashboard_come_from_the_hub_and_stay_for_offline_us
     mentor_hub.add_user("otieno", "learner", PASSWORD)
     with device(tmp_path / "imani", mentor_hub, "imani") as mentee, \
             device(tmp_path / "otieno", mentor_hub, "otieno") as mentor:
-        import_pack(mentee, pack_file(tmp_path))
+        for library in (mentee, mentor):
+            import_pack(library, pack_file(tmp_path))
         local.save_profile(mentor, MentorProfile(
             offers=["wikisource"], languages={"sw": 5}, timezone="Africa/Nairobi",
             availability=[("wed", "18:00", "21:00")], capacity=2, mentoring=True))
