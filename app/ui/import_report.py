@@ -68,8 +68,8 @@ class ImportReportDialog(QDialog):
 
     def lines(self) -> list[str]:
         """The rows as the CLI prints them (``item: reason``)."""
-        return [f"{self.items.topLevelItem(i).text(0)}: {self.items.topLevelItem(i).text(1)}"
-                for i in range(self.items.topLevelItemCount())]
+        rows = (self.items.topLevelItem(i) for i in range(self.items.topLevelItemCount()))
+        return [f"{row.text(0)}: {row.text(1)}" for row in rows if row is not None]
 
 
 def show_import_report(parent: QWidget, report: Any, always: bool = False

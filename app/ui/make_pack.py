@@ -246,8 +246,10 @@ class MakePackDialog(QDialog):
         resources: dict[str, Any] = {}
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):
-                row = top.child(j)
+            rows = [] if top is None else [top.child(j) for j in range(top.childCount())]
+            for row in rows:
+                if row is None:
+                    continue
                 text = row.text(0).strip()
                 if text and text != row.data(0, Qt.ItemDataRole.UserRole + 1):
                     resources[row.data(0, PATH_ROLE)] = {"title": text}
