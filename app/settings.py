@@ -39,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("font_size", int, 11, "Base font size in points."),
     Setting("theme", str, "light", "light, dark or high-contrast."),
     Setting("profile", str, "default", "The learner profile used when none is given."),
+    Setting("last_learner", str, "",
+            "The learner chosen last in the window on this device: preselected when it asks "
+            "who is learning."),
     Setting("playback_rate", float, 1.0, "Playback speed of videos and audio, as chosen last."),
     Setting("subtitle_language", str, "",
             "Subtitles as chosen last: a language code, 'off', or empty for the first of "

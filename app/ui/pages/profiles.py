@@ -87,6 +87,8 @@ class ProfilesPage(Page):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scrolling(inner, 720))
         self.entries: list[profiles.ProfileEntry] = []
+        #: The learner chosen last on this device ("" when none yet).
+        self.last = ""
         self.chosen: str | None = None
         self.then: tuple[str, dict[str, Any]] = ("home", {})
         self.retranslate()
@@ -99,25 +101,36 @@ class ProfilesPage(Page):
         self.then = (str(then[0]), dict(then[1])) if then else ("home", {})
         self._hide_pin()
         self.add_error.hide()
-        self.fetch(lambda library, _r: profiles.profile_entries(library), self._show)
+        self.fetch(lambda library, _r: (profiles.profile_entries(library),
+                                        str(library.settings.get("last_learner"))),
+                   self._show)
+
+    def preselected(self) -> str:
+        """The learner chosen last on this device (setting ``last_learner``) while that
+        profile exists, else the current one."""
+        last = self.last
+        if last and any(entry.name == last for entry in self.entries):
+            return last
+        return self.ctx.profile or DEFAULT_PROFILE
 
     def focus_first(self) -> None:
-        current = self.profile_buttons.get(self.ctx.profile or DEFAULT_PROFILE)
+        current = self.profile_buttons.get(self.preselected())
         if current is not None:
             current.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _show(self, entries: list[profiles.ProfileEntry]) -> None:
-        self.entries = entries
+    def _show(self, found: tuple[list[profiles.ProfileEntry], str]) -> None:
+        self.entries, self.last = found
         self._render()
         self.loaded.emit()
 
     def _render(self) -> None:
         clear_layout(self.buttons_box)
         self.profile_buttons.clear()
+        chosen = self.preselected()
         for entry in self.entries:
             title = profile_title(entry.name)
             text = title + ("  🔒" if entry.has_pin else "")
-            current = entry.name == (self.ctx.profile or DEFAULT_PROFILE)
+            current = entry.name == chosen
             widget = button(text, "primary" if current else None)
             widget.clicked.connect(lambda _c=False, entry=entry: self._choose(entry))
             if entry.name != DEFAULT_PROFILE:
@@ -173,6 +186,8 @@ class ProfilesPage(Page):
         self.ctx.run(lambda library, _r: profiles.open_profile(library, name, pin), done, failed)
 
     def _enter(self, name: str) -> None:
+        self.last = name
+        self.ctx.set_setting("last_learner", name)
         self.ctx.switch_profile(name)
         page, args = self.then
         self.ctx.navigate(page, **args)
