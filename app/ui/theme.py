@@ -168,6 +168,7 @@ QFrame[role="card"] {{
     background: {c.base}; border: 1px solid {c.control}; border-radius: 8px;
 }}
 QFrame[role="card"]:hover {{ border-color: {c.muted}; }}
+QFrame[role="card"]:focus {{ border: 2px solid {c.focus}; }}
 QFrame[role="panel"] {{ background: {c.surface}; border: 1px solid {c.border};
     border-radius: 8px; }}
 QFrame[role="banner"] {{ background: {c.accent_soft}; border: 1px solid {c.accent};

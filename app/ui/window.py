@@ -39,11 +39,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from app.formatting import isolate
 
+from app.formatting import isolate
 from app.i18n import _
 from app.tasks import Reporter
-from app.ui import icons, theme
+from app.ui import access, icons, theme
 from app.ui.context import AppContext, Task
 from app.ui.pages.base import Crumb, Page
 from app.ui.widgets import clear_layout, tip
@@ -197,7 +197,7 @@ class TopBar(QFrame):
         self.back.setIconSize(QSize(20, 20))
         self.back.clicked.connect(window.back)
         layout.addWidget(self.back)
-        self.crumbs = QLabel()
+        self.crumbs = access.LinkLabel()
         self.crumbs.setObjectName("crumbs")
         self.crumbs.setTextFormat(Qt.TextFormat.RichText)
         self.crumbs.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         self.is_ready = False
         self._page_ready = False
         self.help_dialog: HelpDialog | None = None
+        access.install()
         self.resize(1200, 760)
         self.setMinimumSize(1024, 640)
         self.setAcceptDrops(True)
@@ -431,13 +432,14 @@ class MainWindow(QMainWindow):
             target = ("profiles", {"then": target})
         if target[0] == "search":
             self.topbar.search.setText(str(target[1].get("query", "")))
+        # The first page leaves the focus in the search field (see _maybe_ready).
         page = self.page(target[0])
         page.loaded.connect(self._first_loaded)
         self.ctx.packs_loaded.connect(self._maybe_ready)
         self.ctx.tasks_changed.connect(self._seeding_ended)
         if self.ctx.packs is None and not self.ctx.loading_packs:
             self.ctx.reload_packs()
-        self.navigate(target[0], target[1])
+        self.navigate(target[0], target[1], focus=False)
         from app.ui.hub import hub_of
 
         hub_of(self.ctx).start()  # downloads left in the queue go on
@@ -497,8 +499,10 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         return page
 
-    def navigate(self, name: str, args: dict[str, Any] | None = None, *, record: bool = True
-                 ) -> None:
+    def navigate(self, name: str, args: dict[str, Any] | None = None, *, record: bool = True,
+                 focus: bool = True) -> None:
+        """Show page ``name`` with ``args``; with ``focus``, the focus moves into the page
+        once it shows its data (not while the learner types in the search field)."""
         args = dict(args or {})
         if name == "import":
             self.import_dialog()
@@ -537,6 +541,8 @@ class MainWindow(QMainWindow):
                 button.setIcon(icons.icon(key, role=QPalette.ColorRole.HighlightedText
                                           if checked else None))
             button.setChecked(checked)
+        if focus:
+            page.focus_when_loaded()
         page.activate(**args)
         self._update_crumbs()
         self.topbar.back.setEnabled(len(self.history) > 1)
@@ -565,11 +571,13 @@ class MainWindow(QMainWindow):
         colors = theme.current()
         parts = []
         for index, (text, name, _args) in enumerate(crumbs):
+            # a crumb may be a pack's or a resource's title: it keeps its own direction
+            shown = html.escape(isolate(text))
             if name is not None and index < len(crumbs) - 1:
                 parts.append(f'<a href="{index}" style="color:{colors.muted}; '
-                             f'text-decoration:none">{html.escape(text)}</a>')
+                             f'text-decoration:none">{shown}</a>')
             else:
-                parts.append(f"<span style='font-weight:600'>{html.escape(text)}</span>")
+                parts.append(f"<span style='font-weight:600'>{shown}</span>")
         # "›" is a mirrored character: right-to-left text shows it as "‹" by itself.
         separator = " &nbsp;›&nbsp; "
         self.topbar.crumbs.setText(separator.join(parts))
@@ -580,8 +588,6 @@ class MainWindow(QMainWindow):
 
     # -- search ---------------------------------------------------------------------------
 
-            # a crumb may be a pack's or a resource's title: it keeps its own direction
-            shown = html.escape(isolate(text))
     def focus_search(self) -> None:
         self.topbar.search.setFocus()
         self.topbar.search.selectAll()
@@ -589,13 +595,13 @@ class MainWindow(QMainWindow):
     def _search_typed(self, text: str) -> None:
         page = self.page("search")
         if self.current is not page:
-            self.navigate("search", {})
+            self.navigate("search", {}, focus=False)
         page.set_query(text)  # type: ignore[attr-defined]
 
     def _search_enter(self) -> None:
         page = self.page("search")
         if self.current is not page:
-            self.navigate("search", {"query": self.topbar.search.text()})
+            self.navigate("search", {"query": self.topbar.search.text()}, focus=False)
             return
         page.open_current()  # type: ignore[attr-defined]
 
@@ -616,7 +622,13 @@ class MainWindow(QMainWindow):
         if event.text() == "?":
             self.show_help()
             return
+        if access.press_focused(event):  # Enter on a button no one else took
+            return
         super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 (Qt's name)
+        """Tab and Shift+Tab: the next control in reading order (app.ui.access)."""
+        return access.move_focus(self, next) or super().focusNextPrevChild(next)
 
     # -- help -----------------------------------------------------------------------------
 

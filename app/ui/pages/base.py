@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.ui import access
 from app.ui.context import AppContext, LibraryWork
 from app.ui.tasks import TaskHandle
 from app.ui.widgets import label
@@ -30,7 +31,10 @@ class Page(QWidget):
         super().__init__()
         self.ctx = ctx
         self.setObjectName(f"page-{self.name}")
+        self._focus_wanted = False
         ctx.language_changed.connect(self.retranslate)
+        ctx.language_changed.connect(lambda: access.keyboard_rules(self))
+        self.loaded.connect(self._on_loaded)
 
     def crumbs(self) -> list[Crumb]:
         return []
@@ -68,11 +72,22 @@ class Page(QWidget):
         """The page is left: save what needs saving (positions)."""
 
     def focus_first(self) -> None:
-        """Put the keyboard focus on the page's first control."""
-        widget = self.nextInFocusChain()
-        while widget is not None and widget is not self and self.isAncestorOf(widget):
-            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible() \
-                    and widget.isEnabled():
-                widget.setFocus(Qt.FocusReason.OtherFocusReason)
-                return
-            widget = widget.nextInFocusChain()
+        """Put the keyboard focus on the page's first control (in reading order)."""
+        access.focus_first(self)
+
+    def focus_when_loaded(self) -> None:
+        """The page is being opened: the focus moves into it once its data is on screen
+        (:attr:`loaded`)."""
+        self._focus_wanted = True
+
+    def _on_loaded(self) -> None:
+        access.keyboard_rules(self)
+        if self._focus_wanted and self.isVisible():
+            self._focus_wanted = False
+            # Widgets just added to a shown layout show once the event loop runs.
+            focused = QApplication.focusWidget()
+            QTimer.singleShot(0, lambda: self._focus_now(focused))
+
+    def _focus_now(self, focused: QWidget | None) -> None:
+        if self.isVisible() and QApplication.focusWidget() is focused:  # not moved since
+            self.focus_first()
