@@ -4,13 +4,11 @@ leave the author's device (docs/mentorship.md, "On the client").
 Each hub account has one or more notes keys (32 random bytes, AES-GCM), kept in the OS
 keyring under the service ``ujuzi-notes`` and the name ``<hub url>|<user>`` (a JSON object
 of the keys by id, and which one encrypts new notes). The first device to sign in makes
-one. So that the author's other devices can read the notes, each key goes to the hub only
-wrapped: encrypted with a key derived by scrypt (its own random salt) from the account's
-password at ``ujuzi login``, as a ``notes_key`` record whose id is the key's id. At login,
-:func:`after_login` unwraps the account's keys the hub holds, makes one if there is none, and
-wraps again with the password just typed every key this device holds (so a changed password
-re-wraps them). A hub never sees a key or a note's text; a hub that captured the password
-at a login could unwrap the keys.
+one (app/mentorship/local.py ``notes_key_at_login``). So that the author's other devices can
+read the notes, each key goes to the hub only wrapped: encrypted with a key derived by scrypt
+(its own random salt) from the account's password at ``ujuzi login``, as a ``notes_key``
+record whose id is the key's id. A hub never sees a key or a note's text; a hub that captured
+the password at a login could unwrap the keys.
 
 A note's ciphertext binds its record id and relationship (associated data), so a
 ciphertext moved to another note does not decrypt.
@@ -77,12 +75,17 @@ class Keys:
                    str(current) if current in keys else None)
 
 
-def _b64(value: bytes) -> str:
+def encode(value: bytes) -> str:
+    """Bytes as base64 text."""
     return base64.b64encode(value).decode("ascii")
 
 
-def _unb64(value: str) -> bytes:
+def decode(value: str) -> bytes:
+    """Base64 text as bytes (``binascii.Error`` when it is not base64)."""
     return base64.b64decode(value.encode("ascii"), validate=True)
+
+
+_b64, _unb64 = encode, decode
 
 
 def keyring_name(url: str, user: str) -> str:

@@ -13,6 +13,7 @@ the current one, as :func:`app.profiles.current_profile` chooses)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -655,7 +656,10 @@ def mentor_notes(library: Library, relationship_id: str,
             author=str(data.get("author") or ""), created=str(data.get("created") or "")))
     private = [state for state in _rows(library, "mentor_private_notes", profile_id)
                if state["data"].get("relationship") == relationship_id]
-    keys = _keys(library, profile) if private else crypto.Keys()
+    keys = crypto.Keys()
+    if private:
+        with contextlib.suppress(crypto.NotesKeyError):  # no keyring: the notes show locked
+            keys = _keys(library, profile)
     me = _account(library, profile).user or ""
     for state in private:
         content = crypto.decrypt_note(keys, state["id"], state["data"])
@@ -685,10 +689,10 @@ def add_mentor_note(library: Library, relationship_id: str, text: str, private: 
     _relationship(library, relationship_id, profile)
     note_id, created = new_id(), utc_now()
     if private:
-        data = crypto.encrypt_note(_keys(library, profile), note_id, relationship_id,
-                                   {"text": text, "created": created})
         with library.db.atomic():
-            _send_wrapped_keys(library, profile_id)
+            keys = _keys_for_writing(library, profile, profile_id)
+            data = crypto.encrypt_note(keys, note_id, relationship_id,
+                                       {"text": text, "created": created})
             _write(library, "mentor_private_notes", profile_id, note_id, data)
     else:
         _shared_note_edit(library, profile_id, note_id,
@@ -738,16 +742,17 @@ def delete_mentor_note(library: Library, note_id: str, profile: str | None = Non
 
 def notes_key_at_login(library: Library, profile: str | None, url: str, user: str,
                        token: str, password: str) -> None:
-    """At ``ujuzi login``: fetch the account's wrapped notes keys from the hub and unwrap
-    them with ``password`` into the keyring, make a key if the account has none, and wrap
-    with ``password`` every key this device holds that the hub lacks or that another
-    password wrapped. The wrapped keys become ``notes_key`` records at once when the account
-    uses private notes already, else with the first private note (an account that never
-    writes one sends no key)."""
+    """At ``ujuzi login``, with the password just typed: unwrap into the keyring the
+    account's notes keys (the ``notes_key`` records on the hub and on this device), and wrap
+    again every key the keyring holds that the hub lacks or that another password wrapped
+    (``notes_key`` records in the outbox). An account with no key yet gets one made and
+    wrapped now, kept in the library database (0600, where a note's text is before it is
+    encrypted) until the first private note moves it to the keyring and sends its wrapped
+    form: an account that never writes a private note keeps nothing in the keyring."""
     from app.sync.http import HubSession
 
     profile_id = _profile_id(library, profile)
-    remote: dict[str, dict[str, Any]] = {}
+    wrapped: dict[str, dict[str, Any]] = {}
     with HubSession(url, token) as hub:
         since, more = 0, True
         while more:
@@ -756,56 +761,58 @@ def notes_key_at_login(library: Library, profile: str | None, url: str, user: st
                 for item in page["records"]:
                     record = item["record"]
                     if record.get("type") == "notes_key" and not record.get("deleted"):
-                        remote[str(record["id"])] = dict(record.get("data") or {})
+                        wrapped[str(record["id"])] = dict(record.get("data") or {})
                 since, more = int(page["cursor"]), bool(page["more"])
             except (KeyError, TypeError, ValueError, AttributeError):
                 raise HubError(_("The hub sent an answer the client cannot use.")) from None
+    for state in _rows(library, "mentor_notes_keys", profile_id):
+        wrapped.setdefault(state["id"], state["data"])
     keys = crypto.load_keys(url, user)
+    held = dict(keys.keys)
     opened: set[str] = set()
-    for key_id, data in sorted(remote.items()):
+    for key_id, data in sorted(wrapped.items()):
         key = crypto.unwrap_key(data, password)
         if key is not None:
             opened.add(key_id)
-            if key_id not in keys.keys:
-                keys.add(key_id, key)
-    if opened and keys.current not in remote and not _key_used(library, profile_id,
-                                                                keys.current):
-        # A key this device made at an earlier login and never used: the account's key
-        # on the hub takes its place, so that every device writes with one key.
-        keys.keys.pop(str(keys.current), None)
-        keys.current = min(opened)
-    if not keys.keys:
-        keys.add(*crypto.new_key())
-    crypto.store_keys(url, user, keys)
-    wraps = {key_id: crypto.wrap_key(key_id, key, password)
-             for key_id, key in keys.keys.items() if key_id not in opened}
-    _cache_put(library, profile_id, _WRAPS, wraps)
-    in_use = bool(remote) or library.db.execute(
-        "SELECT 1 FROM mentor_private_notes WHERE profile_id = ? LIMIT 1",
-        (profile_id,)).fetchone() is not None
-    if in_use:
-        _send_wrapped_keys(library, profile_id)
-
-
-_WRAPS = "notes_key_wraps"
-
-
-def _key_used(library: Library, profile_id: str, key_id: str | None) -> bool:
-    return library.db.execute(
-        "SELECT 1 FROM mentor_private_notes WHERE profile_id = ? AND "
-        "json_extract(data, '$.key_id') = ? LIMIT 1", (profile_id, key_id)).fetchone() is not None
-
-
-def _send_wrapped_keys(library: Library, profile_id: str) -> None:
-    """Write the wrapped notes keys made at login as ``notes_key`` records (outbox)."""
-    wraps, _fetched = _cache_get(library, profile_id, _WRAPS)
-    if not wraps:
-        return
+            keys.add(key_id, key)
     with library.db.atomic():
-        for key_id, data in sorted(wraps.items()):
-            _write(library, "mentor_notes_keys", profile_id, key_id, data)
         library.db.execute("DELETE FROM mentor_cache WHERE profile_id = ? AND name = ?",
-                           (profile_id, _WRAPS))
+                           (profile_id, _PENDING_KEY))
+        if keys.keys:
+            for key_id, key in sorted(keys.keys.items()):
+                if key_id not in opened:
+                    _write(library, "mentor_notes_keys", profile_id, key_id,
+                           crypto.wrap_key(key_id, key, password))
+        else:
+            key_id, key = crypto.new_key()
+            _cache_put(library, profile_id, _PENDING_KEY, {
+                "key_id": key_id, "key": crypto.encode(key),
+                "wrapped": crypto.wrap_key(key_id, key, password)})
+    if keys.keys != held:
+        crypto.store_keys(url, user, keys)
+
+
+#: The ``mentor_cache`` entry of a notes key made at login and not used yet.
+_PENDING_KEY = "notes_key_pending"
+
+
+def _keys_for_writing(library: Library, profile: str | None, profile_id: str) -> crypto.Keys:
+    """The account's notes keys, with the current one to encrypt with: the key made at login
+    moves to the keyring at its first use, and its wrapped form goes to the outbox."""
+    keys = _keys(library, profile)
+    if keys.current is not None:
+        return keys
+    pending, _fetched = _cache_get(library, profile_id, _PENDING_KEY)
+    if not isinstance(pending, dict):
+        return keys  # encrypt_note says what to do
+    account = _account(library, profile)
+    keys.add(str(pending["key_id"]), crypto.decode(str(pending["key"])))
+    crypto.store_keys(str(account.url), str(account.user), keys)
+    _write(library, "mentor_notes_keys", profile_id, str(pending["key_id"]),
+           dict(pending["wrapped"]))
+    library.db.execute("DELETE FROM mentor_cache WHERE profile_id = ? AND name = ?",
+                       (profile_id, _PENDING_KEY))
+    return keys
 
 
 # -- dashboard -------------------------------------------------------------------------------
