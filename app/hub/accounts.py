@@ -220,14 +220,19 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+#: Every request's token check: built once (building and keying a statement per request
+#: cost more than running it).
+_SESSION = (sa.select(db.tokens.c.expires_at, db.tokens.c.revoked_at,
+                      db.tokens.c.revoked_reason, db.users)
+            .join(db.users, db.users.c.id == db.tokens.c.user_id)
+            .where(db.tokens.c.token_hash == sa.bindparam("token_hash")))
+
+
 def authenticate(engine: Engine, token: str) -> User:
     """The account of a session token, or :class:`AuthError` saying why not."""
     with engine.connect() as connection:
         row = connection.execute(
-            sa.select(db.tokens.c.expires_at, db.tokens.c.revoked_at,
-                      db.tokens.c.revoked_reason, db.users)
-            .join(db.users, db.users.c.id == db.tokens.c.user_id)
-            .where(db.tokens.c.token_hash == token_hash(token))).mappings().first()
+            _SESSION, {"token_hash": token_hash(token)}).mappings().first()
     if row is None:
         raise AuthError(_("The hub does not know this session; sign in again."))
     if row["revoked_at"] is not None:

@@ -8,6 +8,9 @@ state of their own beyond caches keyed by those counters.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -196,6 +199,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Connections an engine keeps open: as many as the threads a worker answers requests in
+#: (anyio's 40), so that none is opened (and its pragmas run) per request.
+POOL_SIZE = 40
+
+
 def create_engine(config: HubConfig) -> Engine:
     """An engine for the hub's database: SQLite (WAL, a busy timeout, foreign keys; the file
     made private before SQLite opens it) or PostgreSQL through psycopg."""
@@ -204,10 +212,79 @@ def create_engine(config: HubConfig) -> Engine:
         database = Path(url.removeprefix("sqlite:///"))
         database.parent.mkdir(parents=True, exist_ok=True)
         create_private_file(database)
-        engine = sa.create_engine(url, pool_pre_ping=False)
+        engine = sa.create_engine(url, pool_pre_ping=False, pool_size=POOL_SIZE,
+                                  max_overflow=POOL_SIZE)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        _serialize_sqlite_writers(engine, database)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # A PostgreSQL server is shared by every worker (and maybe by several machines): a few
+    # connections each, more only while requests wait on them.
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30)
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+#: How long a writer waits for its turn in this process before it goes on anyway (and
+#: SQLite's own busy timeout takes over), like the busy timeout.
+_TURN_TIMEOUT = 30.0
+
+
+class _SqliteWriters:
+    """One writing transaction at a time on a SQLite file, taken at its first write and
+    given back when its connection returns to the pool (after the commit or rollback): a lock
+    for the threads of this process, an ``flock`` on a file beside the database for the
+    other processes. Waiting writers sleep in the kernel until it is their turn; SQLite's
+    busy handler would poll instead, sleeping up to 100 ms between tries, so that a request
+    that lost a few rounds waited seconds while the database was free most of the time.
+
+    A thread that holds the turn and writes on a second connection goes on (counted), as it
+    did before: SQLite then decides, with its busy timeout."""
+
+    def __init__(self, database: str) -> None:
+        self._lock = threading.Lock()
+        self._path = f"{database}-writer"
+        self._descriptor: int | None = None
+        self._owner: int | None = None
+        self._depth = 0
+
+    def take(self, info: dict[str, Any]) -> None:
+        if info.get("writer"):
+            return
+        me = threading.get_ident()
+        if self._owner != me:
+            if not self._lock.acquire(timeout=_TURN_TIMEOUT):
+                return
+            if self._descriptor is None:
+                self._descriptor = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                                           0o600)
+            fcntl.flock(self._descriptor, fcntl.LOCK_EX)
+            self._owner = me
+        self._depth += 1
+        info["writer"] = True
+
+    def give_back(self, info: dict[str, Any] | None) -> None:
+        if info is None or not info.pop("writer", False):
+            return
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            if self._descriptor is not None:
+                fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+            self._lock.release()
+
+
+def _serialize_sqlite_writers(engine: Engine, database: Path) -> None:
+    writers = _SqliteWriters(str(database))
+
+    def before_execute(connection: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip()[:7].upper().startswith(_WRITES):
+            writers.take(connection.info)
+
+    def returned(_dbapi: Any, record: Any, *_: Any) -> None:
+        writers.give_back(getattr(record, "info", None))
+
+    sa.event.listen(engine, "before_cursor_execute", before_execute)
+    for name in ("checkin", "invalidate", "soft_invalidate", "close"):
+        sa.event.listen(engine.pool, name, returned)
 
 
 def migrate(engine: Engine) -> None:

@@ -23,6 +23,14 @@ logger.propagate = False
 
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        # Each handler (the file, stderr) asks: the line is made once per record.
+        made = record.__dict__.get("json_line")
+        if isinstance(made, str):
+            return made
+        record.json_line = self._line(record)
+        return str(record.json_line)
+
+    def _line(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             + f".{int(record.msecs):03d}Z",

@@ -269,7 +269,8 @@ def authorize(request: Request) -> Caller | None:
     return Caller(user, token)
 
 
-def signed_in(caller: Annotated[Caller | None, Depends(authorize)]) -> Caller:
+async def signed_in(caller: Annotated[Caller | None, Depends(authorize)]) -> Caller:
+    # async: no I/O here, so FastAPI does not hand it to a worker thread and back
     if caller is None:  # only for routes the table opens to anyone, which do not ask
         raise HTTPException(401, "Sign in first: this needs an account on the hub.")
     return caller
