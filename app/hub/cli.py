@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.errors import HubError, UjuziError
+from app.hub import mentor_cli
 from app.hub.access import ROLES
 from app.hub.config import (
     DEFAULT_HOST,
@@ -161,6 +162,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         "rotate", help=_("replace the key by a new one it endorses; re-sign every manifest"))
     _common(rotate)
 
+    mentor_cli.add_commands(actions, _common, _json_flag)
+
 
 def _config(args: argparse.Namespace) -> HubConfig:
     return HubConfig.from_environment(getattr(args, "home", None),
@@ -184,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
             return _review(config, engine, args)
         if command == "forward":
             return _forward(config, engine, args)
+        if command == "mentor":
+            return mentor_cli.run(engine, args, _emit)
         return _key(config, engine, args)
     finally:
         engine.dispose()

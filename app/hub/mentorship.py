@@ -527,11 +527,11 @@ def process_action(connection: Connection, actor: Actor, action_id: str, data: S
     if after not in ("pending", "proposed"):
         rel.data["expires"] = None
     audit(rel, action_id, actor.name, what, before, after, True, reason, now)
+    if what == "consent_history":
+        _share_history(connection, rel)
     save_relationship(connection, rel, now)
     if what == "hand_over":
         _hand_over(connection, actor, action_id, rel, str(data["to"]), now)
-    if what == "consent_history":
-        _share_history(connection, rel)
 
 
 def _transition(connection: Connection, actor: Actor, rel: Relationship, what: str,
@@ -937,8 +937,8 @@ def hub_cohort(connection: Connection, as_of: date, mentee_ids: set[int] | None 
 def matches(engine: Engine, user_id: int, limit: int, now: int | None = None) -> list[State]:
     """The best mentors for ``user_id`` as a mentee (hard rules, live places, blocks)."""
     from app.mentorship.cohort import Mentor
-    from app.mentorship.matching import compatible_pairs
     from app.mentorship.matching import _match as explained
+    from app.mentorship.matching import compatible_pairs
 
     now = db.now() if now is None else now
     expire_for(engine, user_id, now)

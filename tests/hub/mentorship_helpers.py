@@ -49,3 +49,38 @@ def private_note(note_id: str, relationship: str) -> State:
     return {"type": "private_note", "id": note_id, "deleted": False, "clock": [1, "dev-a"],
             "data": {"relationship": relationship, "key_id": "k1", "nonce": "AAAAAAAAAAAAAAAA",
                      "ciphertext": "c2VjcmV0IGJ5dGVz"}}
+
+
+class Person:
+    """A signed-in account on a running hub that pushes from its own device, counting its
+    changes, and reads its relationships as its pulls bring them."""
+
+    def __init__(self, learner: Any, name: str, device: str = "dev-a") -> None:
+        self.learner = learner
+        self.name = name
+        self.device = device
+        self.counter = 0
+
+    def push(self, *states: State, device: str | None = None) -> Any:
+        response = self.learner.push(list(states), device=device or self.device,
+                                     first=self.counter + 1)
+        if response.status_code == 200:
+            self.counter += len(states)
+        return response
+
+    def ok(self, *states: State) -> None:
+        response = self.push(*states)
+        assert response.status_code == 200, response.text
+
+    def records(self, record_type: str | None = None) -> list[State]:
+        pulled = [entry["record"] for entry in self.learner.pull()]
+        return [r for r in pulled if record_type is None or r["type"] == record_type]
+
+    def relationship(self, relationship_id: str) -> State:
+        found = [r for r in self.records("relationship") if r["id"] == relationship_id]
+        assert found, f"{self.name} does not see {relationship_id}"
+        data: State = found[-1]["data"]
+        return data
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.learner.session.get(f"{self.learner.url}{path}", params=params, timeout=60)
