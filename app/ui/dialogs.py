@@ -84,17 +84,17 @@ def choose_import(parent: QWidget | None, filters: str) -> list[Path]:
         parent, QMessageBox.Icon.Question, _("Import a pack"),
         _("Import a pack file or a course export (a file), or a folder: an unpacked course "
           "export, or a folder of lessons to make a pack from."),
-        Button.Cancel)
-    file_button = box.addButton(_("Choose a file…"), QMessageBox.ButtonRole.AcceptRole)
-    folder_button = box.addButton(_("Choose a folder…"), QMessageBox.ButtonRole.AcceptRole)
-    box.setDefaultButton(file_button)
-    run(box)
-    clicked = box.clickedButton()
-    if clicked is file_button:
-        paths, _filter = QFileDialog.getOpenFileNames(
+        Button.Open | Button.Apply | Button.Cancel, Button.Open)
+    files, folders = box.button(Button.Open), box.button(Button.Apply)
+    if files is not None and folders is not None:
+        files.setText(_("Choose a file…"))
+        folders.setText(_("Choose a folder…"))
+    answer = run(box)
+    if answer == Button.Open:
+        path, _filter = QFileDialog.getOpenFileName(
             parent, _("Import a pack"), str(Path.home()), filters)
-        return [Path(p) for p in paths]
-    if clicked is folder_button:
+        return [Path(path)] if path else []
+    if answer == Button.Apply:
         folder = QFileDialog.getExistingDirectory(
             parent, _("Import a folder"), str(Path.home()))
         return [Path(folder)] if folder else []

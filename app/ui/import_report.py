@@ -10,8 +10,9 @@ from typing import Any
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -41,24 +42,24 @@ class ImportReportDialog(QDialog):
             name=source_name(report)), "h2"))
         layout.addWidget(self.heading)
         count = len(skipped)
-        self.summary = label(
-            ngettext("{count} item could not be converted:",
-                     "{count} items could not be converted:", count).format(count=count)
-            if count else _("Everything was converted."), None)
+        resources = int(getattr(report, "resources", 0) or 0)
+        parts = [ngettext("It holds {count} resource.", "It holds {count} resources.",
+                          resources).format(count=resources)] if resources else []
+        parts.append(ngettext("{count} item could not be converted:",
+                              "{count} items could not be converted:", count).format(count=count)
+                     if count else _("Everything was converted."))
+        self.summary = label(" ".join(parts), None)
         layout.addWidget(self.summary)
-        self.items = QTreeWidget()
-        self.items.setColumnCount(2)
-        self.items.setHeaderLabels([_("Item"), _("Why")])
-        self.items.setRootIsDecorated(False)
+        # One row per item, wrapped (never cut): the item, then why, as the CLI prints them.
+        self.items = QListWidget()
         self.items.setWordWrap(True)
+        self.items.setResizeMode(QListView.ResizeMode.Adjust)
+        self.items.setUniformItemSizes(False)
         self.items.setAlternatingRowColors(True)
         self.items.setAccessibleName(_("Items that could not be converted"))
         for item in skipped:
-            row = QTreeWidgetItem([item.item, item.reason])
-            row.setToolTip(0, item.item)
-            row.setToolTip(1, item.reason)
-            self.items.addTopLevelItem(row)
-        self.items.setColumnWidth(0, 260)
+            row = QListWidgetItem(f"{item.item}: {item.reason}")
+            self.items.addItem(row)
         self.items.setVisible(bool(count))
         layout.addWidget(self.items, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -68,8 +69,8 @@ class ImportReportDialog(QDialog):
 
     def lines(self) -> list[str]:
         """The rows as the CLI prints them (``item: reason``)."""
-        rows = (self.items.topLevelItem(i) for i in range(self.items.topLevelItemCount()))
-        return [f"{row.text(0)}: {row.text(1)}" for row in rows if row is not None]
+        rows = (self.items.item(i) for i in range(self.items.count()))
+        return [row.text() for row in rows if row is not None]
 
 
 def show_import_report(parent: QWidget, report: Any, always: bool = False

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QProgressBar,
     QTreeWidget,
@@ -33,7 +34,7 @@ from app.library import Library
 from app.packs.builder.preview import FolderPreview
 from app.tasks import Reporter
 from app.ui.context import AppContext, Task
-from app.ui.widgets import button, content, label, tip
+from app.ui.widgets import button, content, label, scrolling, tip
 
 #: Licences offered in the list (any SPDX identifier can be typed).
 LICENCES = ("CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0",
@@ -60,9 +61,15 @@ class MakePackDialog(QDialog):
         self.result_pack: str | None = None
         self.setModal(False)
         self.resize(720, 560)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
+        # Everything but the buttons scrolls: at a large font in a small window, the fields
+        # and the list keep their height and the dialog scrolls instead of squashing them.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 12)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(20, 16, 20, 8)
         layout.setSpacing(10)
+        outer.addWidget(scrolling(inner), 1)
         self.intro = label("", None)
         layout.addWidget(self.intro)
         row = QHBoxLayout()
@@ -99,6 +106,12 @@ class MakePackDialog(QDialog):
                                   | QTreeWidget.EditTrigger.EditKeyPressed
                                   | QTreeWidget.EditTrigger.SelectedClicked)
         self.tree.setTabKeyNavigation(False)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 8)
         layout.addWidget(self.tree, 1)
         self.warnings = label("", "small")
         layout.addWidget(self.warnings)
@@ -116,15 +129,19 @@ class MakePackDialog(QDialog):
         self.progress.setRange(0, 1000)
         self.progress.hide()
         self.status = label("", "small")
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
+        bottom = QVBoxLayout()
+        bottom.setContentsMargins(20, 0, 20, 0)
+        bottom.addWidget(self.progress)
+        bottom.addWidget(self.status)
+        outer.addLayout(bottom)
         actions = QHBoxLayout()
+        actions.setContentsMargins(20, 0, 20, 0)
         actions.addStretch()
         self.build_button = button("", "primary", None, self.build)
         self.close_button = button("", None, None, self._close_or_cancel)
         actions.addWidget(self.close_button)
         actions.addWidget(self.build_button)
-        layout.addLayout(actions)
+        outer.addLayout(actions)
         self.out: Path | None = None
         self.retranslate()
         self._update_buttons()
@@ -202,7 +219,7 @@ class MakePackDialog(QDialog):
                 top.addChild(row)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
-        self.tree.resizeColumnToContents(1)
+        self.tree.resizeColumnToContents(2)
         count, sections = preview.count, len(preview.sections)
         self.found.setText(
             ngettext("Found {count} resource", "Found {count} resources", count).format(

@@ -30,6 +30,7 @@ OPEN, CLOSE = "⟦", "⟧"
 PAGES: list[tuple[str, dict[str, str]]] = [
     ("home", {}), ("library", {}), ("pack", {"pack_id": PACK_ID}), ("search", {"query": "cite"}),
     ("notes", {}), ("downloads", {}), ("settings", {}), ("review", {}), ("profiles", {}),
+    ("learners", {}),
     *[("resource", {"resource_id": f"{PACK_ID}/{local}"})
       for local in ("article", "guide", "photo", "check", "tour", "web")],
 ]

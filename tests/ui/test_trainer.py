@@ -85,24 +85,20 @@ def test_the_import_dialog_takes_a_folder_and_course_xml(
 
     from app.ui import dialogs as module
 
-    chosen: list[str] = []
-
-    def answer(box: QMessageBox) -> QMessageBox.StandardButton:
-        button = next(b for b in box.buttons() if b.text() == chosen[0])
-        button.click()
-        return QMessageBox.StandardButton.NoButton
-
     course = _corpus_course()
-    monkeypatch.setattr(module, "run", answer)  # type: ignore[attr-defined]
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames",  # type: ignore[attr-defined]
-                        staticmethod(lambda *a, **k: ([str(course / "course.xml")], "")))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",  # type: ignore[attr-defined]
+                        staticmethod(lambda *a, **k: (str(course / "course.xml"), "")))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory",  # type: ignore[attr-defined]
                         staticmethod(lambda *a, **k: str(course)))
     ctx, window = open_window()
-    chosen.append("Choose a file…")
-    assert module.choose_import(window, "*") == [course / "course.xml"]
-    chosen[0] = "Choose a folder…"
+    assert module.choose_import(window, "*") == [course / "course.xml"]  # the default
+    box = dialogs.boxes[-1]
+    assert [b.text() for b in box.buttons() if box.buttonRole(b) != box.ButtonRole.RejectRole
+            ] == ["Choose a file…", "Choose a folder…"]
+    dialogs.answers.append(QMessageBox.StandardButton.Apply)
     assert module.choose_import(window, "*") == [course]
+    dialogs.answers.append(QMessageBox.StandardButton.Cancel)
+    assert module.choose_import(window, "*") == []
     # course.xml stands for its export folder.
     with qtbot.waitSignal(ctx.library_changed, timeout=WAIT):
         tasks = window.import_paths([course / "course.xml"])
