@@ -1,7 +1,8 @@
 """Packs another process adds or removes (``ujuzi import`` in a terminal, a second window)
 appear in the open window without a restart.
 
-How: SQLite's ``PRAGMA data_version`` on a read-only connection of the window's own. It
+How: SQLite's ``PRAGMA data_version`` on a read-only connection of the window's own
+(:class:`app.store.changes.DataVersion`). It
 changes whenever any *other* connection (in this process or another) commits to the
 database, whoever wrote and whatever code they run, so no writer has to remember to signal
 anything (a marker file watched by ``QFileSystemWatcher`` would work only for writers that
@@ -16,13 +17,13 @@ small query and nothing else.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
 from app.library import Library
 from app.paths import layout
+from app.store.changes import DataVersion
 from app.ui.context import AppContext
 
 INTERVAL_MS = 1500
@@ -30,8 +31,7 @@ INTERVAL_MS = 1500
 
 def pack_signature(library: Library) -> tuple[tuple[str, str], ...]:
     """What the window's lists of packs depend on: each installed pack's id and version."""
-    rows = library.db.execute("SELECT id, version FROM packs ORDER BY id").fetchall()
-    return tuple((str(row[0]), str(row[1])) for row in rows)
+    return tuple((str(pack["id"]), str(pack["version"])) for pack in library.packs())
 
 
 class LibraryWatcher(QObject):
@@ -40,8 +40,7 @@ class LibraryWatcher(QObject):
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent or ctx)
         self.ctx = ctx
-        self.path = layout(ctx.home).database
-        self.conn: sqlite3.Connection | None = None
+        self.data_version = DataVersion(layout(ctx.home).database)
         self.version: int | None = None
         self.known: tuple[tuple[str, str], ...] | None = None
         self.checking = False
@@ -58,28 +57,14 @@ class LibraryWatcher(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        self.data_version.close()
 
     def poll(self) -> None:
-        version = self._data_version()
+        version = self.data_version.read()
         if version is None or version == self.version:
             return
         self.version = version
         self._check(announce=True)
-
-    def _data_version(self) -> int | None:
-        try:
-            if self.conn is None:
-                if not self.path.exists():
-                    return None
-                self.conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
-            row = self.conn.execute("PRAGMA data_version").fetchone()
-        except sqlite3.Error:
-            # Busy, or being set up by another process: ask again at the next tick.
-            return None
-        return int(row[0])
 
     def _check_quietly(self) -> None:
         self._check(announce=False)
