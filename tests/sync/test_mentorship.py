@@ -276,6 +276,11 @@ def test_mentor_commands_round_trip_with_json(mentor_hub: RunningHub, tmp_path: 
     assert missing.returncode != 0 and "no relationship" in missing.stderr
     board = _json(mentor, "mentor", "dashboard", "--profile", "learner")
     assert board == {"rows": [], "fetched": None}
+    board = _json(mentor, "mentor", "dashboard", "--refresh", "--profile", "learner")
+    assert [(r["mentee"], r["relationship"]) for r in board["rows"]] == [
+        ("kito", made["id"])] and board["fetched"]
+    assert _json(mentor, "mentor", "dashboard", "--profile", "learner") == board
+    assert isinstance(_json(mentee, "mentor", "find", "--profile", "learner"), list)
 
 
 def test_suggestions_and_the_dashboard_come_from_the_hub_and_stay_for_offline_use(
