@@ -341,8 +341,9 @@ def _audit(items: Any) -> list[AuditLine]:
 
 
 def relationships(library: Library, profile: str | None = None) -> list[Relationship]:
-    """The learner's relationships (as mentor and as mentee), live ones first, newest
-    first within each group; each with the actions on it not yet synced."""
+    """The learner's relationships (as mentor and as mentee): requests to answer as mentor
+    first, longest waiting first; then the other live ones, then the ended ones, newest
+    first; each with the learner's actions on it not yet synced."""
     profile_id = _profile_id(library, profile)
     me = _account(library, profile).user or ""
     actions = _pending_actions(library, profile_id)
@@ -374,8 +375,15 @@ def relationships(library: Library, profile: str | None = None) -> list[Relation
                 role="mentee", waiting=waiting.get(rel, []),
                 updated=action["_updated"],
                 share_progress=bool(data.get("share_progress", True)))
-    return sorted(sorted(found.values(), key=lambda r: r.updated or "", reverse=True),
-                  key=lambda r: r.state in FINAL_STATES)
+    newest_first = sorted(found.values(), key=lambda r: r.updated or "", reverse=True)
+    incoming = sorted((r for r in newest_first if _incoming(r)), key=lambda r: r.updated or "")
+    return incoming + sorted((r for r in newest_first if not _incoming(r)),
+                             key=lambda r: r.state in FINAL_STATES)
+
+
+def _incoming(relationship: Relationship) -> bool:
+    """Whether the learner, as mentor, has a request to answer."""
+    return relationship.role == "mentor" and relationship.state in ("pending", "proposed")
 
 
 def _relationship(library: Library, relationship_id: str,

@@ -370,3 +370,17 @@ def test_mentorship_records_pulled_before_migration_7_move_into_its_tables(
         assert state_of(library, "goal", "g1") == goal
         assert [r.state for r in local.relationships(library)] == ["active"]
         assert library.db.execute("SELECT COUNT(*) FROM sync_foreign").fetchone()[0] == 0
+
+
+def test_requests_to_answer_come_first_longest_waiting_first(amina: Library) -> None:
+    def at(state: dict[str, Any], when: str) -> dict[str, Any]:
+        state["data"]["updated"] = when
+        return state
+
+    receive(amina, at(hub_relationship("old-done", "amina", "a", "completed", 5), "2026-12-05"))
+    receive(amina, at(hub_relationship("mine", "baraka", "amina", "active", 2), "2026-11-01"))
+    receive(amina, at(hub_relationship("new-ask", "amina", "b", "pending", 1), "2026-12-04"))
+    receive(amina, at(hub_relationship("old-ask", "amina", "c", "pending", 1), "2026-12-01"))
+    receive(amina, at(hub_relationship("live", "amina", "d", "active", 2), "2026-12-02"))
+    assert [r.id for r in local.relationships(amina)] == [
+        "old-ask", "new-ask", "live", "mine", "old-done"]
