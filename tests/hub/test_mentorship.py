@@ -242,3 +242,113 @@ def test_a_client_cannot_write_a_relationship(mentor_hub: RunningHub) -> None:
               "data": {"mentor": "amina", "mentee": "baraka", "state": "active",
                        "version": 50}}
     assert baraka.push(forged).status_code == 403
+
+
+def test_a_request_expires_on_the_hub_s_time(tmp_path: Path) -> None:
+    running = start_hub(tmp_path / "hub-home", env={"UJUZI_MENTOR_REQUEST_DAYS": "0"})
+    try:
+        mentor(running, "amina")
+        baraka = mentee(running, "baraka")
+        rel = request(baraka, "amina")
+        data = baraka.relationship(rel)  # the pull checks, lazily, with hub time
+        assert data["state"] == "declined"
+        assert (last_audit(data)["what"], last_audit(data)["reason"]) == ("expire", "expired")
+    finally:
+        running.stop()
+
+
+def test_the_mentor_s_dashboard_shows_progress_only_while_shared_and_live(
+        mentor_hub: RunningHub, tmp_path: Path) -> None:
+    from tests.hub.sync_helpers import attempt, progress
+    from tests.packs import make_pack
+
+    make_pack(tmp_path / "p.ujpack", articles={"intro": "# Intro\n\nText.",
+                                                "second": "# Second\n\nMore."})
+    mentor_hub.publish(tmp_path / "p.ujpack")
+    amina = mentor(mentor_hub, "amina", capacity=3)
+    baraka = mentee(mentor_hub, "baraka")
+    chausiku = mentee(mentor_hub, "chausiku")
+    shared = request(baraka, "amina")
+    private = request(chausiku, "amina", share_progress=False)
+    for rel in (shared, private):
+        amina.ok(action("accept", relationship=rel))
+    baraka.ok(progress("org.test.sample/intro", 1.0, completed=True),
+              progress("org.test.sample/second", 0.5),
+              attempt("a1", "org.test.sample/quiz", 0.5), attempt("a2", "org.x/quiz", 1.0),
+              {**goal("g1", shared, "Finish the pack"),
+               "fields": {"title": {"v": "Finish the pack", "clock": [1, "dev-a"]},
+                          "due": {"v": "2026-01-01", "clock": [1, "dev-a"]}}})
+    chausiku.ok(progress("org.test.sample/intro", 1.0, completed=True))
+    rows = amina.get("/api/v1/mentorship/mentees").json()["mentees"]
+    assert [row["mentee"] for row in rows] == ["baraka"]
+    row = rows[0]
+    assert row["relationship"] == shared and row["state"] == "active"
+    assert row["packs"] == [{"pack_id": "org.test.sample", "title": "Sample pack",
+                             "done": 1, "total": 2}]
+    assert row["quiz"] == {"attempts": 2, "mean_score": 0.75}
+    assert row["goals_due"] == 1 and row["last_active"]
+    assert row["timeline"] == [["2026-12-06", 1]]
+    # Nobody else's dashboard shows baraka; after the relationship ends, neither does amina's.
+    assert baraka.get("/api/v1/mentorship/mentees").json()["mentees"] == []
+    amina.ok(action("complete", relationship=shared))
+    assert amina.get("/api/v1/mentorship/mentees").json()["mentees"] == []
+
+
+def test_match_all_gives_the_pairs_match_cohort_gives(mentor_hub: RunningHub) -> None:
+    import json
+    from datetime import UTC, datetime
+
+    from app.mentorship.cohort import parse_cohort
+    from app.mentorship.matching import match_cohort
+
+    mentors = {
+        "m-sw": {"offers": [WIKI, "translation"], "languages": {"sw": 5}, "capacity": 1,
+                 "timezone": "Africa/Nairobi", "availability": [["mon", "18:00", "21:00"]]},
+        "m-en": {"offers": [WIKI], "languages": {"en": 5, "sw": 3}, "capacity": 2,
+                 "timezone": "Europe/London", "availability": [["mon", "15:00", "19:00"]]},
+        "m-fr": {"offers": ["translation"], "languages": {"fr": 5}, "capacity": 1,
+                 "timezone": "Africa/Dakar", "availability": [["tue", "10:00", "12:00"]]},
+    }
+    mentees = {
+        "e-1": {"wants": [WIKI, "translation"], "languages": {"sw": 4},
+                "timezone": "Africa/Nairobi", "availability": [["mon", "18:00", "20:00"]]},
+        "e-2": {"wants": [WIKI], "languages": {"sw": 5, "en": 3},
+                "timezone": "Africa/Nairobi", "availability": [["mon", "19:00", "21:00"]]},
+        "e-3": {"wants": ["translation"], "languages": {"fr": 4},
+                "timezone": "Africa/Dakar", "availability": [["tue", "09:00", "11:00"]]},
+        "e-4": {"wants": ["translation"], "languages": {"de": 5},
+                "timezone": "Europe/Berlin", "availability": []},
+    }
+    people: dict[str, Person] = {}
+    for name, fields in mentors.items():
+        people[name] = person(mentor_hub, name)
+        people[name].ok(mentor_profile(mentoring=True, **fields))
+    for name, fields in mentees.items():
+        people[name] = person(mentor_hub, name)
+        people[name].ok(mentor_profile(looking=True, **fields))
+    today = datetime.now(UTC).date()
+    expected = match_cohort(parse_cohort({
+        "mentors": [{"id": name, **fields} for name, fields in mentors.items()],
+        "mentees": [{"id": name, "waiting_since": today.isoformat(),
+                     **fields} for name, fields in mentees.items()],
+        "blocks": []}), today).to_json()
+    dry = json.loads(mentor_hub.cli("mentor", "match", "--all", "--json", "--dry-run").stdout)
+    assert [(p["mentor"], p["mentee"], p["score"]) for p in dry["pairs"]] == \
+        [(p["mentor"], p["mentee"], p["score"]) for p in expected["pairs"]]
+    assert dry["unmatched"] == expected["unmatched"] and dry["algorithm"] == \
+        expected["algorithm"]
+    assert all(p["relationship"] is None for p in dry["pairs"])
+    # Proposed for real through the route, as a curator: each pair sees its relationship.
+    curator = person(mentor_hub, "coordinator", role="curator")
+    answer = curator.learner.session.post(f"{mentor_hub.url}/api/v1/mentorship/match-all",
+                                          json={"dry_run": False}, timeout=60).json()
+    assert [(p["mentor"], p["mentee"]) for p in answer["pairs"]] == \
+        [(p["mentor"], p["mentee"]) for p in expected["pairs"]]
+    for pair in answer["pairs"]:
+        for name in (pair["mentor"], pair["mentee"]):
+            data = people[name].relationship(pair["relationship"])
+            assert data["state"] == "proposed" and data["factors"] == pair["factors"]
+    # Matched mentees have a live relationship now: a second run proposes nobody again.
+    again = json.loads(mentor_hub.cli("mentor", "match", "--all", "--json").stdout)
+    assert {p["mentee"] for p in again["pairs"]}.isdisjoint(
+        {p["mentee"] for p in answer["pairs"]})
