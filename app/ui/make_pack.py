@@ -138,9 +138,12 @@ class MakePackDialog(QDialog):
         actions.setContentsMargins(20, 0, 20, 0)
         actions.addStretch()
         self.build_button = button("", "primary", None, self.build)
+        self.open_button = button("", "primary", None, self._open_pack)
+        self.open_button.hide()
         self.close_button = button("", None, None, self._close_or_cancel)
         actions.addWidget(self.close_button)
         actions.addWidget(self.build_button)
+        actions.addWidget(self.open_button)
         outer.addLayout(actions)
         self.out: Path | None = None
         self.retranslate()
@@ -168,6 +171,7 @@ class MakePackDialog(QDialog):
         self.out_button.setText(_("Save as…"))
         self.add_to_library.setText(_("Add it to my library"))
         self.build_button.setText(_("Make the pack"))
+        self.open_button.setText(_("Open the pack"))
         self.close_button.setText(_("Close"))
         self._show_folder()
 
@@ -319,6 +323,14 @@ class MakePackDialog(QDialog):
         if result is not None:
             self.ctx.library_changed.emit()
         self._update_buttons()
+        self.open_button.setVisible(self.result_pack is not None)
+        if self.result_pack is not None:
+            self.open_button.setFocus()
+
+    def _open_pack(self) -> None:
+        if self.result_pack is not None:
+            self.ctx.open_pack(self.result_pack)
+            self.close()
 
     def _failed(self, error: BaseException) -> None:
         self.progress.hide()

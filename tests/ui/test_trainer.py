@@ -237,6 +237,7 @@ def test_make_a_pack_from_a_folder_with_corrected_titles(
     assert dialog.task is not None and dialog.task.state == "done"
     assert dialog.progress.value() == 1000
     assert not (folder / "pack.yaml").exists()  # the folder is left as it was
+    assert dialog.open_button.isVisible() and dialog.result_pack == "water-lessons"
     with Library(filled.layout.home) as library:
         pack = learning.pack_outline(library, "water-lessons", ["en"])
         assert pack.pack["title"] == {"en": "Safe water"}
