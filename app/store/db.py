@@ -386,7 +386,10 @@ def _v8_import_history(conn: sqlite3.Connection) -> None:
 
 
 def _v9_sync_accounts(conn: sqlite3.Connection) -> None:
-    """What sync keeps per learner's account beyond version 6."""
+    """What sync keeps per learner's account beyond version 6: the profile whose hub
+    account queued each download and downloads it (NULL: the library's own link, the
+    default profile's)."""
+    conn.execute("ALTER TABLE downloads ADD COLUMN profile_id TEXT")
 
 
 #: Ordered migrations: the database's ``user_version`` is the number that have run.

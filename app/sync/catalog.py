@@ -136,10 +136,11 @@ _KNOWN = {"id", "version", "title", "description", "languages", "skills", "level
           "attribution", "size", "files", "manifest_sha256", "published_at"}
 
 
-def fetch_catalog(library: Library) -> list[CatalogEntry]:
-    """Ask the hub for its catalog (sending the ETag of the copy kept here), keep it for
-    offline use and return it with each pack's status in this library."""
-    account = Account(library)
+def fetch_catalog(library: Library, profile: str | None = None) -> list[CatalogEntry]:
+    """Ask the hub of ``profile``'s account (None: the library's link) for its catalog
+    (sending the ETag of the copy kept here), keep it for offline use and return it with
+    each pack's status in this library."""
+    account = Account(library, profile)
     db = library.db
     url = account.url
     etag = state.get(db, state.CATALOG_ETAG) if state.get(db, state.CATALOG_URL) == url else None
@@ -173,13 +174,14 @@ def cached_catalog(library: Library) -> list[CatalogEntry]:
     return _entries(library, packs if isinstance(packs, list) else [])
 
 
-def catalog_entry(library: Library, pack_id: str, fetch: bool = True) -> CatalogEntry | None:
+def catalog_entry(library: Library, pack_id: str, fetch: bool = True,
+                  profile: str | None = None) -> CatalogEntry | None:
     """One pack's entry: from the hub when ``fetch`` (falling back to the copy kept here when
     the hub cannot be reached), else from the copy."""
     entries = None
     if fetch:
         try:
-            entries = fetch_catalog(library)
+            entries = fetch_catalog(library, profile)
         except NetworkError:
             entries = None
     if entries is None:

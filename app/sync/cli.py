@@ -164,7 +164,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     from app.sync.catalog import fetch_catalog, preferred_languages
 
     with _library(args) as library:
-        entries = fetch_catalog(library)
+        entries = fetch_catalog(library, _profile(args, library))
         languages = preferred_languages(library)
     if args.json:
         _emit([{**entry.as_dict(), "title": entry.title_in(languages),
@@ -204,10 +204,10 @@ def _confirm_metered(library: Library, bytes_total: int, yes: bool, what: str) -
 
 
 def _download_one(library: Library, pack_id: str, yes: bool,
-                  version: str | None = None) -> dict[str, Any]:
+                  version: str | None = None, profile: str | None = None) -> dict[str, Any]:
     from app.sync.downloads import cancel, enqueue, run_download
 
-    download = enqueue(library, pack_id, version)
+    download = enqueue(library, pack_id, version, profile)
     try:
         _confirm_metered(library, download.bytes_total - download.bytes_done, yes, pack_id)
     except MeteredRefusal:
@@ -232,7 +232,8 @@ def _say_result(result: dict[str, Any]) -> None:
 
 def cmd_download(args: argparse.Namespace) -> int:
     with _library(args) as library:
-        result = _download_one(library, args.pack_id, args.yes)
+        result = _download_one(library, args.pack_id, args.yes,
+                               profile=_profile(args, library))
     if args.json:
         _emit(result)
     else:
@@ -245,7 +246,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     from app.sync.downloads import available_updates
 
     with _library(args) as library:
-        fetch_catalog(library)
+        fetch_catalog(library, _profile(args, library))
         updates = available_updates(library)
         if not args.pack_ids and not args.all:
             if args.json:
@@ -270,7 +271,8 @@ def cmd_update(args: argparse.Namespace) -> int:
                       file=sys.stderr)
                 continue
             try:
-                result = _download_one(library, pack_id, args.yes, found.version)
+                result = _download_one(library, pack_id, args.yes, found.version,
+                                       _profile(args, library))
             except UjuziError as exc:
                 failed = failed or exc.exit_code
                 print(_("ujuzi: {id}: {error}").format(id=pack_id, error=exc), file=sys.stderr)

@@ -207,16 +207,31 @@ def _on_disk(library: Library, sha256: str) -> int:
     return 0
 
 
-def enqueue(library: Library, pack_id: str, version: str | None = None) -> Download:
-    """Queue a pack's download (``version`` None: the catalog's latest). The manifest is
-    fetched and its signature checked now, so the size is known before anything starts; a
-    download of the same pack still queued, paused or failed is reused (or replaced, for
-    another version)."""
-    account = Account(library)
+def _account(library: Library, profile_id: str | None) -> Account:
+    """The account a download queued by ``profile_id`` uses (None: the library's link)."""
+    if profile_id is None:
+        return Account(library)
+    row = library.db.execute("SELECT name FROM profiles WHERE id = ? AND deleted = 0",
+                             (profile_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(_("The learner who queued this download was removed; cancel "
+                              "it and download the pack again."))
+    return Account(library, str(row[0]))
+
+
+def enqueue(library: Library, pack_id: str, version: str | None = None,
+            profile: str | None = None) -> Download:
+    """Queue a pack's download (``version`` None: the catalog's latest) with the hub
+    account of ``profile`` (None: the library's link); that account downloads it. The
+    manifest is fetched and its signature checked now, so the size is known before anything
+    starts; a download of the same pack still queued, paused or failed is reused (or
+    replaced, for another version)."""
+    account = Account(library, profile)
     key = account.require_key()
     url = account.url or ""
+    profile_id = None if account.in_settings else account.profile_id
     if version is None:
-        entry = catalog_entry(library, pack_id)
+        entry = catalog_entry(library, pack_id, profile=profile)
         if entry is None:
             raise NotFoundError(
                 _("The hub's catalog has no pack {id}.").format(id=pack_id))
@@ -227,6 +242,7 @@ def enqueue(library: Library, pack_id: str, version: str | None = None) -> Downl
         if existing.version == version:
             if existing.state == FAILED:
                 _update(library, existing.id, state=QUEUED, error=None)
+            _update(library, existing.id, profile_id=profile_id, hub_url=url)
             return get_download(library, existing.id)
         cancel(library, existing.id)
     with account.session() as hub:
@@ -235,9 +251,10 @@ def enqueue(library: Library, pack_id: str, version: str | None = None) -> Downl
     now = utc_now()
     with library.db.atomic():
         cursor = library.db.execute(
-            "INSERT INTO downloads(hub_url, pack_id, version, state, bytes_done, bytes_total, "
-            "manifest, signature, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (url, pack_id, version, QUEUED,
+            "INSERT INTO downloads(hub_url, profile_id, pack_id, version, state, bytes_done, "
+            "bytes_total, manifest, signature, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (url, profile_id, pack_id, version, QUEUED,
              sum(min(_on_disk(library, sha), size) for sha, size in needed.items()),
              sum(needed.values()), raw.decode("utf-8"), signature, now, now))
         download_id = int(cursor.lastrowid or 0)
@@ -413,14 +430,15 @@ class _Worker:
 
     def run(self) -> DownloadResult:
         library, download = self.library, self.download
-        account = Account(library)
-        key = account.require_key()
         row = library.db.execute(
-            "SELECT manifest, signature, hub_url FROM downloads WHERE id = ?",
+            "SELECT manifest, signature, hub_url, profile_id FROM downloads WHERE id = ?",
             (download.id,)).fetchone()
+        # The account of the learner who queued it, never another one's.
+        account = _account(library, None if row is None or row[3] is None else str(row[3]))
+        key = account.require_key()
         if row is not None and row[2] and row[2] != account.url:
             raise HubError(
-                _("The download of {id} was queued from the hub at {queued}, and this library "
+                _("The download of {id} was queued from the hub at {queued}, and this learner "
                   "is now signed in to {current}; cancel it and download the pack again.")
                 .format(id=download.pack_id, queued=row[2], current=account.url))
         _update(library, download.id, state=RUNNING, error=None)
@@ -645,9 +663,10 @@ def run_queue(library: Library, reporter: Reporter | None = None) -> list[Import
 
 
 def download_pack(library: Library, pack_id: str, reporter: Reporter | None = None,
-                  version: str | None = None) -> DownloadResult:
-    """Queue one pack and download it now (what ``ujuzi download`` does)."""
-    download = enqueue(library, pack_id, version)
+                  version: str | None = None, profile: str | None = None) -> DownloadResult:
+    """Queue one pack and download it now (what ``ujuzi download`` does), with ``profile``'s
+    hub account."""
+    download = enqueue(library, pack_id, version, profile)
     return run_download(library, download.id, reporter)
 
 

@@ -44,7 +44,7 @@ def _object(value: Any) -> dict[str, Any]:
 
 
 def submit(library: Library, path: Path, reporter: Reporter | None = None,
-           publish: bool = False) -> dict[str, Any]:
+           publish: bool = False, profile: str | None = None) -> dict[str, Any]:
     """Send a ``.ujpack`` for review (``publish``: a curator's or admin's own pack goes
     into the catalog at once); the hub's record of the submission."""
     reporter = reporter or Reporter()
@@ -54,7 +54,7 @@ def submit(library: Library, path: Path, reporter: Reporter | None = None,
     except OSError as exc:
         raise UjuziError(_("Cannot read {path}: {error}").format(
             path=path, error=exc.strerror or exc)) from None
-    with handle, Account(library).session() as hub:
+    with handle, Account(library, profile).session() as hub:
         size = os.fstat(handle.fileno()).st_size
         body = _Upload(handle, size, reporter, path.name)
         query = "?publish=true" if publish else ""
@@ -63,10 +63,11 @@ def submit(library: Library, path: Path, reporter: Reporter | None = None,
             headers={"Content-Type": "application/octet-stream"}))
 
 
-def submissions(library: Library, status: str | None = "pending") -> list[dict[str, Any]]:
+def submissions(library: Library, status: str | None = "pending",
+                profile: str | None = None) -> list[dict[str, Any]]:
     """Submissions the account may see (a trainer their own), with ``status`` (None: all)."""
     query = f"?status={status}" if status else ""
-    with Account(library).session() as hub:
+    with Account(library, profile).session() as hub:
         body = _object(hub.json("GET", f"/api/v1/submissions{query}"))
     items = body.get("submissions")
     if not isinstance(items, list):
@@ -74,20 +75,21 @@ def submissions(library: Library, status: str | None = "pending") -> list[dict[s
     return [_object(item) for item in items]
 
 
-def submission(library: Library, submission_id: int) -> dict[str, Any]:
+def submission(library: Library, submission_id: int,
+               profile: str | None = None) -> dict[str, Any]:
     """One submission, with its manifest text."""
-    with Account(library).session() as hub:
+    with Account(library, profile).session() as hub:
         return _object(hub.json("GET", f"/api/v1/submissions/{int(submission_id)}"))
 
 
 def fetch_submission(library: Library, submission_id: int, dest: Path,
-                     reporter: Reporter | None = None) -> Path:
+                     reporter: Reporter | None = None, profile: str | None = None) -> Path:
     """Save the submitted ``.ujpack`` at ``dest`` (written whole, then renamed), to open
     it for review."""
     reporter = reporter or Reporter()
     dest = Path(dest)
     draft = dest.with_name(f".{dest.name}.partial")
-    with Account(library).session() as hub:
+    with Account(library, profile).session() as hub:
         response = hub.request("GET", f"/api/v1/submissions/{int(submission_id)}/pack",
                                stream=True)
         total = int(response.headers.get("Content-Length") or 0)
@@ -108,16 +110,18 @@ def fetch_submission(library: Library, submission_id: int, dest: Path,
     return dest
 
 
-def approve(library: Library, submission_id: int) -> dict[str, Any]:
+def approve(library: Library, submission_id: int,
+            profile: str | None = None) -> dict[str, Any]:
     """Publish a submission (curators and admins)."""
-    with Account(library).session() as hub:
+    with Account(library, profile).session() as hub:
         return _object(hub.json("POST", f"/api/v1/submissions/{int(submission_id)}/approve"))
 
 
-def reject(library: Library, submission_id: int, reason: str) -> dict[str, Any]:
+def reject(library: Library, submission_id: int, reason: str,
+           profile: str | None = None) -> dict[str, Any]:
     """Reject a submission with a reason its submitter sees (curators and admins)."""
     if not reason.strip():
         raise UjuziError(_("A rejection needs a reason for the trainer."))
-    with Account(library).session() as hub:
+    with Account(library, profile).session() as hub:
         return _object(hub.json("POST", f"/api/v1/submissions/{int(submission_id)}/reject",
                                 json={"reason": reason.strip()}))

@@ -94,16 +94,16 @@ class CatalogView:
     offline: bool = False
 
 
-def catalog_view(library: Library, fetch: bool) -> CatalogView:
-    """The catalog kept here, or (``fetch``, signed in) the hub's, falling back to the kept
-    one with the reason when the hub cannot be reached."""
-    if not Account(library).signed_in:
+def catalog_view(library: Library, fetch: bool, profile: str | None = None) -> CatalogView:
+    """The catalog kept here, or (``fetch``, ``profile``'s account signed in) the hub's,
+    falling back to the kept one with the reason when the hub cannot be reached."""
+    if not Account(library, profile).signed_in:
         return CatalogView(cached_catalog(library), False,
                            _("Not signed in: this is the catalog as it was last fetched."))
     if not fetch:
         return CatalogView(cached_catalog(library), False)
     try:
-        return CatalogView(fetch_catalog(library), True)
+        return CatalogView(fetch_catalog(library, profile), True)
     except NetworkError as exc:
         return CatalogView(cached_catalog(library), False, _(
             "Offline: the hub cannot be reached ({error}). This is the catalog as it was "
@@ -149,10 +149,11 @@ def work_queue(library: Library, reporter: Reporter) -> QueueOutcome:
 
 
 def enqueue_download(library: Library, pack_id: str, version: str | None,
-                     hold_above: int | None) -> queue.Download:
-    """Queue a pack's download; when ``hold_above`` is given and more bytes than that are
-    left to download, the download is paused until the learner agrees."""
-    download = queue.enqueue(library, pack_id, version)
+                     hold_above: int | None, profile: str | None = None) -> queue.Download:
+    """Queue a pack's download with ``profile``'s hub account; when ``hold_above`` is given
+    and more bytes than that are left to download, the download is paused until the learner
+    agrees."""
+    download = queue.enqueue(library, pack_id, version, profile)
     remaining = download.bytes_total - download.bytes_done
     if hold_above is not None and remaining > hold_above and download.state == queue.QUEUED:
         download = queue.pause(library, download.id)
@@ -170,7 +171,7 @@ class ReviewCopy:
 
 
 def open_for_review(library: Library, submission_id: int, scratch: Path,
-                    reporter: Reporter) -> ReviewCopy:
+                    reporter: Reporter, profile: str | None = None) -> ReviewCopy:
     """Fetch a submitted pack and import it into a private library in ``scratch`` (the
     importer checks it as it would any pack), so each resource opens in the usual viewers
     without touching the reviewer's own library."""
@@ -183,7 +184,7 @@ def open_for_review(library: Library, submission_id: int, scratch: Path,
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     path = review.fetch_submission(library, submission_id, home / "submission.ujpack",
-                                   reporter)
+                                   reporter, profile)
     with ScratchLibrary(home / "library") as private:
         skip_starter_packs(private)  # no starter packs in a review copy
         result = import_pack(private, path, reporter)
@@ -224,6 +225,9 @@ class HubService(QObject):
         self.retry_timer.setInterval(RETRY_INTERVAL_MS)
         self.retry_timer.timeout.connect(self.retry_waiting)
         ctx.library_changed.connect(lambda: self.load_catalog(fetch=False))
+        # Each learner's own account: another learner's account and catalog are read again.
+        ctx.profile_changed.connect(
+            lambda: self.load_account(lambda: self.load_catalog(fetch=False)))
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -328,7 +332,8 @@ class HubService(QObject):
             if then is not None:
                 then()
 
-        self.ctx.run(lambda library, _r: catalog_view(library, fetch), done, failed)
+        profile = self.ctx.profile
+        self.ctx.run(lambda library, _r: catalog_view(library, fetch, profile), done, failed)
 
     def entry(self, pack_id: str) -> CatalogEntry | None:
         entries = self.catalog.entries if self.catalog is not None else []
@@ -367,8 +372,10 @@ class HubService(QObject):
             if then is not None:
                 then()
 
-        self.ctx.run(lambda library, _r: enqueue_download(library, pack_id, version, hold),
-                     done)
+        profile = self.ctx.profile
+        self.ctx.run(
+            lambda library, _r: enqueue_download(library, pack_id, version, hold, profile),
+            done)
 
     def act(self, action: Callable[[Library, int], queue.Download], download_id: int,
             then: Callable[[], None] | None = None) -> None:

@@ -435,3 +435,37 @@ def test_the_review_page_tells_a_learner_it_is_for_curators(
     assert not downloads.review_button.isVisible() and not downloads.submit_box.isVisible()
     review = wait_loaded(qtbot, window, "review")
     assert review.cards == {} and "curators" in review.notice.text()
+
+
+def test_downloads_use_the_current_learners_own_account(
+        qtbot: QtBot, open_window: OpenWindow, home: Path, shared_hub: RunningHub,  # noqa: F811
+        publish: Callable[..., Path]) -> None:
+    """A shared laptop: the default learner is signed in to nothing, amina to her account;
+    with amina at the window the catalog is hers and her account fetches the pack."""
+    import json
+
+    publish("org.test.hubui.amina", size=12_000)
+    shared_hub.add_user("amina-ui", "learner", PASSWORD)
+    with Library(home) as library:
+        mark_seeded(library)
+        library.add_profile("amina")
+        Account(library, "amina").login(shared_hub.url, "amina-ui", PASSWORD)
+    ctx, window = open_window()
+    window.page("profiles")
+    with qtbot.waitSignal(ctx.profile_changed, timeout=WAIT):
+        ctx.switch_profile("amina")
+    page = downloads_page(qtbot, window)
+    qtbot.waitUntil(lambda: hub_of(ctx).account is not None
+                    and hub_of(ctx).account.user == "amina-ui", timeout=WAIT)
+    hub_of(ctx).load_catalog(fetch=True)
+    qtbot.waitUntil(lambda: page.catalog_row("org.test.hubui.amina") is not None,
+                    timeout=WAIT)
+    row = page.catalog_row("org.test.hubui.amina")
+    qtbot.mouseClick(row.action, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: installed_version(home, "org.test.hubui.amina") == "1.0.0",
+                    timeout=WAIT)
+    with Library(home) as library:
+        sha = library.pack_files("org.test.hubui.amina")[-1]["sha256"]
+    users = [entry.get("user") for entry in map(json.loads, shared_hub.log().splitlines())
+             if entry.get("path") == f"/blobs/{sha}"]
+    assert users == ["amina-ui"]

@@ -510,12 +510,12 @@ class DownloadsPage(Page):
         info = self.hub.account
         if info is None or not info.may_submit:
             return
-        user = info.user
+        user, profile = info.user, self.ctx.profile
 
         def work(library: Library, _r: Reporter) -> Any:
             from app.sync import review
 
-            return [item for item in review.submissions(library, None)
+            return [item for item in review.submissions(library, None, profile)
                     if item.get("submitter") == user]
 
         def failed(error: BaseException) -> None:
@@ -546,10 +546,12 @@ class DownloadsPage(Page):
 
     def submit_file(self, path: Path) -> Task:
         """Send ``path`` for review, with progress, then show the submissions again."""
+        profile = self.ctx.profile
+
         def work(library: Library, reporter: Reporter) -> Any:
             from app.sync import review
 
-            return review.submit(library, path, reporter)
+            return review.submit(library, path, reporter, profile=profile)
 
         def done(_result: Any) -> None:
             self.ctx.status_message.emit(_("Sent {name} for review").format(name=path.name))

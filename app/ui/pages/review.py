@@ -112,12 +112,13 @@ class SubmissionCard(QFrame):
     def open(self) -> None:
         """Fetch the pack and list its resources, each openable."""
         ctx, submission_id = self.page.ctx, self.submission_id
+        profile = ctx.profile
         scratch = self.page.hub.scratch()
         self._busy(True)
         self._say(_("Fetching the pack…"))
 
         def work(library: Library, reporter: Reporter) -> Any:
-            return open_for_review(library, submission_id, scratch, reporter)
+            return open_for_review(library, submission_id, scratch, reporter, profile)
 
         def failed(error: BaseException) -> None:
             self._busy(False)
@@ -151,7 +152,8 @@ class SubmissionCard(QFrame):
         self.resources_box.show()
 
     def approve(self) -> None:
-        self._decide(lambda library: _review().approve(library, self.submission_id),
+        profile = self.page.ctx.profile
+        self._decide(lambda library: _review().approve(library, self.submission_id, profile),
                      _("Approved: it is in the catalog now."))
 
     def reject(self) -> None:
@@ -159,7 +161,9 @@ class SubmissionCard(QFrame):
         if not reason:
             self._say(_("Write the reason first: the trainer reads it."), "error")
             return
-        self._decide(lambda library: _review().reject(library, self.submission_id, reason),
+        profile = self.page.ctx.profile
+        self._decide(lambda library: _review().reject(library, self.submission_id, reason,
+                                                      profile),
                      _("Rejected; the trainer sees your reason."))
 
     def _decide(self, action: Any, said: str) -> None:
@@ -237,8 +241,10 @@ class ReviewPage(Page):
             self.loaded.emit()
             return
 
+        profile = self.ctx.profile
+
         def work(library: Library, _r: Reporter) -> Any:
-            return _review().submissions(library, "pending")
+            return _review().submissions(library, "pending", profile)
 
         def done(items: Any) -> None:
             self.items = list(items)
