@@ -223,7 +223,7 @@ class PlayerControls(QWidget):
         self.speed_button.setToolTip(_("Playback speed"))
         for action in self.speed_group.actions():
             action.setText(_("{rate}×").format(rate=f"{float(action.data()):g}"))
-        self.subtitle_button.setAccessibleName(_("Subtitles"))
+        self.subtitle_button.setAccessibleDescription(_("Subtitles"))  # its name: "CC"
         self.subtitle_button.setToolTip(_("Subtitles (C)"))
         self.subtitle_button.setText(_("CC"))
         self.audio_only_button.setAccessibleName(_("Audio only"))

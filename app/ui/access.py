@@ -154,6 +154,20 @@ def focus_first(root: QWidget) -> bool:
     return True
 
 
+def focus_reading(root: QWidget, name: str) -> bool:
+    """Put the focus on the text of ``root``, a page with nothing to press: its first
+    scroll area takes it (arrows and Page Down scroll; not a Tab stop), named ``name`` for
+    a screen reader. False if it has none."""
+    for area in root.findChildren(QScrollArea):
+        if area.isVisible():
+            if area.focusPolicy() == Qt.FocusPolicy.NoFocus:
+                area.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            area.setAccessibleName(name)
+            area.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+    return False
+
+
 class LinkLabel(QLabel):
     """A label whose links are reached by keyboard: Tab and Shift+Tab go from link to link
     and, past the last (or before the first), on to the next control. (A QLabel left to

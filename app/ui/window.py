@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.formatting import isolate
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.tasks import Reporter
 from app.ui import access, icons, theme
 from app.ui.context import AppContext, Task
@@ -165,14 +165,42 @@ class HelpDialog(QDialog):
             ("Ctrl+O", _("Import a pack")),
             ("Ctrl+Enter", _("Save a note")),
             ("Tab, Shift+Tab", _("Move between controls")),
+            ("Enter, Space", _("Press the button that has the focus")),
             ("F1, ?", _("Show this list")),
+            ("", _("Video and audio")),
+            *player_keys(),
         ]
         for row, (keys, text) in enumerate(rows):
+            if not keys:  # a heading
+                heading = QLabel(text)
+                heading.setProperty("role", "h3")
+                self.grid.addWidget(heading, row, 0, 1, 2)
+                continue
             key = QLabel(keys)
             key.setProperty("role", "chip")
             key.setProperty("content", True)
             self.grid.addWidget(key, row, 0)
             self.grid.addWidget(QLabel(text), row, 1)
+
+
+def player_keys() -> list[tuple[str, str]]:
+    """The keys of the media player (app/player/qt_widget.py), for the list of shortcuts."""
+    from app import formatting
+    from app.player.qt_controls import ARROW_SECONDS, SKIP_SECONDS
+
+    def step(value: float) -> str:
+        return ngettext("Back or forward {n} second", "Back or forward {n} seconds",
+                        int(value)).format(n=formatting.number(int(value)))
+
+    return [
+        ("Space, K", _("Play or pause")),
+        ("J, L", step(SKIP_SECONDS)),
+        ("← →", step(ARROW_SECONDS)),
+        ("↑ ↓", _("Volume up or down")),
+        ("M", _("Mute or unmute")),
+        ("C", _("Subtitles on or off")),
+        ("F, Esc", _("Full screen, leave full screen")),
+    ]
 
 
 class DropOverlay(QLabel):
@@ -626,7 +654,7 @@ class MainWindow(QMainWindow):
             return
         super().keyPressEvent(event)
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 (Qt's name)
+    def focusNextPrevChild(self, next: bool) -> bool:
         """Tab and Shift+Tab: the next control in reading order (app.ui.access)."""
         return access.move_focus(self, next) or super().focusNextPrevChild(next)
 

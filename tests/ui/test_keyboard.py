@@ -239,3 +239,16 @@ def test_every_control_shows_its_focus(
             if _image(widget) == before:
                 unmarked.append(f"{name}: {_name(widget)}")
     assert unmarked == [], "\n".join(unmarked)
+
+
+def test_the_list_of_shortcuts_has_the_players_keys(
+    qtbot: QtBot, filled: Library, open_window: OpenWindow
+) -> None:
+    _ctx, window = open_window()
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert window.help_dialog is not None and window.help_dialog.isVisible()
+    texts = [w.text() for w in window.help_dialog.findChildren(QLabel) if w.isVisible()]
+    for keys in ("Space, K", "J, L", "← →", "↑ ↓", "M", "C", "F, Esc", "Enter, Space"):
+        assert keys in texts
+    assert "Back or forward 10 seconds" in texts and "Video and audio" in texts

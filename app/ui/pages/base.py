@@ -72,8 +72,11 @@ class Page(QWidget):
         """The page is left: save what needs saving (positions)."""
 
     def focus_first(self) -> None:
-        """Put the keyboard focus on the page's first control (in reading order)."""
-        access.focus_first(self)
+        """Put the keyboard focus on the page's first control (in reading order), or on
+        its text when it has none."""
+        if not access.focus_first(self):
+            crumbs = self.crumbs()
+            access.focus_reading(self, crumbs[-1][0] if crumbs else "")
 
     def focus_when_loaded(self) -> None:
         """The page is being opened: the focus moves into it once its data is on screen

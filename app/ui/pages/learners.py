@@ -65,13 +65,14 @@ class LearnerCard(QFrame):
             grid.addWidget(label(progress_text(pack["done"], pack["total"]), "small",
                                  wrap=False), row, 2)
         layout.addLayout(grid)
+        # Shown or hidden once in the card: a widget without a parent shown is a window.
         self.no_packs = label(_("No pack started yet."), "muted")
+        layout.addWidget(self.no_packs)
         self.no_packs.setVisible(not learner.packs)
         self.packs_heading.setVisible(bool(learner.packs))
-        layout.addWidget(self.no_packs)
         self.quizzes_heading = label(_("Quizzes"), "small")
-        self.quizzes_heading.setVisible(bool(learner.quizzes))
         layout.addWidget(self.quizzes_heading)
+        self.quizzes_heading.setVisible(bool(learner.quizzes))
         quiz_grid = QGridLayout()
         quiz_grid.setHorizontalSpacing(12)
         quiz_grid.setColumnStretch(0, 1)

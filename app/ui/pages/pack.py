@@ -242,14 +242,15 @@ class PackPage(Page):
         if target is not None:
             self.continue_button.setToolTip(tip(_("Next up: {title}").format(
                 title=isolate(localized(target.title, langs)))))
-            self.continue_button.setAccessibleName(
+            # The name is the text shown ("Start", "Continue"); this says what comes.
+            self.continue_button.setAccessibleDescription(
                 _("Continue with {title}").format(title=localized(target.title, langs)))
 
     def retranslate(self) -> None:
         self.export_button.setText(_("Export…"))
         self.export_button.setAccessibleName(_("Export this pack to a file or a USB stick"))
         self.remove_button.setText(_("Remove pack"))
-        self.remove_button.setAccessibleName(_("Remove this pack from the library"))
+        self.remove_button.setAccessibleDescription(_("Remove this pack from the library"))
         self.tree.setAccessibleName(_("Sections and resources"))
         self.model.retranslate()
         self._render()

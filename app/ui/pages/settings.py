@@ -55,6 +55,7 @@ class SettingsPage(Page):
             self.language.addItem(formatting.language_name(code, code), code)
         self.language.activated.connect(self._language_chosen)
         self.language_label = label("", None, wrap=False)
+        self.language_label.setBuddy(self.language)  # what a screen reader says it is
         form.addRow(self.language_label, self.language)
         self.font_size = QSpinBox()
         self.font_size.setRange(8, 24)
@@ -62,10 +63,12 @@ class SettingsPage(Page):
         self.font_size.editingFinished.connect(self._font_chosen)
         self.font_size.valueChanged.connect(lambda _v: self._font_timer_start())
         self.font_label = label("", None, wrap=False)
+        self.font_label.setBuddy(self.font_size)
         form.addRow(self.font_label, self.font_size)
         self.theme = QComboBox()
         self.theme.activated.connect(self._theme_chosen)
         self.theme_label = label("", None, wrap=False)
+        self.theme_label.setBuddy(self.theme)
         form.addRow(self.theme_label, self.theme)
         layout.addLayout(form)
 
@@ -117,6 +120,7 @@ class SettingsPage(Page):
         self.storage.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.storage.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.storage.setMinimumHeight(160)
+        self.storage.setTabKeyNavigation(False)  # Tab moves on; arrows move in the table
         layout.addWidget(self.storage)
         self.storage_total = label("", "small")
         layout.addWidget(self.storage_total)

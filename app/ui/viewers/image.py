@@ -69,6 +69,7 @@ class ImageViewer(Viewer):
     def retranslate(self) -> None:
         self.bar.retranslate(_("Fit to the window"))
         self.picture.setAccessibleName(_("Image"))
+        self.area.setAccessibleName(_("Image"))  # arrow keys move a zoomed picture
         if self.message.isVisibleTo(self):
             self.message.setText(self._unreadable())
         self._render()
