@@ -872,6 +872,18 @@ def _away(data: State, as_of: date) -> bool:
     return isinstance(away, str) and away >= as_of.isoformat()
 
 
+def _parses(cohort: State) -> bool:
+    """Whether a one-person cohort is sound (a profile checked at push always is; one kept
+    from before a rule tightened is left out rather than stopping everyone's matching)."""
+    from app.mentorship.cohort import CohortError, parse_cohort
+
+    try:
+        parse_cohort(cohort)
+    except CohortError:
+        return False
+    return True
+
+
 @dataclass
 class HubCohort:
     """A :class:`~app.mentorship.cohort.Cohort` built from the hub's profiles, and who is
@@ -923,6 +935,8 @@ def hub_cohort(connection: Connection, as_of: date, mentee_ids: set[int] | None 
             waiting = today(int(since)) if since else as_of
             mentees.append({**_person(data, name), "wants": list(data["wants"]),
                             "waiting_since": min(waiting, as_of).isoformat()})
+    mentors = [m for m in mentors if _parses({"mentors": [m], "mentees": []})]
+    mentees = [m for m in mentees if _parses({"mentors": [], "mentees": [m]})]
     people = {m["id"] for m in mentors} | {m["id"] for m in mentees}
     ids = {name: user_id for user_id, name in names.items() if name in people}
     blocks = []

@@ -130,8 +130,15 @@ def check_record(record: Any) -> str | None:
     return mentor_checks.problem(record)
 
 
-def check_changes(device: str, changes: Sequence[Change]) -> None:
-    """Refuse the whole push (nothing applied) when a change is malformed."""
+def hub_written(record: Any) -> bool:
+    """Whether ``record`` is of a type only a hub writes (``relationship``, ``badge``)."""
+    return isinstance(record, dict) and record.get("type") in mentor_checks.HUB_ONLY_TYPES
+
+
+def check_changes(device: str, changes: Sequence[Change], forwarded: bool = False) -> None:
+    """Refuse the whole push (nothing applied) when a change is malformed. A forwarder's
+    push may carry what the upstream hub wrote and the forwarder pulled from it: those
+    records are skipped, not refused."""
     if "\0" in device:
         raise RecordError(_("A device id has no NUL characters."))
     previous = 0
@@ -140,8 +147,9 @@ def check_changes(device: str, changes: Sequence[Change]) -> None:
             raise RecordError(_("Change {index}: counters must increase within a push.")
                               .format(index=index))
         previous = change.counter
-        if isinstance(change.record, dict) \
-                and change.record.get("type") in mentor_checks.HUB_ONLY_TYPES:
+        if hub_written(change.record):
+            if forwarded:
+                continue
             raise RecordForbidden(_("Change {index}: only the hub writes {type} records.")
                                   .format(index=index, type=change.record["type"]))
         problem = check_record(change.record)
@@ -220,13 +228,15 @@ def _merge(a: State, b: State) -> State:
 
 
 def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change],
-         now: int | None = None) -> int:
+         now: int | None = None, forwarded: bool = False) -> int:
     """Apply ``changes`` of ``device`` for ``owner_id``; the device's mark afterwards.
 
     Mentorship's records go further (app/hub/mentorship.py): a space's records into their
     space, actions processed in push order; the transaction then holds the owner rows of
-    everyone whose pull they reach, and starts over if that set grew while it waited."""
-    check_changes(device, changes)
+    everyone whose pull they reach, and starts over if that set grew while it waited.
+    ``forwarded``: a forwarder's push, whose hub-written records are skipped (the hub keeps
+    its own)."""
+    check_changes(device, changes, forwarded)
     now = db.now() if now is None else now
     mentoring = any(change.record.get("type") in MENTOR_TYPES for change in changes)
     for _attempt in range(mentorship.MAX_ATTEMPTS):
@@ -258,7 +268,9 @@ def _push_locked(connection: Connection, owner_id: int, device: str,
     fresh = [change for change in changes if change.counter > mark]
     if not fresh:
         return mark
-    own = [change for change in fresh if change.record["type"] not in mentor_checks.SPACE_TYPES]
+    own = [change for change in fresh
+           if change.record["type"] not in mentor_checks.SPACE_TYPES
+           and not hub_written(change.record)]
     merged: dict[tuple[str, str], State] = {}
     for change in own:
         key = (change.record["type"], change.record["id"])
@@ -315,6 +327,8 @@ def _mentorship(connection: Connection, owner_id: int, fresh: Sequence[Change],
     seen: set[str] = set()
     for index, change in enumerate(fresh):
         record = change.record
+        if hub_written(record):
+            continue
         if record["type"] in mentor_checks.SPACE_TYPES:
             mentorship.apply_space_record(connection, owner_id, record, index)
         elif record["type"] == "mentor_action" and not record.get("deleted") \

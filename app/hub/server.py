@@ -621,7 +621,8 @@ def _routes(api: FastAPI) -> None:
         hub = _hub(request)
         owner = _owner(hub, caller, body.owner)
         changes = [records.Change(change.counter, change.record) for change in body.changes]
-        acked = records.push(hub.engine, owner.id, body.device, changes)
+        acked = records.push(hub.engine, owner.id, body.device, changes,
+                             forwarded=caller.user.role == access.FORWARDER)
         if changes:
             journal.event("pushed", owner=owner.name, device=body.device[:64],
                           changes=len(changes), acked=acked, user=caller.user.name)

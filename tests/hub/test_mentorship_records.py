@@ -84,3 +84,22 @@ def test_a_client_may_not_push_what_only_the_hub_writes(
     assert response.status_code == 403, response.text
     assert "only the hub writes" in response.json()["detail"]
     assert local_hub.client.get("/api/v1/sync/pull", headers=amina).json()["records"] == []
+
+
+def test_a_forwarder_s_echo_of_hub_written_records_is_skipped_not_refused(
+        local_hub: LocalHub) -> None:
+    """A workshop hub forwards what its learners hold, the relationships the central hub
+    wrote among them: the central hub keeps its own and acknowledges the whole push."""
+    local_hub.account("amina", "learner")
+    forwarder = local_hub.account("workshop", "forwarder")
+    echoed = {"type": "relationship", "id": "r1", "deleted": False,
+              "data": {"mentor": "juma", "mentee": "amina", "state": "active",
+                       "version": 99}}
+    response = local_hub.client.post(PUSH, headers=forwarder, json={
+        "device": "upstream-copy", "owner": "amina",
+        "changes": changes([mentor_profile(bio="from the workshop"), echoed])})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"acked": 2}
+    pulled = local_hub.client.get("/api/v1/sync/pull", headers=forwarder,
+                                  params={"owner": "amina"}).json()["records"]
+    assert [entry["record"]["type"] for entry in pulled] == ["mentor_profile"]
