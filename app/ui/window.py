@@ -46,7 +46,7 @@ from app.tasks import Reporter
 from app.ui import access, icons, theme
 from app.ui.context import AppContext, Task
 from app.ui.pages.base import Crumb, Page
-from app.ui.widgets import clear_layout, tip
+from app.ui.widgets import clear_layout, label, scrolling, tip
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -138,10 +138,15 @@ class HelpDialog(QDialog):
         self.heading = QLabel()
         self.heading.setProperty("role", "h2")
         layout.addWidget(self.heading)
-        self.grid = QGridLayout()
+        # The list scrolls when it is taller than the screen (large text): Close stays whole.
+        rows = QWidget()
+        self.grid = QGridLayout(rows)
+        self.grid.setContentsMargins(0, 0, 12, 0)
         self.grid.setHorizontalSpacing(24)
         self.grid.setVerticalSpacing(8)
-        layout.addLayout(self.grid)
+        self.rows = rows
+        self.area = scrolling(rows)
+        layout.addWidget(self.area, 1)
         row = QHBoxLayout()
         row.addStretch()
         self.close_button = QPushButton()
@@ -179,8 +184,20 @@ class HelpDialog(QDialog):
             key = QLabel(keys)
             key.setProperty("role", "chip")
             key.setProperty("content", True)
-            self.grid.addWidget(key, row, 0)
-            self.grid.addWidget(QLabel(text), row, 1)
+            self.grid.addWidget(key, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(label(text), row, 1)  # wraps in a narrow screen
+        self.grid.setColumnStretch(1, 1)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As big as the list needs, within the screen."""
+        screen = self.screen().availableGeometry()
+        width = min(self.fontMetrics().averageCharWidth() * 72, screen.width() - 40)
+        self.rows.setFixedWidth(width - 80)  # the height for that width, then the area's
+        need = self.rows.sizeHint().height()
+        self.rows.setMinimumWidth(0)
+        self.rows.setMaximumWidth(16_777_215)
+        self.resize(width, min(need + 160, screen.height() - 40))
 
 
 def player_keys() -> list[tuple[str, str]]:

@@ -252,3 +252,19 @@ def test_the_list_of_shortcuts_has_the_players_keys(
     for keys in ("Space, K", "J, L", "← →", "↑ ↓", "M", "C", "F, Esc", "Enter, Space"):
         assert keys in texts
     assert "Back or forward 10 seconds" in texts and "Video and audio" in texts
+
+
+def test_the_list_of_shortcuts_fits_the_screen_at_the_largest_text(
+    qtbot: QtBot, filled: Library, open_window: OpenWindow
+) -> None:
+    ctx, window = open_window()
+    ctx.set_setting("font_size", 24)
+    window.show_help()
+    dialog = window.help_dialog
+    assert dialog is not None
+    QApplication.processEvents()
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= screen.height() and dialog.width() <= screen.width()
+    close = dialog.close_button
+    assert close.height() >= close.sizeHint().height()  # Close keeps its label
+    assert close.width() >= close.sizeHint().width()
