@@ -54,7 +54,7 @@ def _in_reading_order(widget: QWidget) -> list[QWidget]:
     if isinstance(widget, QTabWidget):
         ordered.append(widget.tabBar())
     elif isinstance(widget, QSplitter):  # its children are in stacking order
-        ordered.extend(widget.widget(i) for i in range(widget.count()))
+        ordered.extend(w for i in range(widget.count()) if (w := widget.widget(i)) is not None)
     layout = widget.layout()
     if layout is not None:
         _layout_widgets(layout, ordered)
@@ -72,8 +72,8 @@ def _layout_widgets(layout: QLayout, out: list[QWidget]) -> None:
         child = item.widget()
         if child is not None:
             out.append(child)
-        elif item.layout() is not None:
-            _layout_widgets(item.layout(), out)
+        elif (inner := item.layout()) is not None:
+            _layout_widgets(inner, out)
 
 
 def _takes_tab(widget: QWidget) -> bool:
@@ -138,8 +138,8 @@ def show_focused(widget: QWidget) -> None:
     """Scroll every scroll area around ``widget`` so that it is in view."""
     parent = widget.parentWidget()
     while parent is not None:
-        if isinstance(parent, QScrollArea) and parent.widget() is not None \
-                and parent.widget().isAncestorOf(widget):
+        if isinstance(parent, QScrollArea) and (inner := parent.widget()) is not None \
+                and inner.isAncestorOf(widget):
             parent.ensureWidgetVisible(widget)
         parent = parent.parentWidget()
 
