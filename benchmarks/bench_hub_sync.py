@@ -29,6 +29,7 @@ import requests
 from app.hub import accounts, service
 from app.hub.config import HubConfig
 from tests.hubs import PG_BIN, PostgresServer, RunningHub, free_port, start_hub
+from tests.wire_tap import Tap, messages
 
 RECORDS = 10_000
 CLIENTS = 50
@@ -204,6 +205,90 @@ def _concurrent(hub: RunningHub, rounds: int, database_pid: int | None = None) -
           f"clients {client_cpu / count * 1000:.2f} ms; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return not errors and rate >= TARGET_RATE and p99 <= TARGET_P99_MS
+
+
+# -- a typical day of one learner, on the wire -----------------------------------------------
+
+def _typical_day(hub: RunningHub) -> bool:
+    """One learner's device through a day (8 hours, a sync every 10 minutes): 40 resources
+    opened, 25 progress changes, 3 quizzes with 10 attempts in all, 5 notes with 2 edits
+    each, spread at random over the day; the real client (``sync_now``) through the tap."""
+    import random
+
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    from app.learning import mark_opened, store_attempt
+    from app.sync.account import Account
+    from app.sync.records import sync_now
+    from tests.packs import make_pack
+    from tests.sync.keyring_file import ENV as KEYRING_FILE
+    from tests.sync.keyring_file import FileKeyring
+    from tests.sync.records_helpers import new_library
+
+    rng = random.Random(12)
+    syncs = 48
+    events: list[list[str]] = [[] for _ in range(syncs)]
+    for kind, count in (("open", 40), ("progress", 25), ("attempt", 10), ("note", 5),
+                        ("edit", 10)):
+        for _ in range(count):
+            events[rng.randrange(syncs)].append(kind)
+    for slot in events:  # a note is written before it is edited
+        slot.sort(key=lambda kind: kind != "note")
+    _add_users(hub, ["dayone"])
+    root = hub.home.parent / "day"
+    root.mkdir()
+    pack = root / "day.ujpack"
+    names = [f"r{index}" for index in range(40)] + [f"quiz{index}" for index in range(3)]
+    make_pack(pack, pack_id="org.bench.day",
+              articles={name: f"# {name}\n\nText of {name}.\n" for name in names})
+    saved = os.environ.get(KEYRING_FILE)
+    os.environ[KEYRING_FILE] = str(root / "keyring.json")
+    previous: KeyringBackend = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    tap = Tap(hub.url)
+    try:
+        with new_library(root / "device", pack) as library:
+            Account(library).login(tap.url, "dayone", PASSWORD)
+            tap.streams.clear()  # the sign-in is not part of the day
+            opened = iter(names[:40])
+            notes: list[str] = []
+            for slot in events:
+                for kind in slot:
+                    resource = f"org.bench.day/{rng.choice(names[:40])}"
+                    if kind == "open":
+                        mark_opened(library, f"org.bench.day/{next(opened)}")
+                    elif kind == "progress":
+                        library.record_progress(resource, position=rng.randrange(900),
+                                                complete=rng.random() < 0.3)
+                    elif kind == "attempt":
+                        store_attempt(library, f"org.bench.day/quiz{rng.randrange(3)}",
+                                      library.profile_id(), score=rng.random(), correct=3,
+                                      total=5, passed=False, answers={"q1": ["a"]})
+                    elif kind == "note":
+                        notes.append(str(library.add_note(
+                            resource, "A thought about this part, " * 4)["id"]))
+                    elif notes:
+                        library.edit_note(rng.choice(notes), "An edited thought, " * 5)
+                sync_now(library)
+    finally:
+        tap.close()
+        keyring.set_keyring(previous)
+        if saved is None:
+            os.environ.pop(KEYRING_FILE, None)
+        else:
+            os.environ[KEYRING_FILE] = saved
+    up = [messages(bytes(stream[0])) for stream in tap.streams]
+    down = [messages(bytes(stream[1])) for stream in tap.streams]
+    sent, received = sum(sum(m[1:]) for m in up), sum(sum(m[1:]) for m in down)
+    headers = sum(m[1] for m in up) + sum(m[1] for m in down)
+    requests_sent = sum(m[0] for m in up)
+    total = sent + received
+    print(f"  A learner's day ({syncs} syncs, {requests_sent} requests on "
+          f"{len(tap.streams)} connections): {sent / 1024:.1f} KiB sent, "
+          f"{received / 1024:.1f} KiB received, {total / 1024:.1f} KiB in all, "
+          f"{headers / total:.0%} of it HTTP headers")
+    return True
 
 
 @contextlib.contextmanager

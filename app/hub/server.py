@@ -15,6 +15,7 @@ import re
 import secrets
 import tempfile
 import time
+import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -331,6 +332,51 @@ class BodyTooLarge(Exception):
     pass
 
 
+class BadEncoding(Exception):
+    pass
+
+
+#: Bodies smaller than this are sent as they are: gzip's own header and trailer (18 bytes)
+#: and the Content-Encoding header would make them larger.
+GZIP_FROM = 200
+
+
+async def _inflated(receive: Receive, limit: int) -> bytes:
+    """The whole body of a request sent with ``Content-Encoding: gzip``, inflated
+    (:class:`BodyTooLarge` once it inflates past ``limit``, :class:`BadEncoding` when it is
+    not gzip)."""
+    inflater = zlib.decompressobj(wbits=31)
+    out = bytearray()
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise BadEncoding()
+        more = bool(message.get("more_body", False))
+        try:
+            out += inflater.decompress(message.get("body", b""), limit + 1 - len(out))
+        except zlib.error:
+            raise BadEncoding() from None
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise BodyTooLarge()
+    if not inflater.eof:
+        raise BadEncoding()
+    return bytes(out)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """``receive`` that gives ``body`` as the request's one message, then goes on."""
+    given = {"done": False}
+
+    async def replay() -> Message:
+        if given["done"]:
+            return await receive()
+        given["done"] = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
 class HubMiddleware:
     """Gives each request an id, refuses bodies past their limit with 413, and logs one
     line per request."""
@@ -370,9 +416,12 @@ class HubMiddleware:
             await send(message)
 
         received = {"bytes": 0}
+        gzipped = headers.get("content-encoding", "").strip().lower() == "gzip" \
+            and scope["path"] != UPLOAD_PATH
+        inner = {"receive": receive}
 
         async def receive_limited() -> Message:
-            message = await receive()
+            message = await inner["receive"]()
             if message["type"] == "http.request":
                 received["bytes"] += len(message.get("body", b""))
                 if received["bytes"] > limit:
@@ -383,7 +432,21 @@ class HubMiddleware:
             declared = headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise BodyTooLarge()
+            if gzipped:
+                # A JSON body sent compressed: the app sees it inflated, and the limit
+                # applies to what it inflates to.
+                inner["receive"] = _replaying(await _inflated(receive, limit), receive)
+                scope["headers"] = [
+                    (key, value) for key, value in scope.get("headers", [])
+                    if key.lower() not in (b"content-encoding", b"content-length")]
             await self.asgi(scope, receive_limited, send_logged)
+        except BadEncoding:
+            if status["started"]:
+                raise
+            response = JSONResponse(
+                {"detail": "The request says Content-Encoding: gzip but is not gzip."},
+                status_code=400, headers={"Connection": "close"})
+            await response(scope, receive, send_logged)
         except BodyTooLarge:
             if status["started"]:
                 raise
@@ -639,7 +702,7 @@ def _routes(api: FastAPI) -> None:
         account = _owner(hub, caller, owner)
         body = records.pull(hub.engine, account.id, since, limit).json()
         headers = {"Cache-Control": "private, no-store", "Vary": "Accept-Encoding"}
-        if _accepts_gzip(request.headers.get("accept-encoding", "")):
+        if len(body) >= GZIP_FROM and _accepts_gzip(request.headers.get("accept-encoding", "")):
             headers["Content-Encoding"] = "gzip"
             body = gzip.compress(body, compresslevel=6, mtime=0)
         return Response(body, media_type="application/json", headers=headers)

@@ -34,6 +34,7 @@ waits, then finds little to do.
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -216,13 +217,23 @@ def _broke_in_flight(error: NetworkError) -> bool:
     return not isinstance(reason, urllib3.exceptions.MaxRetryError)
 
 
+#: A push body at least this large goes gzip-compressed (smaller ones would grow).
+GZIP_FROM = 200
+
+
 def _send(hub: HubSession, body: dict[str, Any]) -> int:
-    """POST a push; sent again when the connection broke on the way (a push is
-    idempotent: the hub skips what it applied already)."""
+    """POST a push, as compact JSON, gzip-compressed unless tiny; sent again when the
+    connection broke on the way (a push is idempotent: the hub skips what it applied
+    already)."""
+    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    headers = {"Content-Type": "application/json"}
+    if len(data) >= GZIP_FROM:
+        data = gzip.compress(data, compresslevel=6, mtime=0)
+        headers["Content-Encoding"] = "gzip"
     attempts = 1 + retry_count()
     for attempt in range(attempts):
         try:
-            answer = hub.json("POST", PUSH_PATH, json=body)
+            answer = hub.json("POST", PUSH_PATH, data=data, headers=headers)
         except NetworkError as error:
             if attempt + 1 == attempts or not _broke_in_flight(error):
                 raise

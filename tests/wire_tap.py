@@ -1,0 +1,83 @@
+"""A loopback relay that keeps every byte of every connection each way, for the tests and
+benchmarks that look at what sync puts on the wire: how many requests, how many bytes of
+headers and bodies, with which headers."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+
+
+class Tap:
+    """A loopback relay that keeps every byte each way of every connection, to count what
+    went on the wire and how much of it was HTTP headers."""
+
+    def __init__(self, upstream: str) -> None:
+        host, _colon, port = upstream.split("://", 1)[1].rstrip("/").rpartition(":")
+        self.upstream = (host, int(port))
+        self.streams: list[tuple[bytearray, bytearray]] = []
+        self._sockets: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _address = self._listener.accept()
+            except OSError:
+                return
+            hub = socket.create_connection(self.upstream)
+            self._sockets += [client, hub]
+            up, down = bytearray(), bytearray()
+            self.streams.append((up, down))
+            for source, target, kept in ((client, hub, up), (hub, client, down)):
+                threading.Thread(target=self._pump, args=(source, target, kept),
+                                 daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket, kept: bytearray) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                kept += data
+                target.sendall(data)
+        with contextlib.suppress(OSError):
+            target.shutdown(socket.SHUT_WR)
+
+    def close(self) -> None:
+        self._listener.close()
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+def messages(stream: bytes) -> tuple[int, int, int]:
+    """(messages, header bytes, body bytes) of a stream of HTTP/1.1 messages with
+    Content-Length bodies (what the client and the hub send)."""
+    found = heads(stream)
+    return len(found), sum(len(head) for head in found), sum(map(_length, found))
+
+
+def _length(head: bytes) -> int:
+    for line in head.split(b"\r\n")[1:]:
+        name, _colon, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value.strip())
+    return 0
+
+
+def heads(stream: bytes) -> list[bytes]:
+    """The header block of each HTTP/1.1 message of ``stream`` (as :func:`messages` reads
+    them)."""
+    found: list[bytes] = []
+    at = 0
+    while at < len(stream):
+        end = stream.find(b"\r\n\r\n", at)
+        if end < 0:
+            break
+        head = stream[at:end + 4]
+        found.append(head)
+        at = end + 4 + _length(head)
+    return found
