@@ -597,8 +597,10 @@ def _main(argv: Sequence[str] | None) -> int:
         own_setup = {**hub_cli.HANDLERS, **sync_cli.HANDLERS, **mentorship_cli.HANDLERS}
         if command in own_setup:
             return own_setup[command](args)
+        from app.datafolder import check_data_folder
         from app.library import Library
 
+        check_data_folder(layout(args.home))
         with Library(args.home) as library:
             if args.profile:
                 library.profile_id(args.profile)  # fail early on an unknown profile

@@ -106,6 +106,24 @@ def _log_uncaught(home: str | None) -> None:
     sys.excepthook = hook
 
 
+def data_folder_usable(home: str | None, interactive: bool) -> bool:
+    """The start-up check of the data folder: when it cannot be written or its disk is full,
+    say so in a dialog (or on stderr when nobody is there to read one) and return False."""
+    from app.datafolder import check_data_folder
+
+    try:
+        check_data_folder(layout(home))
+    except UjuziError as problem:
+        if interactive:
+            from app.ui import dialogs
+
+            dialogs.warn(None, _("Ujuzi cannot start"), str(problem))
+        else:
+            print(_("ujuzi: error: {error}").format(error=problem), file=sys.stderr)
+        return False
+    return True
+
+
 def run(
     home: str | None = None,
     profile: str | None = None,
@@ -120,6 +138,8 @@ def run(
     check_display()
     _log_uncaught(home)
     app = application()
+    if not data_folder_usable(home, interactive=not screenshot):
+        return 1
     ctx, window = create_window(home, profile, open_id, language)
     if screenshot:
         ctx.interactive = False  # nobody to click a dialog away: errors go to stderr
