@@ -53,6 +53,8 @@ BASE_ARGS = (
 #: Headless: no window and no sound card. A real (dummy) audio output matters: without one,
 #: libvlc's clock runs free and positions read back after a seek are wrong.
 HEADLESS_ARGS = ("--vout=dummy", "--aout=dummy")
+#: Seconds a seek while paused waits for libvlc's new time before it draws the frame.
+SEEK_DRAW_TIMEOUT = 5.0
 #: How long to wait for libvlc to open one subtitle file before giving up on it.
 SUBTITLE_TIMEOUT = 5.0
 
@@ -186,6 +188,11 @@ class VlcPlayer(Player):
         # libvlc call when the player is freed.
         self._start_threads: list[threading.Thread] = []
         self._released = False
+        #: A seek while paused being drawn: its time (ms) and the event its time report
+        #: sets (see _show_paused_frame).
+        self._redraw: tuple[int, threading.Event] | None = None
+        #: Whether the learner last asked to play (True) or to pause (False).
+        self._play_wanted = True
 
         vlc = self._vlc
         manager = self._player.event_manager()
@@ -242,6 +249,8 @@ class VlcPlayer(Player):
         self._wake()
         with self._lock:
             self._generation += 1
+            self._redraw = None
+            self._play_wanted = autoplay
             self._started = False
             self._shown = False
             self._position = max(0.0, start_at)
@@ -278,6 +287,7 @@ class VlcPlayer(Player):
                 return
             self._released = True
             self._generation += 1
+            self._redraw = None
         self._wake()
         manager = self._player.event_manager()
         for kind, _handler in self._handlers:
@@ -318,6 +328,9 @@ class VlcPlayer(Player):
             first = not self._started
             self._started = True
             generation = self._generation
+            redrawing = self._redraw is not None
+        if redrawing:
+            return
         if first:
             thread = threading.Thread(
                 target=self._after_start, args=(generation,), name="vlc-start", daemon=True
@@ -334,7 +347,7 @@ class VlcPlayer(Player):
 
     def _on_paused(self, _event: Any) -> None:
         with self._lock:
-            started = self._started
+            started = self._started and self._redraw is None
         if started:
             self._set_state(State.PAUSED)
 
@@ -353,8 +366,14 @@ class VlcPlayer(Player):
 
     def _on_time(self, event: Any) -> None:
         with self._lock:
+            redraw = self._redraw
+            if redraw is not None:  # drawing a seek while paused: not a move of its own
+                if event.u.new_time >= redraw[0]:
+                    redraw[1].set()
+                return
             self._position = max(0.0, event.u.new_time / 1000)
             position, duration = self._position, self._duration
+
         self.events.position_changed(position, duration)
 
     def _on_length(self, event: Any) -> None:
@@ -499,17 +518,27 @@ class VlcPlayer(Player):
         if state == State.IDLE:
             self._open(self._position, autoplay=True)
             return
+        with self._lock:
+            redraw, self._redraw = self._redraw, None
+            muted = self._muted
+            self._play_wanted = True
+        if redraw is not None:  # drawing a seek while paused: it simply goes on playing
+            self._player.audio_set_mute(muted)
+            self._set_state(State.PLAYING)
+            return
         self._player.set_pause(0)
 
     def pause(self) -> None:
         with self._lock:
             state = self._state
+            self._play_wanted = False
         if state in (State.PLAYING, State.LOADING):
             self._player.set_pause(1)
 
     def stop(self) -> None:
         with self._lock:
             self._generation += 1
+            self._redraw = None
         self._wake()
         self._player.stop()
         self._set_state(State.IDLE)
@@ -521,6 +550,8 @@ class VlcPlayer(Player):
             if duration > 0:
                 seconds = min(seconds, duration)
             state = self._state
+            # Paused, and not about to play (a play asked for but not yet reported).
+            paused = state == State.PAUSED and not self._play_wanted
             self._position = seconds
             if not self._started:
                 self._pending_seek = seconds
@@ -528,8 +559,42 @@ class VlcPlayer(Player):
             self._open(seconds, autoplay=False)
             return
         if self._started:
-            self._player.set_time(int(seconds * 1000))
+            if paused:
+                self._show_paused_frame(seconds)
+            else:
+                self._player.set_time(int(seconds * 1000))
         self.events.position_changed(seconds, duration)
+
+    def _show_paused_frame(self, seconds: float) -> None:
+        """Paused, libvlc moves to the new time without drawing it. So it plays, silent,
+        until it reports a time at or past the new one (a frame from there is drawn), then
+        pauses and goes back to the exact time. The learner sees no state change: the
+        playing and paused reports of this step are not passed on. libvlc may not be called
+        from its event thread, so a short-lived thread waits for the time report; a newer
+        seek replaces it."""
+        target = int(seconds * 1000)
+        reached = threading.Event()
+        with self._lock:
+            generation = self._generation
+            self._redraw = (target, reached)
+
+        def step() -> None:
+            reached.wait(SEEK_DRAW_TIMEOUT)
+            with self._lock:
+                latest = self._redraw is not None and self._redraw[1] is reached
+            if not latest or not self._current(generation):
+                return
+            self._player.set_pause(1)
+            self._player.set_time(target)
+            with self._lock:
+                self._redraw = None
+                muted = self._muted
+            self._player.audio_set_mute(muted)
+
+        self._player.audio_set_mute(True)
+        self._player.set_time(target)
+        self._player.set_pause(0)
+        threading.Thread(target=step, name="vlc-paused-seek", daemon=True).start()
 
     def state(self) -> State:
         with self._lock:
@@ -537,6 +602,8 @@ class VlcPlayer(Player):
 
     def position(self) -> float:
         with self._lock:
+            if self._redraw is not None:
+                return self._redraw[0] / 1000
             if self._state in (State.PLAYING, State.PAUSED) and self._started:
                 current = self._player.get_time()
                 if current is not None and current >= 0:

@@ -114,7 +114,7 @@ def test_a_search_hit_in_swahili_subtitles_opens_them(
         search._open(search.model.index(hit, 0))
     page, player = _playing(qtbot, window)
     assert player.player.subtitle() == _sw_key(player)
-    assert 4.0 <= player.position() < 6.5
+    assert player.plan.source.start_at == 4.0  # at the words' time
     assert "Sasa mstari wa tatu" in page.transcript.item(2).text()
     # Only the learner's own choice is remembered, not a search hit's.
     assert _setting(player_library, "subtitle_language") == ""
@@ -151,3 +151,44 @@ def test_a_new_video_never_shows_the_previous_picture(
         lambda _i: hidden.append(old.isHidden()) if shiboken6.isValid(old) else None)
     _open(qtbot, window, f"{PACK_ID}/tour")
     assert hidden and all(hidden)
+
+
+@pytest.fixture(scope="module")
+def red_then_blue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """8 s of video: red for 4 s, then blue."""
+    from tests.media import ffmpeg
+
+    out = tmp_path_factory.mktemp("twocolour") / "red-blue.webm"
+    ffmpeg("-f", "lavfi", "-i", "color=c=red:s=320x180:r=25:d=4",
+           "-f", "lavfi", "-i", "color=c=blue:s=320x180:r=25:d=4",
+           "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]",
+           "-c:v", "libvpx-vp9", "-b:v", "100k", "-deadline", "realtime", "-g", "25",
+           str(out))
+    return out
+
+
+def test_seeking_while_paused_shows_the_new_picture(
+        qtbot: QtBot, library: Library, tmp_path: Path, red_then_blue: Path,
+        open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UJUZI_PLAYER", "qt")
+    make_media_pack(tmp_path / "rb.ujpack", red_then_blue.read_bytes())
+    import_pack(library, tmp_path / "rb.ujpack")
+    mark_seeded(library)
+    _ctx, window = open_window(open_id=LESSON)
+    _page, player = _playing(qtbot, window)
+    surface = player.surface
+
+    def colour() -> tuple[int, int, int]:
+        if surface.image.isNull():
+            return (0, 0, 0)
+        pixel = surface.image.pixelColor(5, 5)
+        return pixel.red(), pixel.green(), pixel.blue()
+
+    qtbot.waitUntil(lambda: colour()[0] > 200, timeout=TIMEOUT)
+    player.toggle_play()
+    qtbot.waitUntil(lambda: player.player.state() == State.PAUSED, timeout=TIMEOUT)
+    player.seek(6.0)
+    qtbot.waitUntil(lambda: colour()[2] > 200 and colour()[0] < 80, timeout=TIMEOUT)
+    assert player.player.state() == State.PAUSED
+    player.seek(1.0)
+    qtbot.waitUntil(lambda: colour()[0] > 200 and colour()[2] < 80, timeout=TIMEOUT)
