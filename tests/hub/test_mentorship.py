@@ -352,3 +352,14 @@ def test_match_all_gives_the_pairs_match_cohort_gives(mentor_hub: RunningHub) ->
     again = json.loads(mentor_hub.cli("mentor", "match", "--all", "--json").stdout)
     assert {p["mentee"] for p in again["pairs"]}.isdisjoint(
         {p["mentee"] for p in answer["pairs"]})
+
+
+def test_hub_mentor_match_says_whom_and_prints_the_pairs_in_words(tmp_path: Path) -> None:
+    from tests.hubs import hub_cli
+
+    home = tmp_path / "hub-home"
+    missing = hub_cli(home, "mentor", "match", check=False)
+    assert missing.returncode == 2
+    assert "ujuzi hub mentor match --all" in missing.stderr
+    empty = hub_cli(home, "mentor", "match", "--all", "--dry-run")
+    assert "Nothing was proposed (--dry-run)." in empty.stdout
