@@ -226,7 +226,12 @@ def test_a_hand_over_carries_goals_and_the_history_only_after_consent(
     baraka.ok(shared_note("n2", new, "after"), goal("g1", rel, "Edit 6 articles", count=2))
     late = [e["record"] for e in amina.learner.pull() if e["seq"] > amina_cursor]
     assert all(r["type"] not in ("goal", "shared_note") for r in late)
+    juma_cursor = juma.learner.pull()[-1]["seq"]
     baraka.ok(action("consent_history", relationship=new))
+    # Joining the old space gave its records new seqs: past juma's cursor, they come.
+    since = {e["record"]["id"] for e in juma.learner.pull(juma_cursor)
+             if e["record"]["type"] == "shared_note"}
+    assert since == {"n1"}
     assert {r["id"] for r in juma.records("shared_note")} == {"n1", "n2"}
     history = [r for r in juma.records("relationship") if r["id"] == rel]
     assert history and history[0]["data"]["state"] == "handed_over"
