@@ -1,9 +1,15 @@
 """Where Ujuzi keeps its data: the only module that decides file locations.
 
 The data directory is, in order of precedence: an explicit ``--home`` (passed to
-:func:`data_home`), the ``UJUZI_HOME`` environment variable, a ``ujuzi-portable`` marker
-file beside the installed package (portable mode on a USB stick), or the per-user data
-directory from platformdirs.
+:func:`data_home`), the ``UJUZI_HOME`` environment variable, a ``portable`` (or
+``ujuzi-portable.toml``) marker file beside the program (portable mode on a USB stick: the
+data folder ``ujuzi-data`` sits beside it), or the per-user data directory from platformdirs.
+"Beside the program" is the folder of the executable in a bundle, the repository root in a
+source checkout (:func:`install_root`).
+
+Read-only files the program ships (starter packs, the mentorship skills, the app icon,
+compiled translations, the H5P player) come from ``app/data/`` inside the package when a wheel
+or a bundle put them there (:data:`PACKAGE_DATA`), else from the source checkout.
 
 The data directory holds a learner's notes, progress and profiles: it is private to its user.
 Its folders are made 0700 and its files 0600 when created (:func:`private_opener` for the
@@ -18,6 +24,7 @@ import contextlib
 import fcntl
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,15 +33,45 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "ujuzi"
-PORTABLE_MARKER = "ujuzi-portable"
+#: A file of this name beside the program makes it portable (:func:`portable_root`).
+PORTABLE_MARKER = "portable"
+#: The other names the marker may have (a TOML file, so it may carry settings later).
+PORTABLE_MARKERS = (PORTABLE_MARKER, "ujuzi-portable.toml", "ujuzi-portable")
+#: The data folder of a portable install, beside the marker.
+PORTABLE_DATA = "ujuzi-data"
 #: Scratch folders of importers in the data directory: ``.import-<random>``.
 STAGING_PREFIX = ".import-"
 
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
 
-#: The repository / installation root, where ``resources/`` lives.
+#: The root of a source checkout: ``resources/``, ``translations/`` and ``packaging/`` beside
+#: ``app/``. Only used when :data:`PACKAGE_DATA` is absent (running from a checkout).
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
+#: The read-only data a wheel or a bundle carries inside the package (written by setup.py's
+#: build step and by packaging/ujuzi.spec; absent in a checkout).
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+
+
+def is_frozen() -> bool:
+    """Whether this is a bundle (PyInstaller) rather than Python running the package."""
+    return bool(getattr(sys, "frozen", False))
+
+
+def install_root() -> Path:
+    """The folder beside the program, where a portable marker goes: the executable's folder
+    in a bundle, the repository root in a checkout."""
+    if is_frozen():
+        return Path(sys.executable).resolve().parent
+    return SOURCE_ROOT
+
+
+def portable_root() -> Path | None:
+    """The folder holding a portable marker beside the program, or None."""
+    root = install_root()
+    if any((root / name).is_file() for name in PORTABLE_MARKERS):
+        return root
+    return None
 
 
 def data_home(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -44,15 +81,36 @@ def data_home(explicit: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get("UJUZI_HOME")
     if env:
         return Path(env).expanduser().resolve()
-    marker = SOURCE_ROOT / PORTABLE_MARKER
-    if marker.exists():
-        return SOURCE_ROOT / "ujuzi-data"
+    portable = portable_root()
+    if portable is not None:
+        return portable / PORTABLE_DATA
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def keep_inside_portable_folder() -> None:
+    """In portable mode, point the per-user cache and configuration folders that libraries
+    write (fontconfig's cache, Qt's, libvlc's) into the data folder, so that the program leaves
+    nothing on the laptop it ran on. Call before those libraries start."""
+    portable = portable_root()
+    if portable is None or os.environ.get("UJUZI_HOME"):
+        return
+    data = portable / PORTABLE_DATA
+    for variable, folder in (("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config"),
+                             ("XDG_STATE_HOME", "state"), ("XDG_DATA_HOME", "local")):
+        os.environ[variable] = str(data / folder)
+
+
+def _shipped(name: str) -> Path:
+    """A read-only folder the program ships: inside the package when installed or bundled,
+    in the checkout otherwise."""
+    if PACKAGE_DATA.is_dir():
+        return PACKAGE_DATA / name
+    return SOURCE_ROOT / name
+
+
 def resources_dir() -> Path:
-    """Bundled read-only resources (starter packs, icons)."""
-    return SOURCE_ROOT / "resources"
+    """Bundled read-only resources (starter packs, mentorship skills, the app icon)."""
+    return _shipped("resources")
 
 
 def starter_packs_dir() -> Path:
@@ -60,13 +118,15 @@ def starter_packs_dir() -> Path:
 
 
 def h5p_player_dir() -> Path:
-    """The H5P player (h5p-standalone from npm), installed at setup by
-    ``packaging/install-h5p-player.sh``; never committed."""
+    """The H5P player (h5p-standalone from npm): in a checkout, installed at setup by
+    ``packaging/install-h5p-player.sh`` and never committed; a wheel or bundle carries it."""
+    if PACKAGE_DATA.is_dir():
+        return PACKAGE_DATA / "h5p-player"
     return SOURCE_ROOT / "packaging" / "h5p-player" / "node_modules" / "h5p-standalone" / "dist"
 
 
 def translations_dir() -> Path:
-    return SOURCE_ROOT / "translations"
+    return _shipped("translations")
 
 
 @dataclass(frozen=True)
