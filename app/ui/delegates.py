@@ -297,7 +297,9 @@ class SearchHitDelegate(QStyledItemDelegate):
             painter.setBrush(QColor(c.accent_soft))
             painter.drawRoundedRect(QRectF(rect).adjusted(1, 1, -1, -1), 8, 8)
         icon_rect = _visual(option, QRect(rect.x() + PAD, rect.y() + PAD, 22, 22))
-        icons.kind_icon(hit["kind"], role=QPalette.ColorRole.PlaceholderText).paint(
+        note = hit.get("field") == "note"  # the learner's own words, not the pack's
+        (icons.icon("notes", role=QPalette.ColorRole.PlaceholderText) if note else
+         icons.kind_icon(hit["kind"], role=QPalette.ColorRole.PlaceholderText)).paint(
             painter, icon_rect)
         x = rect.x() + PAD + 34
         width = rect.width() - PAD - 34 - PAD
@@ -324,7 +326,8 @@ class SearchHitDelegate(QStyledItemDelegate):
             painter.drawText(chip_rect, int(Qt.AlignmentFlag.AlignCenter), chip)
         painter.setFont(small)
         painter.setPen(QColor(c.muted))
-        meta = " · ".join(p for p in (kind_label(hit["kind"]),
+        meta = " · ".join(p for p in (_("Your note") if note else "",
+                                      kind_label(hit["kind"]),
                                       isolate(hit.get("pack_title") or ""),
                                       formatting.language_name(hit["lang"])
                                       if hit.get("lang") else "") if p)

@@ -298,6 +298,8 @@ class SearchResultsModel(QAbstractListModel):
             return hit["title"]
         if role == Qt.ItemDataRole.AccessibleTextRole:
             parts = [hit["title"], kind_label(hit["kind"]), hit.get("pack_title") or ""]
+            if hit.get("field") == "note":
+                parts.insert(0, _("Your note"))
             if hit.get("timestamp") is not None:
                 parts.append(_("at {time}").format(time=formatting.clock(hit["timestamp"])))
             parts.append(hit.get("snippet_text") or "")

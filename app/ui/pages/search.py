@@ -11,6 +11,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +36,33 @@ from app.ui.models import ROW, SearchResultsModel, kind_label
 from app.ui.pages.base import Crumb, Page
 from app.ui.widgets import EmptyState, button, label
 
+
+class FacetDelegate(QStyledItemDelegate):
+    """A facet value and its count, "Name (12)": a name too long for the width is elided,
+    the count always shows (the item's text is the name, its count in ``COUNT_ROLE``)."""
+
+    def shown_text(self, view: QListWidget, item: QListWidgetItem) -> str:
+        width = view.viewport().width() - view.iconSize().width() - 12
+        return self._fit(QFontMetrics(item.font()), item, width)
+
+    @staticmethod
+    def _fit(metrics: QFontMetrics, item: Any, width: int) -> str:
+        name = str(item.data(Qt.ItemDataRole.DisplayRole) or "")
+        count = item.data(COUNT_ROLE)
+        if count is None:
+            return name
+        tail = f" ({formatting.number(int(count))})"
+        room = max(0, width - metrics.horizontalAdvance(tail))
+        return metrics.elidedText(name, Qt.TextElideMode.ElideRight, room) + tail
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
+        super().initStyleOption(option, index)
+        icon = option.decorationSize.width() if option.icon and not option.icon.isNull() else 0
+        width = option.rect.width() - icon - 12
+        option.text = self._fit(QFontMetrics(option.font), index, width)
+
+
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
 DEBOUNCE_MS = 150
 LIMIT = 50
 FACETS = ("lang", "kind", "pack")
@@ -67,6 +97,8 @@ def run_search(library: Library, query: str, filters: dict[str, str | None],
             "snippet": highlighted(hit.snippet, hit.highlights),
             "snippet_text": hit.snippet, "timestamp": hit.timestamp, "page": hit.page,
             "field": hit.field, "note_id": hit.note_id, "entry": hit.entry,
+            "text_lang": hit.text_lang,
+            "matches": [hit.snippet[start:end] for start, end in hit.highlights],
         })
     return {"query": query, "hits": hits, "total": results.total,
             "suggestion": results.suggestion, "facets": results.facets}
@@ -103,6 +135,7 @@ class SearchPage(Page):
             facet.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             facet.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             facet.setTextElideMode(Qt.TextElideMode.ElideRight)
+            facet.setItemDelegate(FacetDelegate(facet))
             facet.setIconSize(QSize(16, 16))
             facet.itemActivated.connect(lambda item, n=name: self._facet(n, item))
             facet.itemClicked.connect(lambda item, n=name: self._facet(n, item))
@@ -241,7 +274,10 @@ class SearchPage(Page):
                     text = kind_label(value)
                 else:
                     text = titles.get(value, value)
-                item = QListWidgetItem(f"{text} ({formatting.number(count)})")
+                item = QListWidgetItem(text)
+                item.setData(COUNT_ROLE, count)
+                item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                             f"{text} ({formatting.number(count)})")
                 item.setData(Qt.ItemDataRole.UserRole, value)
                 selected = value == chosen
                 item.setIcon(icons.icon("check") if selected else icons.blank())
@@ -311,8 +347,12 @@ class SearchPage(Page):
         at = hit.get("timestamp")
         if at is None and hit.get("page") is not None:
             at = float(hit["page"]) - 1  # pages count from 1; a PDF's position from 0
+        # What was found, for the viewer to show: the words in an article, the subtitles'
+        # language in a video.
+        found = {"field": hit.get("field"), "words": hit.get("matches") or [],
+                 "text": hit.get("snippet_text") or "", "lang": hit.get("text_lang")}
         if hit.get("entry"):  # a ZIM's article: its resource opens at that entry
             self.ctx.navigate("resource", resource_id=hit["resource_id"], at=at,
-                              entry=hit["entry"])
+                              entry=hit["entry"], found=found)
         else:
-            self.ctx.open_resource(hit["resource_id"], at)
+            self.ctx.navigate("resource", resource_id=hit["resource_id"], at=at, found=found)

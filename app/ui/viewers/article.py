@@ -9,14 +9,16 @@ from typing import Any
 
 from PySide6.QtCore import QSize, QTimer, QUrl
 from PySide6.QtGui import (
+    QColor,
     QFontMetrics,
     QImage,
     QResizeEvent,
+    QTextCharFormat,
     QTextCursor,
     QTextDocument,
     QTextImageFormat,
 )
-from PySide6.QtWidgets import QTextBrowser, QVBoxLayout
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QVBoxLayout
 
 from app import articles
 from app.i18n import _
@@ -144,6 +146,7 @@ class ArticleViewer(Viewer):
         layout.addWidget(self.browser)
         self._restoring = False
         self._pending: float = 0.0
+        self._found: list[str] = []
         self._fits_timer = QTimer(self)
         self._fits_timer.setSingleShot(True)
         self._fits_timer.setInterval(5000)
@@ -153,8 +156,12 @@ class ArticleViewer(Viewer):
     def retranslate(self) -> None:
         self.browser.setAccessibleName(_("Article"))
 
+    def show_found(self, found: dict[str, Any]) -> None:
+        self._found = [str(word) for word in found.get("words") or [] if str(word).strip()]
+
     def load(self, resource: dict[str, Any], position: float, at: float | None = None) -> None:
         self.resource = resource
+        self.browser.setExtraSelections([])
         self._pending = min(1.0, max(0.0, position))
         self.browser.setHtml("")
         self.fetch(_load(resource), self._show)
@@ -196,11 +203,57 @@ class ArticleViewer(Viewer):
     def _restore(self) -> None:
         bar = self.browser.verticalScrollBar()
         self._restoring = True
-        bar.setValue(int(self._pending * bar.maximum()))
+        if not self._mark_found():
+            bar.setValue(int(self._pending * bar.maximum()))
         self._restoring = False
         if bar.maximum() == 0:
             self._fits_timer.start()
         self.loaded.emit()
+
+    def _mark_found(self) -> bool:
+        """Scroll to the paragraph where search found its words (the first that has the most
+        of them) and mark them there; False when there is nothing to show."""
+        words, self._found = self._found, []
+        if not words:
+            return False
+        doc = self.browser.document()
+        wanted = {word.casefold() for word in words}
+        best: tuple[int, int] | None = None  # (words in the paragraph, its position)
+        cursor = doc.find(words[0])
+        while not cursor.isNull():
+            block = cursor.block().text().casefold()
+            count = sum(word in block for word in wanted)
+            if best is None or count > best[0]:
+                best = (count, cursor.block().position())
+                if count == len(wanted):
+                    break
+            cursor = doc.find(words[0], cursor)
+        if best is None:
+            return False
+        block = doc.findBlock(best[1])
+        mark = QTextCharFormat()
+        mark.setBackground(QColor(theme.current().accent_soft))
+        mark.setFontWeight(700)
+        selections = []
+        first: QTextCursor | None = None
+        for word in dict.fromkeys(words):
+            found = doc.find(word, block.position())
+            while not found.isNull() and found.block() == block:
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = found  # type: ignore[attr-defined]
+                selection.format = mark  # type: ignore[attr-defined]
+                selections.append(selection)
+                if first is None or found.position() < first.position():
+                    first = QTextCursor(found)
+                found = doc.find(word, found)
+        self.browser.setExtraSelections(selections)
+        if first is not None:
+            first.clearSelection()
+            self.browser.setTextCursor(first)
+            rect = self.browser.cursorRect(first)
+            bar = self.browser.verticalScrollBar()
+            bar.setValue(bar.value() + rect.top() - self.browser.viewport().height() // 3)
+        return True
 
     def _fits_read(self) -> None:
         if self.browser.verticalScrollBar().maximum() == 0:
