@@ -144,12 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(verify)
 
     from app.hub import cli as hub_cli
+    from app.mentorship import badge_cli
     from app.mentorship import cli as mentorship_cli
     from app.sync import cli as sync_cli
 
     hub_cli.add_commands(commands)
     sync_cli.add_commands(commands)
     mentorship_cli.add_commands(commands)
+    badge_cli.add_commands(commands)
     return parser
 
 
@@ -591,10 +593,12 @@ def _main(argv: Sequence[str] | None) -> int:
         # app/sync/cli.py, app/mentorship/cli.py) open what they need themselves: a hub has
         # no library, a cohort file needs none.
         from app.hub import cli as hub_cli
+        from app.mentorship import badge_cli
         from app.mentorship import cli as mentorship_cli
         from app.sync import cli as sync_cli
 
-        own_setup = {**hub_cli.HANDLERS, **sync_cli.HANDLERS, **mentorship_cli.HANDLERS}
+        own_setup = {**hub_cli.HANDLERS, **sync_cli.HANDLERS, **mentorship_cli.HANDLERS,
+                     **badge_cli.HANDLERS}
         if command in own_setup:
             return own_setup[command](args)
         from app.datafolder import check_data_folder

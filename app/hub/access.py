@@ -58,6 +58,12 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/mentorship/mentees"): SIGNED_IN,
     ("POST", "/api/v1/mentorship/match-all"): REVIEWERS,
     ("GET", "/api/v1/mentorship/reports"): ADMINS,
+    # Badges (app/hub/badges.py): a mentor of the learner or a curator awards, the awarder
+    # or a curator revokes (the handlers check); the issuer's keys are public.
+    ("POST", "/api/v1/badges"): SIGNED_IN,
+    ("GET", "/api/v1/badges/revoked"): SIGNED_IN,
+    ("POST", "/api/v1/badges/{badge_id}/revoke"): SIGNED_IN,
+    ("GET", "/api/v1/badges/issuer"): ANYONE,
     # A workshop hub's forwarder (app/hub/forward_routes.py).
     ("GET", "/api/v1/mirror/accounts"): frozenset({FORWARDER}),
 }

@@ -35,6 +35,7 @@ from app.errors import AuthError, HubError, NotFoundError, PackError, UjuziError
 from app.hub import (
     access,
     accounts,
+    badges,
     catalog,
     forward_routes,
     journal,
@@ -484,6 +485,7 @@ def create_app(config: HubConfig, engine: Engine | None = None) -> FastAPI:
     _routes(api)
     forward_routes.install(api, signed_in)
     mentor_routes.install(api, signed_in)
+    badges.install(api, signed_in)
     access.check_complete(route_keys(api))
     api.add_middleware(HubMiddleware, config=config)
     return api

@@ -205,7 +205,7 @@ RULES: dict[str, Rule] = {
     "shared_note": Rule(_note, tombstone_keeps=("relationship",)),
     "private_note": Rule(_register, tombstone_keeps=("relationship",)),
     "notes_key": Rule(_register, tombstone_keeps=()),
-    # Badges (app/hub/badges): "badge".
+    "badge": Rule(_immutable, tombstone_keeps=()),  # written by the hub only (app/hub/badges)
 }
 
 

@@ -48,6 +48,7 @@ from app.paths import exclusive_lock
 from app.store import merge
 from app.store.db import utc_now
 from app.store.records import DEVICE_KEY, apply_state, get_meta, record_state
+from app.sync import badges
 from app.sync.account import Account
 from app.sync.http import HubSession, retry_count
 from app.tasks import Reporter
@@ -164,6 +165,7 @@ def sync_now(library: Library, profile: str | None = None,
             with account.session() as hub:
                 result.pushed = _push(library, hub, profile_id, reporter)
                 result.pulled, result.changed = _pull(library, hub, link, reporter)
+                badges.fetch(library, hub)  # the issuer's keys and revoked badges
         except UjuziError as error:
             with library.db.atomic():
                 link.set(last_error=str(error))
