@@ -95,6 +95,8 @@ class OutlineSection:
 class PackOutline:
     pack: Row
     sections: list[OutlineSection]
+    #: Quizzes (any variant's id) the learner tried and has not passed.
+    failed: frozenset[str] = frozenset()
 
     @property
     def items(self) -> list[OutlineItem]:
@@ -132,20 +134,25 @@ class PackOutline:
         return None, None
 
     def resume(self) -> OutlineItem | None:
-        """Where to continue: the last opened resource if not done, else the next one not
-        done after it, else the first not done; None when the pack is finished."""
+        """The next thing to do (the pack page's Continue and the Home cards): the last
+        opened resource while it is under way; after a quiz tried and not passed, first
+        what was skipped before it, then what follows, then the quiz again; after a
+        finished one, the next not done after it, then what was skipped before it. None
+        when the pack is finished."""
         items = self.items
         opened = [(item.opened_at, index) for index, item in enumerate(items) if item.opened_at]
-        start = 0
-        if opened:
-            _, last = max(opened)
-            if not items[last].completed:
-                return items[last]
-            start = last + 1
-        for item in items[start:] + items[:start]:
-            if not item.completed:
-                return item
-        return None
+        if not opened:
+            return next((item for item in items if not item.completed), None)
+        _, last = max(opened)
+        current = items[last]
+        failed = not current.completed and bool(self.failed & {current.id,
+                                                               *current.variants.values()})
+        if not current.completed and not failed:
+            return current
+        before = [item for item in items[:last] if not item.completed]
+        after = [item for item in items[last + 1:] if not item.completed]
+        order = [*before, *after, current] if failed else [*after, *before]
+        return order[0] if order else None
 
 
 def pack_outline(
@@ -217,7 +224,12 @@ def pack_outline(
     ]
     if by_section.get(None):
         sections.append(OutlineSection(None, {}, by_section[None]))
-    return PackOutline(pack, [s for s in sections if s.items])
+    failed = frozenset(
+        row[0] for row in library.db.execute(
+            "SELECT a.resource_id FROM quiz_attempts a JOIN resources r ON r.id = a.resource_id "
+            "WHERE r.pack_id = ? AND a.profile_id = ? GROUP BY a.resource_id "
+            "HAVING MAX(a.passed) = 0", (pack_id, profile_id)))
+    return PackOutline(pack, [s for s in sections if s.items], failed)
 
 
 # -- library summaries --------------------------------------------------------------------
@@ -336,27 +348,33 @@ def mark_opened(library: Library, resource_id: str, profile: str | None = None) 
 def continue_items(
     library: Library, languages: Sequence[str], profile: str | None = None, limit: int = 6
 ) -> list[Row]:
-    """Resources opened recently and not finished, newest first, one per pack, with the
-    pack's title: the "Continue where you left off" cards."""
+    """The "Continue where you left off" cards: for each pack the learner worked in, most
+    recent first, the next thing to do there (:meth:`PackOutline.resume`), with the pack's
+    title and the learner's true progress in it (``done`` of ``total``, ``progress`` as a
+    fraction: finished resources only). A finished pack has no card."""
     profile_id = library.profile_id(profile)
     found: list[Row] = []
-    packs_seen: set[str] = set()
-    for row in library.db.query(
-        "SELECT r.id, r.pack_id, r.kind, r.lang, r.title, r.duration, g.position, "
-        "g.opened_at, p.title AS pack_title, json_extract(p.manifest, '$.color') AS color "
+    for pack_id, color, last in library.db.execute(
+        "SELECT r.pack_id, json_extract(p.manifest, '$.color'), MAX(g.opened_at) "
         "FROM progress g JOIN resources r ON r.id = g.resource_id "
         "JOIN packs p ON p.id = r.pack_id WHERE g.profile_id = ? AND g.deleted = 0 "
-        "AND g.completed = 0 AND g.opened_at IS NOT NULL ORDER BY g.opened_at DESC LIMIT 200",
+        "AND g.opened_at IS NOT NULL GROUP BY r.pack_id ORDER BY 3 DESC, MAX(g.rowid) DESC",
         (profile_id,),
     ):
-        if row["pack_id"] in packs_seen:
+        outline = pack_outline(library, pack_id, languages, profile)
+        step = outline.resume()
+        if step is None:
             continue
-        packs_seen.add(row["pack_id"])
-        row["title"] = json.loads(row["title"])
-        row["pack_title"] = json.loads(row["pack_title"])
-        row["display_title"] = localized(row["title"], list(languages))
-        row["display_pack_title"] = localized(row["pack_title"], list(languages))
-        found.append(row)
+        pack = outline.pack
+        found.append({
+            "id": step.id, "pack_id": pack_id, "kind": step.kind, "lang": step.lang,
+            "title": step.title, "duration": step.duration, "position": step.position,
+            "opened_at": last, "pack_title": pack["title"], "color": color,
+            "display_title": localized(step.title, list(languages)),
+            "display_pack_title": localized(pack["title"], list(languages)),
+            "done": outline.done, "total": outline.total,
+            "progress": outline.done / outline.total if outline.total else 0.0,
+        })
         if len(found) >= limit:
             break
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app import learning
@@ -14,7 +15,7 @@ from app.packs.archive import manifest_bytes, write_pack
 from app.packs.importer import import_pack
 from app.packs.manifest import QUIZ_MIME
 from tests.packs import file_entry
-from tests.ui.conftest import PACK_ID, OpenWindow, mark_seeded
+from tests.ui.conftest import PACK_ID, OpenWindow, mark_seeded, wait_loaded
 
 
 def test_check_answer_waits_for_an_answer(qtbot: QtBot, filled: Library,
@@ -71,3 +72,28 @@ def test_one_question_is_singular(qtbot: QtBot, library: Library, tmp_path: Path
         viewer.next_button.click()
     assert viewer.result_text.text().startswith("1 of 1 answer right."), \
         viewer.result_text.text()
+
+
+def test_home_continues_with_what_was_skipped_after_a_failed_quiz(
+        qtbot: QtBot, filled: Library, open_window: OpenWindow) -> None:
+    learning.mark_opened(filled, f"{PACK_ID}/article")
+    filled.record_progress(f"{PACK_ID}/article", complete=True)
+    learning.mark_opened(filled, f"{PACK_ID}/second")
+    filled.record_progress(f"{PACK_ID}/second", position=1.0)  # read, never completed
+    ctx, window = open_window(open_id=f"{PACK_ID}/check")
+    viewer = window.pages["resource"].viewer
+    for card in viewer.cards:  # every answer wrong
+        next(iter(card.buttons.values())).click() if card.question["id"] == "q1" else \
+            card.buttons[True].click()
+        viewer.check_button.click()
+        viewer.next_button.click()
+    qtbot.waitUntil(lambda: len(learning.quiz_attempts(filled, f"{PACK_ID}/check")) == 1)
+    home = wait_loaded(qtbot, window, "home")
+    qtbot.waitUntil(lambda: bool(ctx.continue_items))
+    home = wait_loaded(qtbot, window, "home")
+    [item] = ctx.continue_items
+    assert item["id"] == f"{PACK_ID}/second"  # not the quiz failed last
+    assert home._fraction(item) == item["done"] / item["total"] < 1.0
+    texts = [w.text().strip("\u2066\u2067\u2068\u2069") for w in home.findChildren(QLabel)]
+    assert "Second article" in texts
+    assert f"1 of {item['total']} done" in texts

@@ -171,6 +171,8 @@ class HomePage(Page):
         layout.addWidget(label(meta, "small"))
         fraction = self._fraction(item)
         layout.addWidget(progress_bar(fraction, _("Progress")))
+        if item.get("total"):
+            layout.addWidget(label(progress_text(item["done"], item["total"]), "small"))
         action = button(_("Continue"), "primary", "continue")
         action.setAccessibleName(_("Continue {title}").format(title=item["display_title"]))
         action.clicked.connect(lambda _c=False, i=item: self._open(i))
@@ -184,12 +186,8 @@ class HomePage(Page):
 
     @staticmethod
     def _fraction(item: dict[str, Any]) -> float:
-        position = float(item["position"] or 0)
-        if item["kind"] in ("video", "audio") and item["duration"]:
-            return min(1.0, position / float(item["duration"]))
-        if item["kind"] == "article":
-            return min(1.0, position)
-        return 0.0
+        """The learner's true progress in the pack: the share of it finished."""
+        return float(item.get("progress") or 0.0)
 
     def _open(self, item: dict[str, Any]) -> None:
         self.ctx.open_resource(item["id"])
