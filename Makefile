@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint bench pot translations screenshot clean h5p-player
+.PHONY: setup run test lint bench pot translations screenshot clean h5p-player starter-packs
 
 $(STAMP): pyproject.toml constraints.txt packaging/install-system-deps.sh
 	packaging/install-system-deps.sh
@@ -13,7 +13,11 @@ $(STAMP): pyproject.toml constraints.txt packaging/install-system-deps.sh
 	$(PY) -m pip install -q -c constraints.txt -e '.[test,dev,bench,web]'
 	touch $(STAMP)
 
-setup: $(STAMP) translations h5p-player
+setup: $(STAMP) translations h5p-player starter-packs
+
+# The starter packs, built once here so that a first start only imports them.
+starter-packs: $(STAMP)
+	$(PY) -m app.starter
 
 h5p-player:
 	packaging/install-h5p-player.sh
