@@ -193,7 +193,7 @@ def test_a_synced_badge_exports_and_verifies_offline_until_revoked(
         make_pack(tmp_path / "p.ujpack",
                   articles={name: f"# {name}\n\nText." for name in RESOURCES})
         hub.publish(tmp_path / "p.ujpack")
-        amina, baraka, _rel = mentorship(hub, "amina", "baraka")
+        _amina, baraka, _rel = mentorship(hub, "amina", "baraka")
         complete(baraka, *RESOURCES)
         mentor_home, learner_home = tmp_path / "amina-device", tmp_path / "baraka-device"
         login(mentor_home, hub.url, "amina")

@@ -57,6 +57,10 @@ class ProfileSection(QWidget):
         self.state = label("", "small")
         self.state.hide()
         layout.addWidget(self.state)
+        from app.ui.badges_section import BadgesSection
+
+        self.badges = BadgesSection(ctx)
+        layout.addWidget(self.badges)
         self.has_pin = False
         ctx.profile_changed.connect(self.activate)
         self.retranslate()
@@ -66,6 +70,7 @@ class ProfileSection(QWidget):
         self.state.hide()
         self.ctx.run(lambda library, _r: profiles.has_pin(library, name), self._show,
                      lambda _e: None)
+        self.badges.activate()
 
     def _show(self, has_pin: Any) -> None:
         self.has_pin = bool(has_pin)
@@ -124,4 +129,5 @@ class ProfileSection(QWidget):
         self.new.setAccessibleName(_("New PIN"))
         self.remove_button.setText(_("Remove the PIN"))
         self.remove_button.setAccessibleName(_("Remove the PIN"))
+        self.badges.retranslate()
         self._texts()
