@@ -54,3 +54,33 @@ def test_arabic_counts_from_11_to_99_get_their_own_form() -> None:
     assert message.string[plural(100)].endswith("عنصر:")
     assert message.string[plural(102)].endswith("عنصر:")
 
+
+
+def test_swahili_terms_a_reader_stumbled_on() -> None:
+    catalog = _catalog("sw")
+
+    def shown(msgid: str) -> str:
+        message = catalog.get(msgid)
+        assert message is not None and message.string, msgid
+        return str(message.string)
+
+    assert shown("Home") != shown("Beginner")  # "Mwanzo" was both
+    assert shown("Pause") == "Sitisha"  # "Simamisha" is stop
+    assert not [m.id for m in catalog if "asilimali" in str(m.string)]
+    # Each revised term stays marked for a native speaker's review, and still compiles
+    # (a fuzzy flag would keep it out of the compiled catalog).
+    for msgid in ("Home", "Beginner", "Pause", "Next resource"):
+        message = catalog.get(msgid)
+        assert message is not None and not message.fuzzy
+        assert any("native review" in c for c in message.user_comments), msgid
+
+
+def test_the_window_shows_the_revised_terms(tmp_path: Path) -> None:
+    from app import i18n
+
+    i18n.set_language("sw")
+    try:
+        assert i18n._("Pause") == "Sitisha"
+        assert i18n._("Home") == "Nyumbani"
+    finally:
+        i18n.set_language("en")
