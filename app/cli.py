@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app import __version__, logs
+from app import __version__, logs, stick
 from app.errors import UjuziError
 from app.formatting import clock, size
 from app.i18n import _, set_language
 from app.packs.manifest import localized
-from app.paths import layout
+from app.paths import keep_inside_portable_folder, layout
 from app.tasks import Reporter
 from app.terminal import ProgressPrinter, control, json_text, safe
 
@@ -152,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cli.add_commands(commands)
     mentorship_cli.add_commands(commands)
     badge_cli.add_commands(commands)
+    stick.add_commands(commands)
     return parser
 
 
@@ -557,6 +558,7 @@ HANDLERS: dict[str, Handler] = {
     "starter": cmd_starter,
     "search": cmd_search,
     "verify": cmd_verify,
+    "stick": stick.cmd_stick,
 }
 
 
@@ -579,6 +581,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    keep_inside_portable_folder()
     set_language(None)
     parser = build_parser()
     args = parser.parse_args(argv)
