@@ -24,8 +24,10 @@ from tests.faulty_proxy import Faults, FaultyProxy
 from tests.hubs import RunningHub
 from tests.sync.records_helpers import hub_records, integrity_ok, local_records, resource
 
-#: What the proxy does to each connection of a run with faults.
-FAULTS = Faults(cut=0.35, cut_up=0.25, stall=0.03, span=6000, stall_seconds=0.5)
+#: What the proxy does to each connection of a run with faults: the offsets of cuts are
+#: drawn within the first 1,500 bytes each way, about the size of a run's requests and
+#: answers (gzip'ed), so that most cuts drawn fall inside one and break it.
+FAULTS = Faults(cut=0.35, cut_up=0.25, stall=0.03, span=1500, stall_seconds=0.5)
 #: The client's connect and read timeouts in seconds (``UJUZI_HTTP_TIMEOUT``) for these
 #: runs: a stall outlasts the read timeout, and the client gives up on it and goes on.
 TIMEOUTS = "2,0.3"
@@ -36,6 +38,7 @@ KILLED_RUN_NOTES = 700
 
 @dataclass
 class Outcome:
+    #: Connections of the run the proxy cut or stalled.
     cuts: int = 0
     failed_syncs: int = 0
 
@@ -80,6 +83,7 @@ def cut_run(one: Library, two: Library, proxy: FaultyProxy, hub_url: str, user: 
     converge (checked). The devices are signed in through ``proxy``."""
     rng = random.Random(seed)
     outcome = Outcome()
+    proxy.reset_counts()
     proxy.configure(FAULTS, seed=seed)
     try:
         for library, label in ((one, "one"), (two, "two")):
@@ -89,7 +93,7 @@ def cut_run(one: Library, two: Library, proxy: FaultyProxy, hub_url: str, user: 
                 sync_now(rng.choice((one, two)))
             except UjuziError:
                 outcome.failed_syncs += 1
-        outcome.cuts = proxy.cuts
+        outcome.cuts = proxy.cuts + proxy.stalls
     finally:
         proxy.configure(Faults())
     converged([one, two], hub_url, user)

@@ -52,8 +52,8 @@ def test_seeded_cuts_and_stalls_in_both_directions_lose_and_duplicate_nothing(
                 raise AssertionError(f"seed {seed} failed: {error!r}") from error
             cuts += outcome.cuts
             failed_syncs += outcome.failed_syncs
-        # The faults did happen, and syncs were broken by them.
-        assert cuts > SEEDS and failed_syncs > 0
+        # The faults did happen (about one connection a run), and syncs were broken by them.
+        assert cuts > SEEDS // 2 and failed_syncs > 0
         assert len(one.notes()) > 0
 
 
