@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from app import __version__, logs, stick
 from app.errors import UjuziError
 from app.formatting import clock, size
-from app.i18n import _, set_language
+from app.i18n import _, ngettext, set_language
 from app.packs.manifest import localized
 from app.paths import keep_inside_portable_folder, layout
 from app.tasks import Reporter
@@ -233,7 +233,9 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
         print(
             f"{pack['id']}  {pack['version']}  {localized(pack['title'], langs)}  "
             f"[{', '.join(pack['languages'])}]  "
-            + _("{count} resources").format(count=pack["resource_count"])
+            + ngettext("{count} resource",
+                       "{count} resources",
+                       pack["resource_count"]).format(count=pack["resource_count"])
             + f"  {size(pack['total_bytes'])}"
         )
     return 0
@@ -265,7 +267,8 @@ def _print_pack(pack: dict[str, Any], langs: list[str]) -> None:
     print(_("Size: {size}").format(size=size(pack["total_bytes"])))
     progress = pack["progress"]
     print(
-        _("Progress: {done} of {total} resources complete").format(
+        ngettext("Progress: {done} of {total} resource complete",
+                 "Progress: {done} of {total} resources complete", progress["total"]).format(
             done=progress["completed"], total=progress["total"]
         )
     )
@@ -338,7 +341,9 @@ def cmd_pack(args: argparse.Namespace, library: Library | None) -> int:
         _emit({"path": args.output, "manifest": manifest, "warnings": result.warnings})
     else:
         print(
-            _("Built {id} {version} with {count} resources: {path}").format(
+            ngettext("Built {id} {version} with {count} resource: {path}",
+                     "Built {id} {version} with {count} resources: {path}",
+                     len(manifest["resources"])).format(
                 id=manifest["id"],
                 version=manifest["version"],
                 count=len(manifest["resources"]),
@@ -442,7 +447,9 @@ def cmd_search(args: argparse.Namespace, library: Library) -> int:
         with library.write_lock():
             count = rebuild(library, reporter)
         if not args.json:
-            print(_("Indexed {count} resources.").format(count=count), file=sys.stderr)
+            print(ngettext("Indexed {count} resource.",
+                           "Indexed {count} resources.",
+                           count).format(count=count), file=sys.stderr)
     else:
         ensure_current(library, reporter)
     query = " ".join(args.query)
@@ -495,7 +502,9 @@ def cmd_search(args: argparse.Namespace, library: Library) -> int:
             write_marked(hit.snippet, hit.highlights)
             print()
     shown = len(results.hits)
-    print(_("{shown} of {total} results.").format(shown=shown, total=max(shown, results.total)))
+    print(ngettext("{shown} of {total} result.",
+                   "{shown} of {total} results.",
+                   max(shown, results.total)).format(shown=shown, total=max(shown, results.total)))
     return 0
 
 

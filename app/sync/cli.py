@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.errors import UjuziError
 from app.formatting import size as format_size
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.tasks import Reporter
 from app.terminal import ProgressPrinter, json_text
 
@@ -326,8 +326,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
     print(_("Sent {pushed} changes, received {pulled}.").format(
         pushed=result.pushed, pulled=result.pulled))
     if result.conflicts:
-        print(_("{count} notes were edited on two devices: 'ujuzi note list' shows both "
-                "texts, 'ujuzi note edit' keeps one.").format(count=result.conflicts))
+        print(ngettext("{count} note was edited on two devices: 'ujuzi note list' shows "
+                       "both texts, 'ujuzi note edit' keeps one.",
+                       "{count} notes were edited on two devices: 'ujuzi note list' shows "
+                       "both texts, 'ujuzi note edit' keeps one.",
+                       result.conflicts).format(count=result.conflicts))
     return 0
 
 

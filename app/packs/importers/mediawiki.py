@@ -27,7 +27,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from app.errors import PackError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.library import Library
 from app.packs.importers.common import (
     ImportReport,
@@ -192,7 +192,9 @@ def _convert_pages(library: Library, path: Path, staging: Path, reporter: Report
         name = site.namespaces.get(namespace) or str(namespace)
         reason = (_("template pages are not articles, and templates are not expanded")
                   if namespace == 10 else _("not a content namespace"))
-        draft.skip(_("{count} pages in namespace {name}").format(count=count, name=name),
+        draft.skip(ngettext("{count} page in namespace {name}",
+                            "{count} pages in namespace {name}",
+                            count).format(count=count, name=name),
                    reason)
     taken: set[str] = set()
     paths = {normalize_title(p.title): f"pages/{unique(slugify(p.title) or 'page', taken)}.html"
@@ -214,7 +216,9 @@ def _convert_pages(library: Library, path: Path, staging: Path, reporter: Report
             draft.skip(page.title, _("templates not expanded: {names}").format(
                 names=shown + (f" (+{more})" if more > 0 else "")))
         if rendered.images:
-            draft.skip(page.title, _("{count} images are not in the export: {names}").format(
+            draft.skip(page.title, ngettext("{count} image is not in the export: {names}",
+                                            "{count} images are not in the export: {names}",
+                                            len(rendered.images)).format(
                 count=len(rendered.images), names=", ".join(rendered.images[:8])))
         source_url = (site.wiki_url + quote(page.title.replace(" ", "_"))
                       if site.wiki_url else None)

@@ -447,7 +447,9 @@ class DownloadsPage(Page):
         if entries and not shown:
             more = _("No pack of the catalog matches; clear the search or the filters.")
         elif len(shown) > SHOWN_AT_MOST:
-            more = _("{shown} of {total} packs shown; search to find the others.").format(
+            more = ngettext("{shown} of {total} pack shown; search to find the others.",
+                            "{shown} of {total} packs shown; search to find the others.",
+                            len(shown)).format(
                 shown=formatting.number(SHOWN_AT_MOST), total=formatting.number(len(shown)))
         elif signed_in and view is not None and view.fresh and not entries:
             more = _("The hub's catalog is empty for now.")

@@ -189,7 +189,7 @@ class LibraryPage(Page):
         if shown == total:
             text = ngettext("{n} pack", "{n} packs", total).format(n=formatting.number(total))
         else:
-            text = _("{shown} of {total} packs").format(
+            text = ngettext("{shown} of {total} pack", "{shown} of {total} packs", total).format(
                 shown=formatting.number(shown), total=formatting.number(total))
         self.count.setText(text)
         if total == 0 and self.ctx.packs_error:
