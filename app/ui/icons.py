@@ -86,6 +86,10 @@ _PATHS: dict[str, str] = {
     "person": '<circle cx="12" cy="8.5" r="4"/><path d="M4.5 20a7.5 7.5 0 0 1 15 0"/>',
     "sync": '<path d="M19.5 12a7.5 7.5 0 0 1-13 5.1"/><path d="M4.5 12a7.5 7.5 0 0 1 13-5.1"/>'
             '<path d="M17.5 3v4h-4M6.5 21v-4h4"/>',
+    "mentorship": '<circle cx="8.5" cy="8" r="3.2"/><path d="M2.5 19.5a6 6 0 0 1 12 0"/>'
+                  '<circle cx="16.5" cy="9.5" r="2.6"/><path d="M15 14.2a5 5 0 0 1 6.5 5.3"/>',
+    "lock": '<rect x="5" y="10.5" width="14" height="10" rx="1.5"/>'
+            '<path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/><path d="M12 14.5v2.5"/>',
 }
 
 #: Icons that point somewhere: mirrored in right-to-left layouts.

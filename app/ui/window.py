@@ -51,7 +51,7 @@ from app.ui.widgets import clear_layout, label, scrolling, tip
 if TYPE_CHECKING:
     from app.library import Library
 
-RAIL = ("home", "library", "search", "notes", "downloads")
+RAIL = ("home", "library", "search", "notes", "downloads", "mentorship")
 
 
 def page_class(name: str) -> type[Page]:
@@ -99,12 +99,17 @@ def page_class(name: str) -> type[Page]:
         from app.ui.pages.learners import LearnersPage
 
         return LearnersPage
+    if name == "mentorship":
+        from app.ui.pages.mentorship import MentorshipPage
+
+        return MentorshipPage
     raise KeyError(name)
 
 
 def rail_label(name: str) -> str:
     return {"home": _("Home"), "library": _("Library"), "search": _("Search"),
-            "notes": _("Notes"), "downloads": _("Downloads"), "settings": _("Settings")}[name]
+            "notes": _("Notes"), "downloads": _("Downloads"), "mentorship": _("Mentorship"),
+            "settings": _("Settings")}[name]
 
 
 def import_file(library: Library, path: Path, reporter: Reporter) -> Any:
