@@ -1,67 +1,30 @@
 """Build step that puts the read-only data the program ships inside the package.
 
-``pyproject.toml`` holds the metadata; this file only adds, to a wheel's ``app/data/``, the
-starter packs and their media, the mentorship skills and the app icon (``resources/``), the
-compiled translations (``translations/*/LC_MESSAGES/ujuzi.mo``, compiled from the ``.po`` when
-missing or older) and the H5P player (when ``packaging/install-h5p-player.sh`` installed it).
-``app.paths`` reads them from there in an installed copy. An editable install keeps reading
-them from the checkout.
+``pyproject.toml`` holds the metadata; this file only adds ``app/data/`` to a wheel (see
+packaging/shipped_data.py for what it holds). An editable install keeps reading the data from
+the checkout.
 """
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-ROOT = Path(__file__).resolve().parent
-H5P_PLAYER = ROOT / "packaging" / "h5p-player" / "node_modules" / "h5p-standalone" / "dist"
-
-
-def compiled_catalog(po: Path) -> bytes | None:
-    """The ``.mo`` beside ``po`` when it is current, else compiled now (babel), else None."""
-    mo = po.with_suffix(".mo")
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-        return mo.read_bytes()
-    try:
-        import io
-
-        from babel.messages.mofile import write_mo
-        from babel.messages.pofile import read_po
-    except ImportError:
-        return mo.read_bytes() if mo.exists() else None
-    with open(po, "rb") as source:
-        catalog = read_po(source, locale=po.parent.parent.name.replace("-", "_"))
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    return buffer.getvalue()
-
-
-def copy_shipped_data(target: Path) -> None:
-    """Write ``resources/``, the compiled catalogs and the H5P player under ``target``."""
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(ROOT / "resources", target / "resources",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for po in sorted((ROOT / "translations").glob("*/LC_MESSAGES/ujuzi.po")):
-        data = compiled_catalog(po)
-        if data is None:
-            continue
-        out = target / "translations" / po.relative_to(ROOT / "translations")
-        out = out.with_suffix(".mo")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-    if (H5P_PLAYER / "main.bundle.js").is_file():
-        shutil.copytree(H5P_PLAYER, target / "h5p-player")
+_spec = importlib.util.spec_from_file_location(
+    "shipped_data", Path(__file__).resolve().parent / "packaging" / "shipped_data.py")
+assert _spec is not None and _spec.loader is not None
+shipped_data = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(shipped_data)
 
 
 class BuildWithData(build_py):
     def run(self) -> None:
         super().run()
         if not getattr(self, "editable_mode", False):
-            copy_shipped_data(Path(self.build_lib) / "app" / "data")
+            shipped_data.copy_shipped_data(Path(self.build_lib) / "app" / "data")
 
 
 setup(cmdclass={"build_py": BuildWithData})
