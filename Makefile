@@ -4,13 +4,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint bench pot translations screenshot clean h5p-player starter-packs
+.PHONY: setup run test lint bench pot translations screenshot clean h5p-player dist starter-packs
 
 $(STAMP): pyproject.toml constraints.txt packaging/install-system-deps.sh
 	packaging/install-system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip>=24"
-	$(PY) -m pip install -q -c constraints.txt -e '.[test,dev,bench,web]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,dev,bench,web,dist]'
 	touch $(STAMP)
 
 setup: $(STAMP) translations h5p-player starter-packs
@@ -54,6 +54,11 @@ translations: $(STAMP)
 # The pictures of the window in docs/screenshots/ (the video one under Xvfb).
 screenshot: setup
 	packaging/make_screenshots.sh
+
+# The wheel and sdist, the one-folder bundle (standard: no Qt WebEngine; full: with it), each
+# as a .tar.gz and a validated .deb, in dist/, with their sizes (docs/install.md).
+dist: setup
+	$(PY) packaging/build_dist.py all --dist dist
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -7,7 +7,7 @@ import sys
 
 BENCHMARKS = ["bench_import", "bench_search", "bench_zim_search", "bench_startup",
               "bench_player", "bench_mentorship", "bench_hub_catalog", "bench_hub",
-              "bench_hub_sync", "bench_sync_soak"]
+              "bench_hub_sync", "bench_sync_soak", "bench_dist"]
 
 
 def main(argv: list[str]) -> int:

@@ -4,7 +4,8 @@
 # CJK scripts, Xvfb for UI tests, ffmpeg for generated test media, espeak-ng for the starter
 # video script, python3-xapian for the search benchmark's Xapian peer (run with
 # /usr/bin/python3) and PostgreSQL, whose server the hub's tests start in a temporary
-# folder. Safe to run again: it installs only what is missing.
+# folder; desktop-file-utils and appstream validate the .deb's desktop entry and metadata
+# (make dist). Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 PACKAGES=(
@@ -16,6 +17,7 @@ PACKAGES=(
   xvfb xauth ffmpeg espeak-ng
   python3-xapian
   postgresql-15
+  desktop-file-utils appstream
 )
 
 missing=()
