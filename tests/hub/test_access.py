@@ -16,7 +16,8 @@ from tests.hub.conftest import ROLES, LocalHub, open_local_hub
 
 #: Values for path parameters: none of them exists, so an allowed call changes nothing.
 PARAMETERS = {"pack_id": "org.example.none", "version": "9.9.9", "sha256": "0" * 64,
-              "submission_id": "999999", "name": "no-such-account"}
+              "submission_id": "999999", "name": "no-such-account",
+              "badge_id": "urn:uuid:00000000-0000-0000-0000-000000000000"}
 
 
 def _path(template: str) -> str:
