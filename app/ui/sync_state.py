@@ -21,18 +21,24 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app import formatting
 from app.errors import UjuziError
 from app.i18n import _, ngettext
-from app.sync.records import SyncResult, SyncStatus, sync_now, sync_status
 from app.tasks import Reporter
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the sync client (HTTP and all) loads on the first read of the state,
+    # on the task runner, after the window's first page: not on the start-up path
     from app.library import Library
+    from app.sync.records import SyncResult, SyncStatus
     from app.ui.context import AppContext
+
+#: The state is first read this long after the start, once the first page has loaded.
+STATUS_DELAY_MS = 400
 
 
 def run_sync(library: Library, profile: str | None,
              reporter: Reporter) -> tuple[SyncResult | None, SyncStatus]:
     """One background sync of ``profile`` if it is linked and signed in (else none), and
     the state afterwards. An error is kept by the core as the profile's last error."""
+    from app.sync.records import SyncResult, sync_now, sync_status
+
     status = sync_status(library, profile)
     if not (status.url and status.user and status.signed_in):
         return None, status
@@ -141,7 +147,7 @@ class SyncService(QObject):
         :attr:`start_delay_ms` later (the first page loads first)."""
         self.change_timer.stop()
         self.failures = 0
-        self.load_status()
+        QTimer.singleShot(STATUS_DELAY_MS, self.load_status)
         self.timer.start(self.start_delay_ms)
 
     def changed(self, _resource_id: str = "") -> None:
@@ -170,7 +176,12 @@ class SyncService(QObject):
                 self._apply(number, status)
                 self.status_changed.emit()
 
-        self.ctx.run(lambda library, _r: sync_status(library, profile), done, lambda _e: None)
+        def read(library: Library, _r: Reporter) -> SyncStatus:
+            from app.sync.records import sync_status
+
+            return sync_status(library, profile)
+
+        self.ctx.run(read, done, lambda _e: None)
 
     def sync(self) -> None:
         """Sync now (or, during a sync, once it ends)."""
