@@ -57,10 +57,10 @@ def messages(stream: bytes) -> tuple[int, int, int]:
     """(messages, header bytes, body bytes) of a stream of HTTP/1.1 messages with
     Content-Length bodies (what the client and the hub send)."""
     found = heads(stream)
-    return len(found), sum(len(head) for head in found), sum(map(_length, found))
+    return len(found), sum(len(head) for head in found), sum(map(content_length, found))
 
 
-def _length(head: bytes) -> int:
+def content_length(head: bytes) -> int:
     for line in head.split(b"\r\n")[1:]:
         name, _colon, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
@@ -79,5 +79,5 @@ def heads(stream: bytes) -> list[bytes]:
             break
         head = stream[at:end + 4]
         found.append(head)
-        at = end + 4 + _length(head)
+        at = end + 4 + content_length(head)
     return found
