@@ -82,12 +82,16 @@ class PackListModel(QAbstractListModel):
         self.endResetModel()
 
     def set_languages(self, languages: list[str]) -> None:
+        # A proxy keeps its views' current items through a layout change only when it is
+        # told before (layoutAboutToBeChanged): told only after, they point at freed rows.
+        self.layoutAboutToBeChanged.emit()
         self.languages = languages
         for pack in self.packs:
             pack["display_title"] = localized(pack["title"], languages)
         self.layoutChanged.emit()
 
     def retranslate(self) -> None:
+        self.layoutAboutToBeChanged.emit()
         self.layoutChanged.emit()
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -190,6 +194,7 @@ class OutlineModel(QAbstractItemModel):
         self.endResetModel()
 
     def retranslate(self) -> None:
+        self.layoutAboutToBeChanged.emit()
         self.layoutChanged.emit()
 
     # Internal ids: 0 for a section, (section number + 1) for a resource of that section.
@@ -311,6 +316,7 @@ class SearchResultsModel(QAbstractListModel):
         return None
 
     def retranslate(self) -> None:
+        self.layoutAboutToBeChanged.emit()
         self.layoutChanged.emit()
 
 
@@ -356,4 +362,5 @@ class NotesModel(QAbstractListModel):
         return None
 
     def retranslate(self) -> None:
+        self.layoutAboutToBeChanged.emit()
         self.layoutChanged.emit()

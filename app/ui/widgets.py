@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6 import QtGui
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QImage,
     QKeyEvent,
@@ -17,8 +17,10 @@ from PySide6.QtGui import (
     QPalette,
     QPixmap,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -31,7 +33,6 @@ from PySide6.QtWidgets import (
     QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetItem,
 )
 
 from app.formatting import isolate, unisolated
@@ -212,12 +213,10 @@ class FlowLayout(QLayout):
         self._spacing = spacing
         self.setContentsMargins(0, 0, 0, 0)
 
+    # Widgets come through QLayout.addWidget, which makes their items in C++: Qt deletes
+    # the item of a widget that is deleted, which must not be Python's to delete again.
     def addItem(self, item: QLayoutItem) -> None:
         self._items.append(item)
-
-    def addWidget(self, widget: QWidget) -> None:
-        self.addChildWidget(widget)
-        self.addItem(QWidgetItem(widget))
         self.invalidate()
 
     def count(self) -> int:
@@ -251,6 +250,16 @@ class FlowLayout(QLayout):
             size = size.expandedTo(item.minimumSize())
         return size
 
+    @staticmethod
+    def _hint(item: QLayoutItem, room: int) -> QSize:
+        """An item's size: its preferred width (no wider than the row), and the height its
+        text needs at that width (wrapped labels in a card of fixed width)."""
+        hint = item.sizeHint()
+        width = max(min(hint.width(), room), item.minimumSize().width())
+        if item.hasHeightForWidth():
+            return QSize(width, max(hint.height(), item.heightForWidth(width)))
+        return QSize(width, hint.height())
+
     def _arrange(self, rect: QRect, apply: bool) -> int:
         x, y, line = rect.x(), rect.y(), 0
         parent = self.parentWidget()
@@ -259,7 +268,7 @@ class FlowLayout(QLayout):
             widget = item.widget()
             if widget is not None and widget.isHidden():
                 continue
-            hint = item.sizeHint()
+            hint = self._hint(item, rect.width())
             if x + hint.width() > rect.right() + 1 and line > 0:
                 x, y, line = rect.x(), y + line + self._spacing, 0
             if apply:
@@ -268,6 +277,67 @@ class FlowLayout(QLayout):
             x += hint.width() + self._spacing
             line = max(line, hint.height())
         return y + line - rect.y()
+
+
+class Reflow(QWidget):
+    """Widgets side by side while the row is wide enough for them all, one under the other
+    when it is not (a page's header at a large text size or in a long language): the row
+    never needs more width than its widest widget."""
+
+    def __init__(self, spacing: int = 8) -> None:
+        super().__init__()
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(spacing)
+        self._alignments: dict[int, Qt.AlignmentFlag] = {}
+
+    def add(self, item: QWidget | QLayout, stretch: int = 0,
+            alignment: Qt.AlignmentFlag | None = None) -> None:
+        alignment = alignment or Qt.AlignmentFlag(0)
+        if isinstance(item, QWidget):
+            self.box.addWidget(item, stretch, alignment)
+        else:
+            self.box.addLayout(item, stretch)
+        self._alignments[self.box.count() - 1] = alignment
+
+    def add_stretch(self) -> None:
+        self.box.addStretch(1)
+
+    def _items(self) -> list[QLayoutItem]:
+        items = [self.box.itemAt(i) for i in range(self.box.count())]
+        return [item for item in items if item is not None and not item.isEmpty()
+                and item.spacerItem() is None]
+
+    def side_by_side_width(self) -> int:
+        items = self._items()
+        return sum(item.sizeHint().width() for item in items) + \
+            self.box.spacing() * max(0, len(items) - 1)
+
+    def minimumSizeHint(self) -> QSize:
+        widths = [item.minimumSize().width() for item in self._items()]
+        return QSize(max(widths, default=0), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._reflow(event.size().width())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a text changed (a language)
+            self._reflow(self.width())
+        return super().event(event)
+
+    def _reflow(self, width: int) -> None:
+        wide = width >= self.side_by_side_width()
+        direction = QBoxLayout.Direction.LeftToRight if wide else \
+            QBoxLayout.Direction.TopToBottom
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
+            for index, alignment in self._alignments.items():
+                item = self.box.itemAt(index)
+                if item is not None:
+                    item.setAlignment(alignment if wide else Qt.AlignmentFlag.AlignLeft)
+            self.box.invalidate()
+            self.updateGeometry()
 
 
 class Card(QFrame):
@@ -383,12 +453,84 @@ def expanding(widget: QWidget) -> QWidget:
     return widget
 
 
+class FitArea(QScrollArea):
+    """A scroll area whose content is as tall as its text needs at the width it is given.
+    QScrollArea sizes its widget from its minimum size, which a layout of wrapping labels
+    computes for no particular width: at a narrow width or a large text size their lines
+    would be cut. Content wider than the area (a control that cannot wrap) scrolls sideways
+    rather than being cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._fitting = False
+
+    def setWidget(self, widget: QWidget) -> None:
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() in (
+                QEvent.Type.LayoutRequest, QEvent.Type.Resize, QEvent.Type.Show):
+            self._fit()
+            # texts set while the area was hidden are laid out once it shows
+            QTimer.singleShot(0, self._fit)
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Qt moves the focus out of an area being hidden (a page left): nothing to scroll
+        # into view then, and asking a list that is being hidden where its current item
+        # is can read a stale index.
+        if not self.isVisible():
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
+    def _fit(self) -> None:
+        widget = self.widget()
+        if widget is None or self._fitting or not widget.hasHeightForWidth():
+            return
+        self._fitting = True
+        try:
+            width = max(self.viewport().width(), widget.minimumSizeHint().width())
+            height = widget.heightForWidth(width)
+            if height > 0 and widget.minimumHeight() != height:
+                widget.setMinimumHeight(height)
+        finally:
+            self._fitting = False
+
+
+def fit_height(widget: W) -> W:
+    """Keep ``widget`` (a bar holding a wrapping label) as tall as its text needs at its
+    width, where its parent's layout does not ask (QMainWindow's)."""
+    widget.installEventFilter(_HEIGHT_KEEPER)
+    return widget
+
+
+class _HeightKeeper(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest) and \
+                isinstance(watched, QWidget) and watched.hasHeightForWidth():
+            height = watched.heightForWidth(watched.width())
+            if height > 0 and watched.minimumHeight() != height:
+                watched.setMinimumHeight(height)
+        return False
+
+
+_HEIGHT_KEEPER = _HeightKeeper()
+
+
 def scrolling(inner: QWidget, max_width: int | None = None) -> QScrollArea:
     """Wrap ``inner`` in a vertical scroll area, centred at ``max_width`` if given."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area = FitArea()
     # Not a Tab stop: the controls inside are (they scroll into view as they take the
     # focus), and Page Up and Page Down reach the area from them.
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPalette,
+    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -46,7 +47,7 @@ from app.tasks import Reporter
 from app.ui import access, icons, theme
 from app.ui.context import AppContext, Task
 from app.ui.pages.base import Crumb, Page
-from app.ui.widgets import clear_layout, label, scrolling, tip
+from app.ui.widgets import FitArea, clear_layout, fit_height, label, scrolling, tip
 
 if TYPE_CHECKING:
     from app.library import Library
@@ -225,6 +226,17 @@ def player_keys() -> list[tuple[str, str]]:
     ]
 
 
+def page_area(page: Page) -> FitArea:
+    """A page in the window: in a scroll area, so that a page whose content needs more room
+    than the window has (a large text size, a long translation, a small screen) scrolls
+    instead of squashing or cutting its text, and never makes the window bigger."""
+    area = FitArea()
+    area.setObjectName(f"area-{page.name}")
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    area.setWidget(page)
+    return area
+
+
 class DropOverlay(QLabel):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -295,14 +307,17 @@ class MainWindow(QMainWindow):
             ctx.window_factory = open_window
         self.open_id = open_id
         self.pages: dict[str, Page] = {}
+        #: each page's scroll area in the stack (see page_area())
+        self.page_areas: dict[str, FitArea] = {}
         self.current: Page | None = None
         self.history: list[tuple[str, dict[str, Any]]] = []
         self.is_ready = False
         self._page_ready = False
         self.help_dialog: HelpDialog | None = None
         access.install()
+        # No fixed minimum: the window is as small as its content allows, and pages that
+        # need more room than it has scroll (see page()).
         self.resize(1200, 760)
-        self.setMinimumSize(1024, 640)
         self.setAcceptDrops(True)
 
         central = QWidget()
@@ -341,7 +356,7 @@ class MainWindow(QMainWindow):
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(0)
-        self.topbar = TopBar(self)
+        self.topbar = fit_height(TopBar(self))
         right.addWidget(self.topbar)
         self.stack = QStackedWidget()
         right.addWidget(self.stack, 1)
@@ -546,7 +561,8 @@ class MainWindow(QMainWindow):
             page = page_class(name)(self.ctx)
             page.crumbs_changed.connect(self._update_crumbs)
             self.pages[name] = page
-            self.stack.addWidget(page)
+            self.page_areas[name] = page_area(page)
+            self.stack.addWidget(self.page_areas[name])
         return page
 
     def navigate(self, name: str, args: dict[str, Any] | None = None, *, record: bool = True,
@@ -581,7 +597,7 @@ class MainWindow(QMainWindow):
             self.history.append((name, args))
             del self.history[:-50]
         self.current = page
-        self.stack.setCurrentWidget(page)
+        self.stack.setCurrentWidget(self.page_areas[name])
         rail_name = {"pack": "library", "resource": "library",
                      "review": "downloads"}.get(name, name)
         for key, button in self.rail_buttons.items():
@@ -812,14 +828,39 @@ class MainWindow(QMainWindow):
         for button in buttons:
             button.setMinimumWidth(0)
             button.setMaximumWidth(16_777_215)
+        self._compact_rail()
         width = max([84, *(button.sizeHint().width() for button in buttons)])
         for button in (*buttons, self.profile_button):
             button.setFixedWidth(width)
-        # The search field fits its placeholder in the current language and text size.
+        # The search field fits its placeholder in the current language and text size when
+        # there is room, and gives way to the breadcrumb when there is not.
         search = self.topbar.search
         need = search.fontMetrics().horizontalAdvance(search.placeholderText()) + 80
-        search.setMinimumWidth(max(300, min(need, 560)))
+        search.setMinimumWidth(min(need, search.fontMetrics().averageCharWidth() * 16))
         search.setMaximumWidth(max(420, min(need + 80, 640)))
+
+    def _compact_rail(self) -> None:
+        """The rail's items show their labels under their icons when the window is tall
+        enough for them, else their icons alone (the label is in the tooltip and the
+        accessible name): a short window or a large text size never squashes them."""
+        buttons = [b for b in self.rail.findChildren(QToolButton) if not b.isHidden()]
+        full = Qt.ToolButtonStyle.ToolButtonTextUnderIcon
+        for button in buttons:
+            button.setToolButtonStyle(full)
+        layout, central = self.rail.layout(), self.centralWidget()
+        if layout is None or central is None:
+            return
+        margins = layout.contentsMargins()
+        need = sum(b.sizeHint().height() + layout.spacing() for b in buttons) + \
+            margins.top() + margins.bottom()
+        room = central.height()
+        if need > room:
+            for button in buttons:
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rail()
 
     def _theme_changed(self) -> None:
         self._fit_rail()

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from app.ui import access
 from app.ui.context import AppContext, LibraryWork
 from app.ui.tasks import TaskHandle
-from app.ui.widgets import label
+from app.ui.widgets import Reflow, label
 
 Crumb = tuple[str, str | None, dict[str, Any]]  # text, page to open (None: current), arguments
 
@@ -57,15 +57,15 @@ class Page(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 0)
         layout.setSpacing(12)
-        head = QHBoxLayout()
+        # side by side while they fit, one under the other when the window is narrow
+        head = Reflow()
         title = label("", "h1", wrap=False)
         count = label("", "muted", wrap=False)
-        head.addWidget(title)
-        head.addSpacing(8)
-        head.addWidget(count, 0, Qt.AlignmentFlag.AlignBottom)
-        head.addStretch()
-        head.addWidget(action)
-        layout.addLayout(head)
+        head.add(title)
+        head.add(count, 0, Qt.AlignmentFlag.AlignBottom)
+        head.add_stretch()
+        head.add(action)
+        layout.addWidget(head)
         return layout, title, count
 
     def deactivate(self) -> None:

@@ -153,7 +153,7 @@ class HomePage(Page):
 
     def _continue_card(self, item: dict[str, Any]) -> QWidget:
         card = Card()
-        card.setFixedWidth(330)
+        card.setFixedWidth(self._card_width())
         layout = QVBoxLayout(card)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(6)
@@ -184,6 +184,11 @@ class HomePage(Page):
         card.setAccessibleName(_("Continue {title}").format(title=item["display_title"]))
         return card
 
+    def _card_width(self) -> int:
+        """Cards are about 24 characters wide (330 px at the default size): larger text
+        makes them wider, and the flow puts fewer in a row."""
+        return max(330, self.fontMetrics().averageCharWidth() * 24)
+
     @staticmethod
     def _fraction(item: dict[str, Any]) -> float:
         """The learner's true progress in the pack: the share of it finished."""
@@ -194,7 +199,7 @@ class HomePage(Page):
 
     def _pack_card(self, pack: dict[str, Any]) -> QWidget:
         card = Card()
-        card.setFixedWidth(330)
+        card.setFixedWidth(self._card_width())
         layout = QHBoxLayout(card)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(12)

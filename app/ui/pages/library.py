@@ -31,7 +31,7 @@ from app.ui.models import (
     status_label,
 )
 from app.ui.pages.base import Crumb, Page
-from app.ui.widgets import EmptyState, button, tool_button
+from app.ui.widgets import EmptyState, FlowLayout, button, tool_button
 
 
 class LibraryPage(Page):
@@ -60,8 +60,10 @@ class LibraryPage(Page):
         action_row.addWidget(self.import_button)
         layout, self.title, self.count = self.list_layout(actions)
 
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
+        # Filters, sort and view in a row that wraps when the window is narrow or the text
+        # large: each list box keeps the width of its longest choice.
+        bar_widget = QWidget()
+        bar = FlowLayout(bar_widget, spacing=8)
         self.filters: dict[str, QComboBox] = {}
         for name in ("language", "skill", "kind", "status"):
             combo = QComboBox()
@@ -71,8 +73,8 @@ class LibraryPage(Page):
             bar.addWidget(combo)
         self.clear_filters = button("", "quiet", None, self._clear_filters)
         bar.addWidget(self.clear_filters)
-        bar.addStretch()
         self.sort = QComboBox()
+        self.sort.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.sort.currentIndexChanged.connect(self._sort_changed)
         bar.addWidget(self.sort)
         self.grid_button = tool_button("grid", "", lambda: self._set_grid(True), True)
@@ -83,7 +85,7 @@ class LibraryPage(Page):
         self.grid_button.setChecked(True)
         bar.addWidget(self.grid_button)
         bar.addWidget(self.list_button)
-        layout.addLayout(bar)
+        layout.addWidget(bar_widget)
 
         self.view = QListView()
         self.view.setModel(self.proxy)

@@ -27,7 +27,9 @@ from app.ui.models import ID, OutlineModel, progress_text
 from app.ui.pages.base import Crumb, Page
 from app.ui.widgets import (
     Cover,
+    FlowLayout,
     Loading,
+    Reflow,
     button,
     clear_layout,
     content,
@@ -73,27 +75,32 @@ class PackPage(Page):
         progress_row = QHBoxLayout()
         self.progress = progress_bar(0.0)
         self.progress.setMaximumWidth(320)
-        self.progress_label = label("", "small", wrap=False)
+        self.progress_label = label("", "small")
         progress_row.addWidget(self.progress)
         progress_row.addWidget(self.progress_label)
         progress_row.addStretch()
         text.addLayout(progress_row)
-        actions = QHBoxLayout()
-        actions.setSpacing(8)
+        # Continue (and Update) at the start, Export and Remove at the end; each group
+        # wraps, and the groups go one under the other when the row is too narrow.
+        actions = Reflow()
+        first, last = QWidget(), QWidget()
+        first_row, last_row = FlowLayout(first), FlowLayout(last)
         self.continue_button = button("", "primary", "continue", self._continue)
         self.remove_button = button("", "destructive", "delete", self._remove)
         self.update_note = label("", "chip", wrap=False)
         self.update_button = button("", None, "downloads", self._update)
         self.update_entry: Any = None
-        actions.addWidget(self.continue_button)
-        actions.addWidget(self.update_note)
-        actions.addWidget(self.update_button)
-        actions.addStretch()
+        first_row.addWidget(self.continue_button)
+        first_row.addWidget(self.update_note)
+        first_row.addWidget(self.update_button)
         self.export_button = button("", None, "external", self._export)
-        actions.addWidget(self.export_button)
-        actions.addWidget(self.remove_button)
+        last_row.addWidget(self.export_button)
+        last_row.addWidget(self.remove_button)
+        actions.add(first)
+        actions.add_stretch()
+        actions.add(last)
         text.addSpacing(4)
-        text.addLayout(actions)
+        text.addWidget(actions)
         head.addLayout(text, 1)
         layout.addWidget(self.header)
 

@@ -34,7 +34,17 @@ from app.ui.context import AppContext
 from app.ui.models import kind_label
 from app.ui.pages.base import Crumb, Page
 from app.ui.viewers.base import Viewer
-from app.ui.widgets import Loading, button, content, label, separator, tip, tool_button
+from app.ui.widgets import (
+    Loading,
+    Reflow,
+    button,
+    content,
+    label,
+    scrolling,
+    separator,
+    tip,
+    tool_button,
+)
 
 SAVE_DELAY_MS = 1500
 
@@ -277,7 +287,8 @@ class ResourcePage(Page):
         self.side = QTabWidget()
         self.side.setDocumentMode(True)
         self.notes_panel = NotesPanel(self)
-        self.side.addTab(self.notes_panel, "")
+        # in a scroll area: a short window or large text scrolls the panel, never squashes it
+        self.side.addTab(scrolling(self.notes_panel), "")
         self.transcript = QListWidget()
         self.transcript.setWordWrap(True)
         self.transcript.itemActivated.connect(self._transcript_line)
@@ -294,16 +305,19 @@ class ResourcePage(Page):
         layout.addWidget(separator())
         bottom = QFrame()
         bottom.setObjectName("bottombar")
-        row = QHBoxLayout(bottom)
-        row.setContentsMargins(16, 8, 16, 8)
+        frame = QHBoxLayout(bottom)
+        frame.setContentsMargins(16, 8, 16, 8)
+        # side by side, or one under the other when the window is narrow or the text large
+        row = Reflow()
+        frame.addWidget(row)
         self.previous = button("", None, "previous", lambda: self._step(-1))
         self.complete = button("", None, "check", self._mark_complete)
         self.next = button("", "primary", "next", lambda: self._step(1))
-        row.addWidget(self.previous)
-        row.addStretch()
-        row.addWidget(self.complete)
-        row.addStretch()
-        row.addWidget(self.next)
+        row.add(self.previous)
+        row.add_stretch()
+        row.add(self.complete)
+        row.add_stretch()
+        row.add(self.next)
         layout.addWidget(bottom)
 
         self._save_timer = QTimer(self)
