@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.errors import NotFoundError, UjuziError
 from app.i18n import _, active_language, available_languages, ngettext, set_language
-from app.paths import SOURCE_ROOT, install_root, is_frozen
+from app.paths import APP_NAME, PORTABLE_MARKERS, SOURCE_ROOT, install_root, is_frozen
 from app.tasks import Reporter
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ MANIFEST = "ujuzi-stick.json"
 PACKS_FOLDER = "packs"
 BUNDLE_FOLDER = "ujuzi"
 FORMAT = 1
+#: The desktop entry and AppStream id (packaging/linux/).
+APP_ID = "org.ujuzi.Ujuzi"
 _CHUNK = 1024 * 1024
 
 
@@ -268,6 +270,51 @@ def import_stick(library: Library, stick: Stick,
     return results
 
 
+def installed_app_folder() -> Path:
+    """Where a stick's app is installed on the computer: ``app/`` in the per-user data
+    folder of the platform (not the library's data folder, which may be elsewhere)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "app"
+
+
+def install_from_stick(stick: Stick, target: Path | None = None,
+                       reporter: Reporter | None = None) -> Path:
+    """Copy the stick's bundle to ``target`` (default :func:`installed_app_folder`) and, on
+    Linux, add a menu entry for it; return the installed program. A copy cut short (the
+    stick pulled out) is finished by installing again: files already copied are kept."""
+    reporter = reporter or Reporter()
+    source = stick.root / BUNDLE_FOLDER
+    program = "ujuzi.exe" if os.name == "nt" else "ujuzi"
+    if not (source / program).is_file():
+        raise UjuziError(_("The stick {path} holds no copy of the app.").format(
+            path=stick.root))
+    target = target or installed_app_folder()
+    try:
+        _copy_tree(source, target, reporter)
+        for marker in PORTABLE_MARKERS:  # the installed copy keeps its data on the computer
+            (target / marker).unlink(missing_ok=True)
+        if sys.platform.startswith("linux"):
+            _write_menu_entry(target / program)
+    except OSError as exc:
+        raise UjuziError(_("Cannot install the app in {path}: {error}").format(
+            path=target, error=exc.strerror or exc)) from None
+    return target / program
+
+
+def _write_menu_entry(program: Path) -> None:
+    """A desktop entry for the installed program in the user's applications folder."""
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    icon = program.parent / "_internal" / "app" / "data" / "resources" / "icons" / "ujuzi.svg"
+    entry = data / "applications" / f"{APP_ID}.desktop"
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    entry.write_text(
+        "[Desktop Entry]\nType=Application\nName=Ujuzi\n"
+        "Comment=Learning packs, search, media and mentorship that work without a network\n"
+        f'Exec="{program}" gui\nIcon={icon}\nTerminal=false\nCategories=Education;\n',
+        encoding="utf-8")
+
+
 def stick_for_command(folder: str | None) -> Stick:
     """The stick a command names, else the one this program runs from."""
     if folder:
@@ -311,6 +358,11 @@ def add_commands(commands: Any) -> None:
     imp.add_argument("folder", metavar="DIR", nargs="?",
                      help=_("the stick's folder (default: the stick this program runs from)"))
     imp.add_argument("--json", action="store_true", help=_("print JSON for scripts"))
+    install = sub.add_parser(
+        "install", help=_("install the app from a stick on this computer and import its packs"))
+    install.add_argument("folder", metavar="DIR", nargs="?",
+                         help=_("the stick's folder (default: the stick this program runs "
+                                "from)"))
 
 
 def cmd_stick(args: Any, library: Library) -> int:
@@ -332,7 +384,12 @@ def cmd_stick(args: Any, library: Library) -> int:
                           languages=", ".join(stick.languages)))
         return 0
     stick = stick_for_command(args.folder)
+    if args.stick_command == "install":
+        program = install_from_stick(stick, reporter=reporter)
+        print(_("Installed the app: {path}").format(path=program))
     results = import_stick(library, stick, reporter)
+    if args.stick_command == "install":
+        args.json = False
     if args.json:
         print(json_text([{"pack_id": r.pack_id, "version": r.version, "status": r.status}
                          for r in results]))

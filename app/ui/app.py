@@ -168,6 +168,10 @@ def run(
 
         window.ready.connect(lambda: QTimer.singleShot(settle_ms(window), save))
     window.start()
+    if not screenshot and not probe:
+        from app.ui.stick_offer import offer_stick
+
+        QTimer.singleShot(0, lambda: offer_stick(ctx, window))
     code = app.exec()
     ctx.runner.wait()
     if screenshot and ctx.failures and code == 0:
