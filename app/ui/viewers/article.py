@@ -221,8 +221,8 @@ class ArticleViewer(Viewer):
         best: tuple[int, int] | None = None  # (words in the paragraph, its position)
         cursor = doc.find(words[0])
         while not cursor.isNull():
-            block = cursor.block().text().casefold()
-            count = sum(word in block for word in wanted)
+            text = cursor.block().text().casefold()
+            count = sum(word in text for word in wanted)
             if best is None or count > best[0]:
                 best = (count, cursor.block().position())
                 if count == len(wanted):
@@ -240,8 +240,8 @@ class ArticleViewer(Viewer):
             found = doc.find(word, block.position())
             while not found.isNull() and found.block() == block:
                 selection = QTextEdit.ExtraSelection()
-                selection.cursor = found  # type: ignore[attr-defined]
-                selection.format = mark  # type: ignore[attr-defined]
+                selection.cursor = found
+                selection.format = mark
                 selections.append(selection)
                 if first is None or found.position() < first.position():
                     first = QTextCursor(found)
