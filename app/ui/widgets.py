@@ -242,7 +242,13 @@ class FlowLayout(QLayout):
         self._arrange(rect, apply=True)
 
     def sizeHint(self) -> QSize:
-        return self.minimumSize()
+        """All items in one row: the width the flow would like (a row beside it gives way
+        to it first); it wraps when given less, down to :meth:`minimumSize`."""
+        hints = [item.sizeHint() for item in self._items if not item.isEmpty()]
+        if not hints:
+            return QSize()
+        return QSize(sum(h.width() for h in hints) + self._spacing * (len(hints) - 1),
+                     max(h.height() for h in hints))
 
     def minimumSize(self) -> QSize:
         size = QSize()

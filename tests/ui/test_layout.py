@@ -5,6 +5,8 @@ size (no fixed minimum overrides what the content needs)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -17,8 +19,10 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.library import Library
+from app.packs.importer import import_pack
 from app.ui.widgets import ElidedLabel
 from app.ui.window import MainWindow
+from tests.packs import make_pack
 from tests.ui.conftest import OpenWindow, wait_loaded
 from tests.ui.test_languages import PAGES
 
@@ -107,19 +111,32 @@ def cut_text(window: MainWindow) -> list[str]:
     return found
 
 
+LONG = ("Explore the capabilities of this demo course, covering platform tools, content "
+        "creation, assessments, social learning and community stories. Ideal for course "
+        "developers, online learning newcomers and community members.")
+
+
 def test_every_page_fits_800x600_at_24pt_in_every_language(
-    qtbot: QtBot, filled: Library, open_window: OpenWindow
+    qtbot: QtBot, filled: Library, open_window: OpenWindow, tmp_path: Path
 ) -> None:
+    # a pack with a long title and description (as an imported course has)
+    make_pack(tmp_path / "long.ujpack", "org.test.long", extra={
+        "title": {"en": "An imported course with a rather long title, as courses have"},
+        "description": {"en": LONG}, "attribution": LONG})
+    import_pack(filled, tmp_path / "long.ujpack")
+    pages = [*PAGES, ("pack", {"pack_id": "org.test.long"})]
     ctx, window = open_window()
-    with qtbot.waitSignal(ctx.theme_changed, timeout=5_000):
-        ctx.set_setting("font_size", FONT)
     problems: dict[str, list[str]] = {}
-    for language in ("en", "sw", "ar"):
+    # the default text size first (in English), then 24 pt in each language
+    for language, size in (("en", 11), ("en", FONT), ("sw", FONT), ("ar", FONT)):
+        if ctx.values["font_size"] != size:
+            with qtbot.waitSignal(ctx.theme_changed, timeout=5_000):
+                ctx.set_setting("font_size", size)
         if ctx.ui_language != language:
             with qtbot.waitSignal(ctx.language_changed, timeout=5_000):
                 ctx.set_setting("ui_language", language)
         window.resize(*SIZE)
-        for name, args in PAGES:
+        for name, args in pages:
             wait_loaded(qtbot, window, name, **args)
             window.resize(*SIZE)
             settle(window)
@@ -128,6 +145,6 @@ def test_every_page_fits_800x600_at_24pt_in_every_language(
                 found.append(f"the window keeps {window.width()}x{window.height()}, at least "
                              f"{window.minimumSize().width()}x{window.minimumSize().height()}")
             if found:
-                problems[f"{language} {name} {args.get('resource_id', '')}"] = found
+                problems[f"{language} {size} pt {name} {args.get('resource_id', '')}"] = found
     assert not problems, "\n".join(f"{page}: {line}" for page, lines in problems.items()
                                     for line in lines)

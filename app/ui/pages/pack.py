@@ -66,9 +66,14 @@ class PackPage(Page):
         self.licence.setTextFormat(Qt.TextFormat.PlainText)
         self.licence.setMaximumWidth(820)
         text.addWidget(self.title)
-        text.addWidget(self.description)
-        text.addWidget(self.meta)
-        text.addWidget(self.licence)
+        for measured in (self.description, self.meta, self.licence):
+            # A label of at most 820 px in a row with a stretch: the row gives it its
+            # width first, then asks how tall it is (a column would ask for its own width,
+            # and a long description would be cut).
+            row = QHBoxLayout()
+            row.addWidget(measured, 100)
+            row.addStretch(1)
+            text.addLayout(row)
         self.licence_warning = label("", "small")
         self.licence_warning.hide()
         text.addWidget(self.licence_warning)
