@@ -18,9 +18,6 @@ from app.i18n import _
 from app.paths import Layout
 from app.store.blobs import MIN_FREE_BYTES, free_bytes
 
-#: The name of the file written and removed to prove the folder is writable.
-PROBE_NAME = ".write-check"
-
 _READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
@@ -57,7 +54,7 @@ def check_data_folder(layout: Layout, free_space: Callable[[Path], int] = free_b
     home = layout.home
     try:
         layout.ensure()
-        probe = home / PROBE_NAME
+        probe = layout.write_probe
         descriptor = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.write(descriptor, b"\0")

@@ -157,6 +157,11 @@ class Layout:
         return self.home / "library.lock"
 
     @property
+    def write_probe(self) -> Path:
+        """Written and removed at start to prove the folder is writable (app/datafolder.py)."""
+        return self.home / ".write-check"
+
+    @property
     def blobs(self) -> Path:
         return self.home / "blobs"
 
