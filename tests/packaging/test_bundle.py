@@ -1,0 +1,83 @@
+"""The one-folder bundle (standard variant, built once per session by packaging/build_dist.py
+in a temporary folder): it starts with an empty environment (``env -i``: no Python on
+``PATH``, no ``PYTHONPATH``) and takes a screenshot of the starter library; in portable mode,
+run from a folder with a fresh ``HOME``, it writes nothing outside that folder, and the
+folder still works after it is moved (another mount point or drive letter)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def run_bundle(executable: Path, *args: str, home: Path, tmp: Path,
+               cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``env -i`` with only a HOME, a temporary folder and Qt's offscreen platform."""
+    env = ["env", "-i", f"HOME={home}", f"TMPDIR={tmp}", "QT_QPA_PLATFORM=offscreen",
+           "UJUZI_LANG=en"]
+    done = subprocess.run([*env, str(executable), *args], cwd=cwd, capture_output=True,
+                          text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    return done
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if not path.is_dir())
+
+
+def test_the_bundle_runs_with_an_empty_environment(built_bundle: Path, tmp_path: Path) -> None:
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    shot = tmp_path / "shot.png"
+    run_bundle(built_bundle / "ujuzi", "--home", str(tmp_path / "data"), "gui",
+               "--screenshot", str(shot), home=home, tmp=tmp, cwd=tmp_path)
+    assert shot.stat().st_size > 10_000
+    listed = run_bundle(built_bundle / "ujuzi", "--home", str(tmp_path / "data"), "list",
+                        "--json", home=home, tmp=tmp, cwd=tmp_path)
+    assert len(json.loads(listed.stdout)) >= 3  # the starter packs, seeded by the window
+
+
+def test_portable_mode_writes_nothing_outside_its_folder(
+    built_bundle: Path, tmp_path: Path
+) -> None:
+    stick = tmp_path / "stick"
+    shutil.copytree(built_bundle, stick / "ujuzi", symlinks=True)
+    (stick / "ujuzi" / "portable").touch()
+    before = set(files_under(stick))
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    executable = stick / "ujuzi" / "ujuzi"
+    run_bundle(executable, "gui", "--screenshot", str(stick / "shot.png"), home=home,
+               tmp=tmp, cwd=stick)
+    run_bundle(executable, "list", home=home, tmp=tmp, cwd=stick)
+
+    assert files_under(home) == [] and files_under(tmp) == []
+    data = stick / "ujuzi" / "ujuzi-data"
+    written = set(files_under(stick)) - before
+    assert written and all(p.is_relative_to(data) or p == stick / "shot.png" for p in written)
+    assert (data / "library.sqlite3").is_file()
+
+    # No absolute path to the folder is kept inside it: moved elsewhere, it still works.
+    with sqlite3.connect(data / "library.sqlite3") as db:
+        dumped = "\n".join(db.iterdump())
+    assert str(stick) not in dumped
+    for path in files_under(data):
+        if path.suffix in (".json", ".txt", ".log"):
+            assert str(stick) not in path.read_text(errors="replace"), path
+    moved = tmp_path / "other-mount" / "USB"
+    moved.parent.mkdir()
+    stick.rename(moved)
+    listed = run_bundle(moved / "ujuzi" / "ujuzi", "list", "--json", home=home, tmp=tmp,
+                        cwd=moved)
+    assert len(json.loads(listed.stdout)) >= 3
+    run_bundle(moved / "ujuzi" / "ujuzi", "verify", home=home, tmp=tmp, cwd=moved)
+    assert files_under(home) == []
