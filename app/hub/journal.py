@@ -25,10 +25,9 @@ class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         # Each handler (the file, stderr) asks: the line is made once per record.
         made = record.__dict__.get("json_line")
-        if isinstance(made, str):
-            return made
-        record.json_line = self._line(record)
-        return str(record.json_line)
+        if not isinstance(made, str):
+            made = record.__dict__["json_line"] = self._line(record)
+        return made
 
     def _line(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
