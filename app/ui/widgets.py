@@ -68,61 +68,6 @@ def label(text: str = "", role: str | None = None, wrap: bool = True,
     return widget
 
 
-class ElidedLabel(QLabel):
-    """One line of text that gives way: narrower than its text, it ends in "…" and its
-    tooltip shows the whole text. Its minimum width is a few characters, so it never
-    widens a layout (a long title in a narrow window, a long translation)."""
-
-    def __init__(self, text: str = "", role: str | None = None) -> None:
-        super().__init__()
-        if role:
-            self.setProperty("role", role)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.full_text = ""
-        self.setText(text)
-
-    def setText(self, text: str) -> None:
-        self.full_text = unisolated(text)
-        self._elide()
-        self.updateGeometry()
-
-    def text(self) -> str:
-        return self.full_text
-
-    def is_elided(self) -> bool:
-        return unisolated(QLabel.text(self)) != self.full_text
-
-    def sizeHint(self) -> QSize:
-        margins = self.contentsMargins()
-        width = self.fontMetrics().horizontalAdvance(self._shown()) + margins.left() + \
-            margins.right() + 2
-        return QSize(width, super().sizeHint().height())
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance("Mmm…"), super().sizeHint().height())
-
-    def _shown(self) -> str:
-        return isolate(self.full_text) if self.property("content") else self.full_text
-
-    def _elide(self) -> None:
-        shown = self._shown()
-        width = self.contentsRect().width()
-        elided = self.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideRight, width) \
-            if width > 0 else shown
-        super().setText(elided)
-        self.setToolTip(tip(self.full_text) if elided != shown else "")
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._elide()
-
-
 def tip(text: str) -> str:
     """``text`` as a tooltip that shows it as it is: Qt renders a tooltip that looks like
     HTML as rich text, so plain text is escaped (and wraps like any paragraph)."""

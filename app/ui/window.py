@@ -246,6 +246,18 @@ class DropOverlay(QLabel):
         self.hide()
 
 
+class SearchField(QLineEdit):
+    """The top bar's search field: as wide as its placeholder needs when there is room
+    (``preferred``), narrower (down to its minimum) when the breadcrumb needs the room."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.preferred = 300
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.preferred, super().sizeHint().height())
+
+
 class TopBar(QFrame):
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
@@ -268,7 +280,7 @@ class TopBar(QFrame):
         self.crumbs.setProperty("content", True)
         self.crumbs.setWordWrap(True)  # long titles or big text: a second line, never cut
         layout.addWidget(self.crumbs, 1)
-        self.search = QLineEdit()
+        self.search = SearchField()
         self.search.setObjectName("search")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
@@ -837,6 +849,8 @@ class MainWindow(QMainWindow):
         search = self.topbar.search
         need = search.fontMetrics().horizontalAdvance(search.placeholderText()) + 80
         search.setMinimumWidth(min(need, search.fontMetrics().averageCharWidth() * 16))
+        search.preferred = min(need, 560)
+        search.updateGeometry()
         search.setMaximumWidth(max(420, min(need + 80, 640)))
 
     def _compact_rail(self) -> None:
