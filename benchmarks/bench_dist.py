@@ -1,10 +1,11 @@
 """Size of the bundle and its cold and warm start against the source install, in one run.
 
 Sizes: each bundle variant that was built (``make dist`` writes ``dist/ujuzi/ujuzi`` and
-``dist/ujuzi-full/ujuzi``; without them the standard one is built into ``bench-data/dist``),
-installed (the bytes of its files) and compressed (its ``.tar.gz`` and ``.deb`` when built,
-else a ``.tar.gz`` written now), against the installed sizes of Kiwix (252 MiB), Kolibri (375)
-and Anki (620); the target is under 250 MiB.
+``dist/ujuzi-full/ujuzi``; ``UJUZI_BENCH_DIST`` names another folder; without them the
+standard one is built into ``bench-data/dist``), installed (the bytes of its files) and
+compressed (its ``.tar.gz`` and ``.deb`` when built, else a ``.tar.gz`` written now), against
+the installed sizes of Kiwix (252 MiB), Kolibri (375) and Anki (620); the target is under
+250 MiB.
 
 Start: seconds from process start to the window's first page showing the starter library
 ("ready", the probe of benchmarks/bench_startup.py), offscreen. Warm: the median of
@@ -30,6 +31,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Where ``make dist`` wrote the bundles and archives (``UJUZI_BENCH_DIST`` to read another).
+DIST = Path(os.environ.get("UJUZI_BENCH_DIST") or ROOT / "dist")
 MIB = 1024 * 1024
 ANCHORS = {"Kiwix": 252, "Kolibri": 375, "Anki": 620}
 TARGET_MIB = 250
@@ -74,7 +77,7 @@ def start_seconds(command: list[str], env: dict[str, str]) -> float:
 
 
 def bundles() -> dict[str, Path]:
-    found = {variant: ROOT / "dist" / folder / "ujuzi"
+    found = {variant: DIST / folder / "ujuzi"
              for variant, folder in (("standard", "ujuzi"), ("full", "ujuzi-full"))}
     found = {variant: path for variant, path in found.items() if (path / "ujuzi").is_file()}
     if "standard" not in found:
@@ -89,8 +92,8 @@ def bundles() -> dict[str, Path]:
 
 def compressed_sizes(variant: str, folder: Path) -> list[str]:
     suffix = "" if variant == "standard" else "-full"
-    made = [*sorted((ROOT / "dist").glob(f"ujuzi{suffix}-*-linux-x86_64.tar.gz")),
-            *sorted((ROOT / "dist").glob(f"ujuzi{suffix}_*_amd64.deb"))]
+    made = [*sorted(DIST.glob(f"ujuzi{suffix}-*-linux-x86_64.tar.gz")),
+            *sorted(DIST.glob(f"ujuzi{suffix}_*_amd64.deb"))]
     if not made:
         with tempfile.TemporaryDirectory(prefix="ujuzi-bench-tar-") as tmp:
             out = Path(tmp) / "bundle.tar.gz"
