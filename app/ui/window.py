@@ -516,11 +516,16 @@ class MainWindow(QMainWindow):
         self.ctx.tasks_changed.connect(self._seeding_ended)
         if self.ctx.packs is None and not self.ctx.loading_packs:
             self.ctx.reload_packs()
+        # Downloads left in the queue go on once the first page is on screen: the hub
+        # client (HTTP and all) loads then, not on the start-up path.
+        self.ready.connect(self._start_hub, Qt.ConnectionType.SingleShotConnection)
         self.navigate(target[0], target[1], focus=False)
+        self.sync.start()
+
+    def _start_hub(self) -> None:
         from app.ui.hub import hub_of
 
-        hub_of(self.ctx).start()  # downloads left in the queue go on
-        self.sync.start()
+        hub_of(self.ctx).start()
 
     @staticmethod
     def target(open_id: str | None) -> tuple[str, dict[str, Any]]:

@@ -222,4 +222,6 @@ def test_progress_survives_a_restart(
     pack = wait_loaded(qtbot, window2, "pack", pack_id=PACK_ID)
     assert pack.progress_label.text() == "1 of 8 done"
     home = wait_loaded(qtbot, window2, "home")
-    assert home.continue_box.isHidden()  # the only opened resource is done
+    # The only opened resource is done: Home continues with the next one of its pack.
+    assert not home.continue_box.isHidden()
+    assert [item["id"] for item in _ctx2.continue_items] == [f"{PACK_ID}/second"]

@@ -39,7 +39,7 @@ def test_human_output(capsys: pytest.CaptureFixture[str], imported: None) -> Non
     lines = out.splitlines()
     assert lines[0] == "Copy editing  (org.test.search/copyedit)  article en"
     assert "[grammar]" in lines[1] and "[trustworthy]" in lines[1]
-    assert lines[-1] == "1 of 1 results."
+    assert lines[-1] == "1 of 1 result."
     code, out, _ = run(capsys, "search", "marejeleo", "makala")
     assert "@1:15" in out.splitlines()[0] and "[marejeleo]" in out
 

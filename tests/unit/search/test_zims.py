@@ -57,7 +57,7 @@ def test_a_word_of_one_article_is_found_by_ujuzi_search(
     lines = out.splitlines()
     assert lines[0] == f"Article {UNIQUE}  ({PACK}/index)  article en  A/Article_{UNIQUE}"
     assert "[zanzibarite]" in lines[1] and "quokka" not in lines[1]
-    assert lines[-1] == "1 of 1 results."
+    assert lines[-1] == "1 of 1 result."
     code, out, _err = run(capsys, "search", "zanzibarite", "--json")
     data = json.loads(out)
     [hit] = data["hits"]
