@@ -21,9 +21,10 @@ from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QSpinBox, QTimeEdit
 from pytestqt.qtbot import QtBot
 
+from app import i18n
 from app.library import Library
 from app.mentorship import crypto, local
-from app.mentorship.models import MentorProfile
+from app.mentorship.models import GoalLink, MentorProfile
 from app.packs.importer import import_pack
 from app.sync.account import Account
 from app.sync.records import sync_now
@@ -32,9 +33,12 @@ from app.ui.pages.mentorship_dashboard import COMPLETION, MENTEE, ROW_ROLE
 from app.ui.window import MainWindow
 from tests.hubs import RunningHub, start_hub
 from tests.sync.conftest import PASSWORD, file_keyring  # noqa: F401
-from tests.sync.records_helpers import add_users, pack_file, resource
+from tests.sync.records_helpers import PACK_ID, add_users, pack_file, resource
 from tests.sync.test_mentorship import device, sync
 from tests.ui.conftest import Dialogs, OpenWindow, mark_seeded, wait_loaded
+from tests.ui.test_accessible import problems
+from tests.ui.test_keyboard import controls, walk
+from tests.ui.test_languages import Pseudo, untranslated
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +50,7 @@ def mentor_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]
     running = start_hub(tmp_path_factory.mktemp("hub") / "home")
     try:
         add_users(running, "amina", "baraka", "imani", "neema", "otieno", "zawadi", "kito",
-                  "pendo")
+                  "pendo", "juma", "rehema")
         yield running
     finally:
         running.stop()
@@ -174,6 +178,7 @@ def test_a_suggestion_shows_its_explanation_and_a_request_waits_for_sync(
     assert find.explanations["baraka"].text() == suggestion.explanation
     qtbot.waitUntil(find.explanations["baraka"].isVisible, timeout=WAIT)
     screenshot(window, "mentorship-find", tmp_path)
+    every_section_is_reachable_and_named(qtbot, window, page)
 
     find.message.setText("Habari! Ninataka kujifunza.")
     with qtbot.waitSignal(page.loaded, timeout=WAIT):
@@ -228,14 +233,127 @@ def test_offline_the_kept_suggestions_show_with_their_date(
         own.stop()
     find = page.find_section
     fetched = find.fetched.text()
-    assert fetched.startswith("Suggestions of ") and "The hub is needed for fresh" in fetched
+    assert fetched.startswith("Fetched from the hub ")
     find.find_button.click()
     qtbot.waitUntil(lambda: find.find_button.isEnabled() and find.status.property("role")
                     == "error", timeout=WAIT)
     assert "The hub cannot give fresh suggestions now" in find.status.text()
     assert "pendo" in find.explanations
     qtbot.waitUntil(find.explanations["pendo"].isVisible, timeout=WAIT)
-    assert find.fetched.text() == fetched
+    kept = find.fetched.text()
+    assert kept.startswith("Suggestions kept on this computer, of ")
+    assert kept.endswith("The hub is needed for fresh ones.")
+    assert fetched.removeprefix("Fetched from the hub ").rstrip(".") in kept  # its date
+
+
+def every_section_is_reachable_and_named(qtbot: QtBot, window: MainWindow,
+                                         page: MentorshipPage) -> None:
+    """In each part of the page: Tab and Shift+Tab reach every control, every control has
+    a name a screen reader reads, and every visible text went through the catalog."""
+    start = page.tabs.currentIndex()
+    for index in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(index)
+        QApplication.processEvents()
+        # (the rail's sync indicator changes as the background sync runs: not this page's)
+        found = [line for line in problems(window) if "'Sync: " not in line]
+        assert not found, "\n".join(found)
+        wanted = controls(window)
+        for forward in (True, False):
+            reached = walk(qtbot, window, forward)
+            missing = [w for w in wanted
+                       if not any(r is w or w.isAncestorOf(r) for r in reached)]
+            assert missing == [], f"{page.TABS[index]}: Tab never reaches {missing}"
+    i18n.install(Pseudo(), "en")
+    window.ctx.language_changed.emit()
+    try:
+        for index in range(page.tabs.count()):
+            page.tabs.setCurrentIndex(index)
+            QApplication.processEvents()
+            assert untranslated(window) == [], page.TABS[index]
+    finally:
+        i18n.set_language("en")
+        window.ctx.language_changed.emit()
+        page.tabs.setCurrentIndex(start)
+
+
+# -- a mentor's actions, goals and the person's menu ------------------------------------------
+
+
+def test_a_mentor_accepts_sets_a_goal_ticks_a_task_and_blocks_from_the_window(
+        qtbot: QtBot, home: Path, open_window: OpenWindow, tmp_path: Path,
+        mentor_hub: RunningHub, dialogs: Dialogs) -> None:
+    signed_in(home, mentor_hub.url, "juma")
+    with Library(home) as library:
+        import_pack(library, pack_file(tmp_path))
+        local.save_profile(library, MentorProfile(
+            offers=["wikidata"], languages={"en": 5}, timezone="UTC",
+            availability=[("thu", "09:00", "12:00")], capacity=2, mentoring=True))
+        sync_now(library)
+    with device(tmp_path / "rehema", mentor_hub, "rehema") as mentee:
+        asked = local.request_mentor(mentee, "juma", message="Hello!")
+        sync(mentee)
+    with Library(home) as library:
+        sync_now(library)
+    _ctx, window = open_window()
+    window.resize(1000, 1100)
+    page = mentorship(qtbot, window)
+    people, detail = page.people, page.people.detail
+    assert people.mentor_list.count() == 0
+    assert plain(people.mentee_list.item(0).text()) == \
+        "rehema: waiting for the mentor's answer"
+    assert list(detail.action_buttons) == ["accept", "decline", "cancel"]
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        detail.action_buttons["accept"].click()
+    assert detail.badge.isVisible() and "Accept" in detail.badge.toolTip()
+    with Library(home) as library:
+        sync_now(library)
+    reloaded(qtbot, page)
+    assert plain(people.mentee_list.item(0).text()) == "rehema: active"
+    assert list(detail.action_buttons) == ["pause", "complete", "hand_over", "cancel"]
+
+    # A goal linked to a pack of the library, with two tasks.
+    goals = detail.goals
+    goals.add_button.click()
+    dialog = goals.dialog
+    dialog.title.setText("Read the sample pack")
+    dialog.has_due.setChecked(True)
+    dialog.due.setDate(QDate(2027, 2, 1))
+    dialog.pack.setCurrentIndex(dialog.pack.findData(PACK_ID))
+    dialog.add_task(None).setText("Read the introduction")
+    dialog.add_task(None).setText("Write a summary")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: len(goals.task_boxes) == 2, timeout=WAIT)
+    with Library(home) as library:
+        [goal] = local.goals(library, asked.id)
+    assert (goal.title, goal.due, goal.links) == (
+        "Read the sample pack", "2027-02-01", [GoalLink("pack", PACK_ID)])
+    assert [task.title for task in goal.tasks] == ["Read the introduction", "Write a summary"]
+    goals.task_boxes[goal.tasks[0].id].setChecked(True)
+
+    def ticked() -> bool:
+        with Library(home) as library:
+            return [task.done for task in local.goals(library, asked.id)[0].tasks] == \
+                [True, False]
+
+    qtbot.waitUntil(ticked, timeout=WAIT)
+    screenshot(window, "mentorship-goals", tmp_path)
+    every_section_is_reachable_and_named(qtbot, window, page)
+
+    # Block, from the person's menu, after a confirmation.
+    dialogs.answers.append(Dialogs.Yes)
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        detail.block_action.trigger()
+    assert dialogs.boxes[-1].text().startswith("Block rehema?")
+    with Library(home) as library:
+        blocks = [row[0] for row in library.db.execute(
+            "SELECT data FROM mentor_actions WHERE data LIKE '%\"block\"%'")]
+    assert len(blocks) == 1 and '"peer":"rehema"' in blocks[0]
+    # Answered Cancel, nothing is recorded.
+    dialogs.answers.append(Dialogs.Cancel)
+    detail.block_action.trigger()
+    with Library(home) as library:
+        assert library.db.execute("SELECT COUNT(*) FROM mentor_actions WHERE data LIKE "
+                                  "'%\"block\"%'").fetchone()[0] == 1
 
 
 # -- the mentor's dashboard --------------------------------------------------------------------
@@ -310,6 +428,7 @@ def test_the_dashboard_sorts_filters_and_charts_the_selected_mentee(
     assert board.chart.points() == rows["neema"].timeline
     assert board.chart.series.count() == len(rows["neema"].timeline)
     path = screenshot(window, "mentorship-dashboard", tmp_path)
+    every_section_is_reachable_and_named(qtbot, window, page)
     board.select("imani")
     assert board.chart.points() == rows["imani"].timeline
 

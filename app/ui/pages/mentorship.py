@@ -104,6 +104,21 @@ def load_view(library: Library, profile: str | None, languages: list[str]) -> Me
 # -- my profile --------------------------------------------------------------------------------
 
 
+class TimeEdit(QTimeEdit):
+    """A time field that gives Tab back (QDateTimeEdit walks its hours and minutes with
+    Tab; the arrow keys still do)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
+class DateEdit(QDateEdit):
+    """A date field that gives Tab back (see :class:`TimeEdit`)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
 class SkillList(QListWidget):
     """Skills to tick, shown by label, kept by id."""
 
@@ -209,7 +224,7 @@ def _slot_row(day: str = "mon", start: str = "18:00", end: str = "20:00") -> lis
         days.addItem(day_name(name), name)
     days.setCurrentIndex(max(0, days.findData(day)))
     days.setAccessibleName(_("Day"))
-    begin, finish = QTimeEdit(), QTimeEdit()
+    begin, finish = TimeEdit(), TimeEdit()
     for edit, value, name in ((begin, start, _("From")), (finish, end, _("Until"))):
         edit.setDisplayFormat("HH:mm")
         edit.setTime(QTime.fromString(value, "HH:mm"))
@@ -242,7 +257,7 @@ class ProfileSection(QWidget):
             form.addRow("", box)
         self.offers, self.wants = SkillList(), SkillList()
         self.languages = Rows(_language_row)
-        self.timezone = QComboBox()
+        self.timezone = content(QComboBox())  # IANA names, never translated
         self.timezone.setEditable(True)
         self.timezone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         from zoneinfo import available_timezones
@@ -253,7 +268,7 @@ class ProfileSection(QWidget):
         self.capacity.setRange(0, 1000)
         away_row = QHBoxLayout()
         self.away = QCheckBox()
-        self.away_until = QDateEdit()
+        self.away_until = DateEdit()
         self.away_until.setCalendarPopup(True)
         self.away_until.setDisplayFormat("yyyy-MM-dd")
         self.away_until.setDate(QDate.currentDate().addDays(14))
@@ -381,6 +396,14 @@ class ProfileSection(QWidget):
         self.availability.add_button.setAccessibleName(_("Add a time"))
         self.save_button.setText(_("Save my profile"))
         self.save_button.setAccessibleName(_("Save my profile"))
+        # The rows' controls were named in the language of their making: made again.
+        value = self.value()
+        self.languages.clear()
+        for tag, level in value.languages.items():
+            self.languages.add(tag, level)
+        self.availability.clear()
+        for day, start, end in value.availability:
+            self.availability.add(day, start, end)
 
 
 # -- find a mentor ---------------------------------------------------------------------------
@@ -398,7 +421,7 @@ class FindSection(QWidget):
         head = QHBoxLayout()
         self.heading = label("", "h2")
         head.addWidget(self.heading, 1)
-        self.find_button = button("", "primary", "search", self.find)
+        self.find_button = button("", "primary", "search", self.ask_hub)
         head.addWidget(self.find_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(head)
         self.help = label("", "muted")
@@ -424,20 +447,26 @@ class FindSection(QWidget):
         self.request_buttons: dict[str, Any] = {}
         self.explanations: dict[str, Any] = {}
         self.suggestions: list[Suggestion] = []
+        self.when: str | None = None
+        self.fresh = False
         self.retranslate()
 
     def show_suggestions(self, suggestions: list[Suggestion], fetched: str | None,
-                         problem: str = "") -> None:
-        """Show ``suggestions`` fetched at ``fetched``; ``problem`` says why they are not
-        fresh (the hub could not be reached)."""
-        self.suggestions = list(suggestions)
+                         problem: str = "", fresh: bool = False) -> None:
+        """Show ``suggestions`` fetched at ``fetched`` (``fresh``: just now); ``problem``
+        says why they are not fresh (the hub could not be reached)."""
+        self.suggestions, self.when, self.fresh = list(suggestions), fetched, fresh
         if problem:
             self.page.say(self.status, problem, "error")
         else:
             self.status.hide()
-        if fetched:
-            self.fetched.setText(_("Suggestions of {moment}. The hub is needed for fresh "
-                                   "ones.").format(moment=formatting.moment(fetched)))
+        if fetched and fresh:
+            self.fetched.setText(_("Fetched from the hub {moment}.").format(
+                moment=formatting.moment(fetched)))
+        elif fetched:
+            self.fetched.setText(_("Suggestions kept on this computer, of {moment}. The hub "
+                                   "is needed for fresh ones.").format(
+                moment=formatting.moment(fetched)))
         else:
             self.fetched.setText(_("No suggestions kept on this computer yet: Find mentors "
                                    "asks the hub."))
@@ -461,7 +490,7 @@ class FindSection(QWidget):
         top.addWidget(name, 1)
         request = button(_("Request"), None, "add",
                          lambda: self.request(suggestion.mentor))
-        request.setAccessibleName(_("Ask {mentor} to mentor you").format(
+        request.setAccessibleName(_("Request {mentor} as your mentor").format(
             mentor=suggestion.mentor))
         top.addWidget(request, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(top)
@@ -476,7 +505,7 @@ class FindSection(QWidget):
         self.explanations[suggestion.mentor] = explanation
         return card
 
-    def find(self) -> None:
+    def ask_hub(self) -> None:
         """Ask the hub for suggestions (off the GUI thread); offline, the kept ones show
         with a line saying why."""
         from app.mentorship import local
@@ -488,7 +517,7 @@ class FindSection(QWidget):
         def done(result: Any) -> None:
             self.find_button.setEnabled(True)
             suggestions, fetched = result
-            self.show_suggestions(suggestions, fetched)
+            self.show_suggestions(suggestions, fetched, fresh=True)
 
         def failed(error: BaseException) -> None:
             self.find_button.setEnabled(True)
@@ -534,9 +563,8 @@ class FindSection(QWidget):
         self.message.setAccessibleName(_("Message with a request (optional)"))
         self.share.setText(_("Let my mentor see my progress"))
         self.share.setAccessibleName(_("Let my mentor see my progress"))
-        if self.suggestions or self.fetched.text():
-            self.show_suggestions(self.suggestions, self.page.view.suggestions_fetched
-                                  if self.page.view else None)
+        if self.page.view is not None:
+            self.show_suggestions(self.suggestions, self.when, fresh=self.fresh)
 
 
 # -- the page ----------------------------------------------------------------------------------

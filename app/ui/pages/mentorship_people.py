@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QFrame,
@@ -42,9 +41,9 @@ from app.mentorship.models import (
     Relationship,
     Task,
 )
-from app.ui import dialogs, icons
+from app.ui import dialogs, icons, theme
 from app.ui.note_edit import NoteEditor
-from app.ui.pages.mentorship import state_name
+from app.ui.pages.mentorship import DateEdit, state_name
 from app.ui.widgets import button, clear_layout, content, label, progress_bar, tip
 
 if TYPE_CHECKING:
@@ -191,12 +190,14 @@ class PeopleSection(QWidget):
                 item = QListWidgetItem(self.item_text(relationship))
                 item.setData(Qt.ItemDataRole.UserRole, relationship.id)
                 item.setToolTip(tip(self.item_text(relationship)))
+                # In the text's colour, selected or not (the selection is a soft tint).
+                shade = theme.current().text
                 if self.waiting(relationship):
-                    item.setIcon(icons.icon("sync"))
+                    item.setIcon(icons.icon("sync", color=shade))
                 elif relationship.final:
-                    item.setIcon(icons.icon("check-circle"))
+                    item.setIcon(icons.icon("check-circle", color=shade))
                 else:
-                    item.setIcon(icons.icon("person"))
+                    item.setIcon(icons.icon("person", color=shade))
                 widget.addItem(item)
             widget.blockSignals(False)
             # As tall as its rows (two at least, six at most; more scroll).
@@ -295,9 +296,9 @@ class RelationshipDetail(QWidget):
         self.status = label("", "small")
         self.status.hide()
         layout.addWidget(self.status)
-        self.actions = QHBoxLayout()
-        self.actions.setSpacing(8)
-        layout.addLayout(self.actions)
+        self.action_row = QHBoxLayout()
+        self.action_row.setSpacing(8)
+        layout.addLayout(self.action_row)
         self.action_buttons: dict[str, QPushButton] = {}
         # Goals, notes and history one below the other (not tabs): each as tall as its
         # text needs at the page's width.
@@ -317,16 +318,16 @@ class RelationshipDetail(QWidget):
         changed = self.relationship is None or self.relationship.id != relationship.id
         self.relationship = relationship
         self._texts()
-        clear_layout(self.actions)
+        clear_layout(self.action_row)
         self.action_buttons = {}
         for action in valid_actions(relationship):
             role = "primary" if action in ("accept", "resume") else None
-            widget = button(action_name(action), role, None,
-                            lambda a=action: self.act(a))
+            widget = button(action_name(action), role)
+            widget.clicked.connect(lambda _c=False, a=action: self.act(a))
             widget.setAccessibleName(action_name(action))
-            self.actions.addWidget(widget)
+            self.action_row.addWidget(widget)
             self.action_buttons[action] = widget
-        self.actions.addStretch()
+        self.action_row.addStretch()
         self.history.clear()
         for line in reversed(relationship.audit):
             item = QListWidgetItem(audit_text(line))
@@ -335,8 +336,9 @@ class RelationshipDetail(QWidget):
             self.history.addItem(item)
         if not relationship.audit:
             self.history.addItem(_("Nothing from the hub yet."))
-        if changed:
-            self.status.hide()
+        if changed or (not self.section.waiting(relationship)
+                       and self.status.property("role") == "success"):
+            self.status.hide()  # what it said has reached the hub
         self.goals.load()
         self.notes.load()
 
@@ -358,7 +360,7 @@ class RelationshipDetail(QWidget):
         self.explanation.setText(relationship.explanation)
         self.explanation.setVisible(bool(relationship.explanation))
         self.person_button.setText(_("Block or report…"))
-        self.person_button.setAccessibleName(_("Actions on {peer}").format(
+        self.person_button.setAccessibleName(_("Block or report {peer}").format(
             peer=relationship.peer))
 
     # -- acting ----------------------------------------------------------------------------
@@ -524,8 +526,8 @@ class GoalsPanel(QWidget):
                                          "library and list the steps to reach it."), "muted"))
         for goal in goals:
             self.cards.addWidget(self._card(goal))
-        self.add_button.setEnabled(bool(self.detail.relationship)
-                                   and not self.detail.relationship.final)
+        relationship = self.detail.relationship
+        self.add_button.setEnabled(relationship is not None and not relationship.final)
 
     def _card(self, goal: Goal) -> QWidget:
         card = QFrame()
@@ -624,7 +626,7 @@ class GoalDialog(QDialog):
         due_row = QHBoxLayout()
         self.has_due = QCheckBox(_("Due by"))
         self.has_due.setAccessibleName(_("Due by"))
-        self.due = QDateEdit()
+        self.due = DateEdit()
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
         self.due.setAccessibleName(_("Due date"))
@@ -748,7 +750,7 @@ class NotesPanel(QWidget):
         layout.addWidget(self.new_label)
         self.text = content(QPlainTextEdit())
         self.text.setTabChangesFocus(True)
-        self.text.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
+        self.text.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.new_label.setBuddy(self.text)
         layout.addWidget(self.text)
         row = QHBoxLayout()
