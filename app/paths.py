@@ -89,8 +89,9 @@ def data_home(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 def keep_inside_portable_folder() -> None:
     """In portable mode, point the per-user cache and configuration folders that libraries
-    write (fontconfig's cache, Qt's, libvlc's) into the data folder, so that the program leaves
-    nothing on the laptop it ran on. Call before those libraries start."""
+    write (fontconfig's cache, Qt's, libvlc's) and the temporary folder (the window's icon
+    cache) into the data folder, so that the program leaves nothing on the laptop it ran on.
+    Call before those libraries start."""
     portable = portable_root()
     if portable is None or os.environ.get("UJUZI_HOME"):
         return
@@ -98,6 +99,13 @@ def keep_inside_portable_folder() -> None:
     for variable, folder in (("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config"),
                              ("XDG_STATE_HOME", "state"), ("XDG_DATA_HOME", "local")):
         os.environ[variable] = str(data / folder)
+    scratch = data / "tmp"
+    try:
+        scratch.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    except OSError:
+        return  # a read-only stick: the start-up check of the data folder says so
+    os.environ["TMPDIR"] = str(scratch)
+    tempfile.tempdir = None  # computed again from TMPDIR on next use
 
 
 def _shipped(name: str) -> Path:
