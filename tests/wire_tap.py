@@ -18,6 +18,7 @@ class Tap:
         self.upstream = (host, int(port))
         self.streams: list[tuple[bytearray, bytearray]] = []
         self._sockets: list[socket.socket] = []
+        self._closed = False
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         threading.Thread(target=self._accept, daemon=True).start()
@@ -28,8 +29,12 @@ class Tap:
                 client, _address = self._listener.accept()
             except OSError:
                 return
+            self._sockets.append(client)
+            if self._closed:
+                client.close()
+                return
             hub = socket.create_connection(self.upstream)
-            self._sockets += [client, hub]
+            self._sockets.append(hub)
             up, down = bytearray(), bytearray()
             self.streams.append((up, down))
             for source, target, kept in ((client, hub, up), (hub, client, down)):
@@ -46,6 +51,7 @@ class Tap:
             target.shutdown(socket.SHUT_WR)
 
     def close(self) -> None:
+        self._closed = True
         self._listener.close()
         for sock in self._sockets:
             with contextlib.suppress(OSError):
