@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection, Engine
 
 from app.errors import HubError, NotFoundError
-from app.hub import access, db, forward, journal, keys, mentorship, records
+from app.hub import access, db, forward, journal, keys, mentorship, plane
 from app.hub.accounts import User
 from app.hub.config import HubConfig
 from app.hub.mentor_db import mentor_relationships, space_records
@@ -251,7 +251,7 @@ def award(config: HubConfig, engine: Engine, caller: User, user: str, target: st
             raise BadgeRefused(_("The account {name} is disabled.").format(name=user))
         if earner.id == caller.id:
             raise BadgeForbidden(_("Nobody awards a badge to themselves."))
-        records.lock_owner(connection, earner.id)
+        plane.lock_owner(connection, earner.id)
         if not curator and not _is_mentor(connection, caller.id, earner.id):
             raise _not_mentor(earner)
         achievement = _pack(connection, earner, target) or _goal(
@@ -287,7 +287,7 @@ def award(config: HubConfig, engine: Engine, caller: User, user: str, target: st
                           "awarded": db.iso(now)}}
         connection.execute(db.sync_records.insert().values(
             owner_id=earner.id, type="badge", record_id=credential_id,
-            seq=mentorship.next_seqs(connection, 1)[0], state=records.canonical(state)))
+            seq=plane.next_seqs(connection, 1)[0], state=plane.canonical(state)))
     journal.event("badge-awarded", user=caller.name, earner=earner.name, badge=credential_id,
                   kind=achievement.kind, subject=achievement.subject)
     return {"id": credential_id, "for": about, "credential": credential}

@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import AuthError, ChecksumError, HubError, NetworkError, SignatureError
-from app.hub import catalog, db, mirror, records
+from app.hub import catalog, db, mirror, plane, records
 from app.hub.config import FORWARD_BATCH, HubConfig
 from app.i18n import _
 from app.packs.manifest import parse_manifest, unique_files
@@ -285,7 +285,7 @@ def _apply_pulled(engine: Engine, url: str, owner_id: int, device: str,
     transaction, with the cursor (the device's mark); the number of records it changed."""
     table = db.sync_records
     with engine.begin() as connection:
-        records.lock_owner(connection, owner_id)
+        plane.lock_owner(connection, owner_id)
         cursor = records.device_mark(connection, owner_id, device)
         fresh = [(seq, state) for seq, state in page if seq > cursor]
         if not fresh:
@@ -301,13 +301,13 @@ def _apply_pulled(engine: Engine, url: str, owner_id: int, device: str,
             row = connection.execute(sa.select(table.c.id, table.c.state).where(
                 table.c.owner_id == owner_id, table.c.type == state["type"],
                 table.c.record_id == state["id"])).first()
-            pulled = records.canonical(merge(state, state))
-            text = pulled if row is None else records.canonical(
+            pulled = plane.canonical(merge(state, state))
+            text = pulled if row is None else plane.canonical(
                 merge(json.loads(row.state), state))
             if row is not None and text == row.state:
                 continue
             theirs = theirs and text == pulled
-            [seq] = records._next_seqs(connection, 1)
+            [seq] = plane.next_seqs(connection, 1)
             if row is None:
                 connection.execute(table.insert().values(
                     owner_id=owner_id, type=state["type"], record_id=state["id"],

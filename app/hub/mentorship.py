@@ -10,7 +10,7 @@ brings them.
 
 **Locks.** A pull's cursor is one ``seq`` over the caller's own records and their spaces, so
 every transaction that writes a row a person reads holds that person's owner row (the lock
-of :func:`app.hub.records.lock_owner`): a push into a space holds every member's, an action
+of :func:`app.hub.plane.lock_owner`): a push into a space holds every member's, an action
 every party's (the mentor's among them, which is what makes capacity safe: two requests for
 a mentor's last place commit one after the other, the second seeing the first). The rows are
 locked in increasing id order, after a read of who is needed; if the needed set grew in
@@ -48,6 +48,8 @@ from app.hub.mentor_db import (
     space_members,
     space_records,
 )
+from app.hub.plane import canonical, lock_owner, next_seqs
+from app.hub.plane import merge_states as _merge
 from app.i18n import _
 
 State = dict[str, Any]
@@ -113,8 +115,6 @@ def user_names(connection: Connection, ids: Iterable[int]) -> dict[int, str]:
 def lock_people(connection: Connection, ids: Iterable[int]) -> None:
     """Lock each person's owner row, in increasing id order (no two transactions wait on
     each other in a cycle)."""
-    from app.hub.records import lock_owner
-
     for owner_id in sorted(set(ids)):
         lock_owner(connection, owner_id)
 
@@ -240,17 +240,9 @@ def get_relationship(connection: Connection, relationship_id: str) -> Relationsh
     return Relationship(relationship_id, data, int(row.mentor_id), int(row.mentee_id))
 
 
-def next_seqs(connection: Connection, count: int) -> list[int]:
-    from app.hub.records import _next_seqs
-
-    return _next_seqs(connection, count)
-
-
 def put_space_record(connection: Connection, space: str, state: State,
                      row_id: int | None = None) -> None:
     """Store ``state`` in ``space`` with a new ``seq`` (a new row, or row ``row_id``)."""
-    from app.hub.records import canonical
-
     seq = next_seqs(connection, 1)[0]
     if row_id is None:
         connection.execute(space_records.insert().values(
@@ -340,8 +332,6 @@ def is_member(connection: Connection, space: str, user_id: int) -> str:
 def apply_space_record(connection: Connection, owner_id: int, record: State,
                        index: int) -> None:
     """Merge a pushed space record into its space (403 when the pusher is no party)."""
-    from app.hub.records import _merge, canonical
-
     key = (record["type"], record["id"])
     stored = _stored_spaces(connection, [key]).get(key)
     base = _load(stored[2]) if stored else record

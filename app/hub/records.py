@@ -25,6 +25,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from app.errors import HubError
 from app.hub import db, mentor_checks, mentorship
+from app.hub.plane import RecordError, State, canonical
+from app.hub.plane import merge_states as _merge
+from app.hub.plane import next_seqs as _next_seqs
 from app.i18n import _
 from app.store import merge
 
@@ -37,15 +40,7 @@ MAX_PAGE = 1000
 #: The largest counter and seq (PostgreSQL's BIGINT).
 MAX_COUNTER = 2**63 - 1
 MAX_ID = 300
-#: The ``hub_state`` counter that is the sequence on SQLite (PostgreSQL has ``sync_seq``).
-SEQ_COUNTER = "sync_seq"
 _CHUNK = 300
-
-State = dict[str, Any]
-
-
-class RecordError(HubError):
-    """A pushed record that is malformed or of a type this hub does not know (400)."""
 
 
 class RecordForbidden(HubError):
@@ -72,10 +67,6 @@ class Page:
         rows = ",".join(f'{{"seq":{seq},"record":{state}}}' for seq, state in self.records)
         more = "true" if self.more else "false"
         return f'{{"records":[{rows}],"cursor":{self.cursor},"more":{more}}}'.encode()
-
-
-def canonical(state: State) -> str:
-    return json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 # -- checking what arrives -------------------------------------------------------------------
@@ -160,42 +151,6 @@ def check_changes(device: str, changes: Sequence[Change], forwarded: bool = Fals
 
 # -- push --------------------------------------------------------------------------------------
 
-def _insert(connection: Connection, table: sa.Table) -> Any:
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table)
-
-
-def lock_owner(connection: Connection, owner_id: int) -> None:
-    """Hold ``owner_id``'s row until the transaction ends (see the module's docstring): one
-    upsert, which on PostgreSQL locks the row it inserts or updates."""
-    table = db.sync_owners
-    connection.execute(_insert(connection, table).values(owner_id=owner_id, pushes=1)
-                       .on_conflict_do_update(index_elements=[table.c.owner_id],
-                                              set_={"pushes": table.c.pushes + 1}))
-
-
-def _next_seqs(connection: Connection, count: int) -> list[int]:
-    """``count`` new values of the one sequence, increasing."""
-    if count == 0:
-        return []
-    if connection.dialect.name == "postgresql":
-        rows = connection.execute(sa.text(
-            "SELECT nextval('sync_seq') FROM generate_series(1, :count)"), {"count": count})
-        return sorted(int(row[0]) for row in rows)
-    table = db.hub_state
-    last = connection.execute(
-        _insert(connection, table).values(key=SEQ_COUNTER, value=count)
-        .on_conflict_do_update(index_elements=[table.c.key],
-                               set_={"value": table.c.value + count})
-        .returning(table.c.value)).scalar_one()
-    return list(range(int(last) - count + 1, int(last) + 1))
-
-
 def device_mark(connection: Connection, owner_id: int, device: str) -> int:
     table = db.sync_devices
     value = connection.execute(sa.select(table.c.counter).where(
@@ -217,14 +172,6 @@ def _stored(connection: Connection, owner_id: int,
         for row in rows:
             found[(row.type, row.record_id)] = (row.id, row.state)
     return found
-
-
-def _merge(a: State, b: State) -> State:
-    try:
-        return merge.merge(a, b)
-    except (TypeError, ValueError, KeyError, AttributeError) as error:
-        raise RecordError(_("The record {type} {id} cannot be merged: {error}.").format(
-            type=b.get("type"), id=str(b.get("id"))[:80], error=str(error)[:200])) from None
 
 
 def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change],

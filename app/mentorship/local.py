@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -40,6 +39,12 @@ from app.mentorship.models import (
     Suggestion,
     Task,
 )
+from app.mentorship.store import PENDING_KEY as _PENDING_KEY
+from app.mentorship.store import cache_get as _cache_get
+from app.mentorship.store import cache_put as _cache_put
+from app.mentorship.store import dumps as _dumps
+from app.mentorship.store import rows as _rows
+from app.mentorship.store import write as _write
 from app.paths import resources_dir
 from app.store.db import utc_now
 from app.store.records import DEVICE_KEY, get_meta, new_id, next_lamport, write_record
@@ -83,20 +88,6 @@ def _me(library: Library, profile: str | None) -> str:
     return str(user)
 
 
-def _rows(library: Library, table: str, profile_id: str,
-          where: str = "", params: tuple[Any, ...] = ()) -> Iterator[dict[str, Any]]:
-    """The live records of one mentorship table for a profile, as states with their row's
-    bookkeeping (``_updated``)."""
-    for record_id, data, extra, clock, updated in library.db.execute(
-            f"SELECT id, data, extra, clock, updated_at FROM {table} "
-            f"WHERE profile_id = ? AND deleted = 0 {where}", (profile_id, *params)):
-        state: dict[str, Any] = {"id": str(record_id), "data": json.loads(data),
-                                 **json.loads(extra), "_updated": updated}
-        if clock:
-            state["clock"] = json.loads(clock)
-        yield state
-
-
 def _one(library: Library, table: str, profile_id: str, record_id: str) -> dict[str, Any]:
     for state in _rows(library, table, profile_id, "AND id = ?", (record_id,)):
         return state
@@ -106,41 +97,6 @@ def _one(library: Library, table: str, profile_id: str, record_id: str) -> dict[
 
 _TABLE_WORDS = {"mentor_relationships": "relationship", "mentor_goals": "goal",
                 "mentor_shared_notes": "note", "mentor_private_notes": "note"}
-
-
-def _write(library: Library, table: str, profile_id: str, record_id: str,
-           data: dict[str, Any], extra: dict[str, Any] | None = None,
-           deleted: bool = False) -> None:
-    values: dict[str, Any] = {"data": _dumps(data)}
-    if extra is not None:
-        values["extra"] = _dumps(extra)
-    write_record(library.db, table, {"profile_id": profile_id, "id": record_id}, values,
-                 deleted=deleted)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _cache_put(library: Library, profile_id: str, name: str, body: Any) -> str:
-    fetched = utc_now()
-    with library.db.atomic():
-        library.db.execute(
-            "INSERT INTO mentor_cache(profile_id, name, body, fetched) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(profile_id, name) DO UPDATE SET body = excluded.body, "
-            "fetched = excluded.fetched", (profile_id, name, _dumps(body), fetched))
-    return fetched
-
-
-def _cache_get(library: Library, profile_id: str, name: str) -> tuple[Any, str | None]:
-    row = library.db.execute("SELECT body, fetched FROM mentor_cache WHERE profile_id = ? "
-                             "AND name = ?", (profile_id, name)).fetchone()
-    if row is None:
-        return None, None
-    try:
-        return json.loads(row[0]), str(row[1])
-    except ValueError:
-        return None, None
 
 
 def _hub_get(library: Library, profile: str | None, path: str) -> Any:
@@ -748,62 +704,6 @@ def delete_mentor_note(library: Library, note_id: str, profile: str | None = Non
 # -- the notes key at login ------------------------------------------------------------------
 
 
-def notes_key_at_login(library: Library, profile: str | None, url: str, user: str,
-                       token: str, password: str) -> None:
-    """At ``ujuzi login``, with the password just typed: unwrap into the keyring the
-    account's notes keys (the ``notes_key`` records on the hub and on this device), and wrap
-    again every key the keyring holds that the hub lacks or that another password wrapped
-    (``notes_key`` records in the outbox). An account with no key yet gets one made and
-    wrapped now, kept in the library database (0600, where a note's text is before it is
-    encrypted) until the first private note moves it to the keyring and sends its wrapped
-    form: an account that never writes a private note keeps nothing in the keyring."""
-    from app.sync.http import HubSession
-
-    profile_id = _profile_id(library, profile)
-    wrapped: dict[str, dict[str, Any]] = {}
-    with HubSession(url, token) as hub:
-        since, more = 0, True
-        while more:
-            page = hub.json("GET", f"/api/v1/sync/pull?since={since}&limit=1000")
-            try:
-                for item in page["records"]:
-                    record = item["record"]
-                    if record.get("type") == "notes_key" and not record.get("deleted"):
-                        wrapped[str(record["id"])] = dict(record.get("data") or {})
-                since, more = int(page["cursor"]), bool(page["more"])
-            except (KeyError, TypeError, ValueError, AttributeError):
-                raise HubError(_("The hub sent an answer the client cannot use.")) from None
-    for state in _rows(library, "mentor_notes_keys", profile_id):
-        wrapped.setdefault(state["id"], state["data"])
-    keys = crypto.load_keys(url, user)
-    held = dict(keys.keys)
-    opened: set[str] = set()
-    for key_id, data in sorted(wrapped.items()):
-        key = crypto.unwrap_key(data, password)
-        if key is not None:
-            opened.add(key_id)
-            keys.add(key_id, key)
-    with library.db.atomic():
-        library.db.execute("DELETE FROM mentor_cache WHERE profile_id = ? AND name = ?",
-                           (profile_id, _PENDING_KEY))
-        if keys.keys:
-            for key_id, key in sorted(keys.keys.items()):
-                if key_id not in opened:
-                    _write(library, "mentor_notes_keys", profile_id, key_id,
-                           crypto.wrap_key(key_id, key, password))
-        else:
-            key_id, key = crypto.new_key()
-            _cache_put(library, profile_id, _PENDING_KEY, {
-                "key_id": key_id, "key": crypto.encode(key),
-                "wrapped": crypto.wrap_key(key_id, key, password)})
-    if keys.keys != held:
-        crypto.store_keys(url, user, keys)
-
-
-#: The ``mentor_cache`` entry of a notes key made at login and not used yet.
-_PENDING_KEY = "notes_key_pending"
-
-
 def _keys_for_writing(library: Library, profile: str | None, profile_id: str) -> crypto.Keys:
     """The account's notes keys, with the current one to encrypt with: the key made at login
     moves to the keyring at its first use, and its wrapped form goes to the outbox."""
@@ -863,6 +763,6 @@ __all__ = [
     "ACTIONS", "RELATIONSHIP_ACTIONS", "MentorshipError", "act", "add_mentor_note", "block",
     "cached_suggestions", "dashboard", "delete_goal", "delete_mentor_note",
     "edit_mentor_note", "find_mentors", "get_profile", "goals", "mentor_notes",
-    "notes_key_at_login", "relationships", "report", "request_mentor", "save_goal",
+    "relationships", "report", "request_mentor", "save_goal",
     "save_profile", "set_task_done", "skills", "unblock",
 ]

@@ -260,7 +260,7 @@ class Account:
             raise _keyring_error(exc) from None
         self._store_link(url, user, key, role)
         with contextlib.suppress(UjuziError):  # the next login tries again
-            from app.mentorship.local import notes_key_at_login
+            from app.sync.notes_keys import notes_key_at_login
             notes_key_at_login(self.library, self.profile, url, user, token, password)
         if another_account:
             enqueue_all(self.library.db, self.profile_id)  # the new account has none of them
