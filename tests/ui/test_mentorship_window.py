@@ -11,6 +11,7 @@ Set UJUZI_SCREENSHOT_DIR to keep the screenshots (docs/screenshots/mentorship-*.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt, QTime
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QSpinBox, QTimeEdit
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QPlainTextEdit,
+    QSpinBox,
+    QTimeEdit,
+)
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -39,6 +47,7 @@ from tests.ui.conftest import Dialogs, OpenWindow, mark_seeded, wait_loaded
 from tests.ui.test_accessible import problems
 from tests.ui.test_keyboard import controls, walk
 from tests.ui.test_languages import Pseudo, untranslated
+from tests.ui.test_layout import FONT, SIZE, cut_text, settle
 
 pytestmark = pytest.mark.slow
 
@@ -132,6 +141,8 @@ def test_the_profile_filled_in_the_window_is_saved_through_local(
             timezone="Africa/Nairobi", availability=[("wed", "17:30", "19:00")], capacity=1,
             looking=True, away_until="2027-01-15", backup_mentor="baraka",
             bio="Mwalimu wa Kiswahili.")
+    window.resize(1000, 1300)
+    qtbot.waitUntil(lambda: form.save_button.isVisible(), timeout=WAIT)
     screenshot(window, "mentorship-profile", tmp_path)
 
     # A mistake says what is wrong in one line and saves nothing.
@@ -276,6 +287,29 @@ def every_section_is_reachable_and_named(qtbot: QtBot, window: MainWindow,
         page.tabs.setCurrentIndex(start)
 
 
+def every_section_fits(qtbot: QtBot, window: MainWindow, page: MentorshipPage) -> None:
+    """At 800x600 and 24 pt, in each part of the page, text wraps or elides: no label,
+    button or list box is cut, and the page is never wider than the window."""
+    ctx = window.ctx
+    with qtbot.waitSignal(ctx.theme_changed, timeout=WAIT):
+        ctx.set_setting("font_size", FONT)
+    try:
+        found: dict[str, list[str]] = {}
+        for index in range(page.tabs.count()):
+            page.tabs.setCurrentIndex(index)
+            window.resize(*SIZE)
+            settle(window)
+            # (the window's own size is test_layout's: its rail grows with the sync
+            # indicator a signed-in learner has)
+            cut = cut_text(window)
+            if cut:
+                found[page.TABS[index]] = cut
+        assert found == {}
+    finally:
+        with qtbot.waitSignal(ctx.theme_changed, timeout=WAIT):
+            ctx.set_setting("font_size", 11)
+
+
 # -- a mentor's actions, goals and the person's menu ------------------------------------------
 
 
@@ -338,6 +372,22 @@ def test_a_mentor_accepts_sets_a_goal_ticks_a_task_and_blocks_from_the_window(
     qtbot.waitUntil(ticked, timeout=WAIT)
     screenshot(window, "mentorship-goals", tmp_path)
     every_section_is_reachable_and_named(qtbot, window, page)
+    every_section_fits(qtbot, window, page)
+    page.tabs.setCurrentIndex(page.TABS.index("people"))
+
+    # Report, from the person's menu: the reason is asked for.
+    detail.report_action.trigger()
+    report = detail.report_dialog
+    assert isinstance(report.field, QPlainTextEdit)
+    report.ok_button.click()
+    assert report.error.text() == "Fill this in first." and report.isVisible()
+    report.field.setPlainText("Asked for my password.")
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        report.ok_button.click()
+    with Library(home) as library:
+        [sent] = [json.loads(row[0]) for row in library.db.execute(
+            "SELECT data FROM mentor_actions WHERE data LIKE '%\"report\"%'")]
+    assert (sent["peer"], sent["reason"]) == ("rehema", "Asked for my password.")
 
     # Block, from the person's menu, after a confirmation.
     dialogs.answers.append(Dialogs.Yes)
@@ -429,6 +479,9 @@ def test_the_dashboard_sorts_filters_and_charts_the_selected_mentee(
     assert board.chart.series.count() == len(rows["neema"].timeline)
     path = screenshot(window, "mentorship-dashboard", tmp_path)
     every_section_is_reachable_and_named(qtbot, window, page)
+    every_section_fits(qtbot, window, page)
+    window.resize(1100, 900)
+    page.tabs.setCurrentIndex(page.TABS.index("dashboard"))
     board.select("imani")
     assert board.chart.points() == rows["imani"].timeline
 

@@ -45,7 +45,7 @@ from app.mentorship.models import (
 from app.tasks import Reporter
 from app.ui.context import AppContext
 from app.ui.pages.base import Crumb, Page
-from app.ui.widgets import button, clear_layout, content, label, tool_button
+from app.ui.widgets import button, clear_layout, content, label, tip, tool_button
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Languages offered in the profile's list (any other tag can be typed).
@@ -133,7 +133,7 @@ class SkillList(QListWidget):
             item.setCheckState(Qt.CheckState.Checked if skill.id in chosen
                                else Qt.CheckState.Unchecked)
             self.addItem(item)
-        rows = min(max(self.count(), 3), 8)
+        rows = min(max(self.count(), 3), 6)
         self.setMinimumHeight(self.sizeHintForRow(0) * rows + 8 if self.count() else 60)
 
     def chosen(self) -> list[str]:
@@ -203,7 +203,8 @@ def _language_row(tag: str = "", level: int = 3) -> list[QWidget]:
     else:
         choice.setEditText(tag)
     choice.setAccessibleName(_("Language"))
-    choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    choice.setMinimumContentsLength(12)
     spin = QSpinBox()
     spin.setRange(0, 5)
     spin.setValue(level)
@@ -254,11 +255,14 @@ class ProfileSection(QWidget):
         self.mentoring = QCheckBox()
         self.auto_accept = QCheckBox()
         for box in (self.looking, self.mentoring, self.auto_accept):
-            form.addRow("", box)
+            layout.addWidget(box)  # the whole width: a tick box's text does not wrap
         self.offers, self.wants = SkillList(), SkillList()
         self.languages = Rows(_language_row)
         self.timezone = content(QComboBox())  # IANA names, never translated
         self.timezone.setEditable(True)
+        self.timezone.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.timezone.setMinimumContentsLength(16)
         self.timezone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         from zoneinfo import available_timezones
 
@@ -280,7 +284,7 @@ class ProfileSection(QWidget):
         self.backup = content(QLineEdit())
         self.bio = content(QPlainTextEdit())
         self.bio.setTabChangesFocus(True)
-        self.bio.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
+        self.bio.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
         self.field_labels: dict[str, Any] = {}
         for key, widget in (("offers", self.offers), ("wants", self.wants),
                             ("languages", self.languages), ("timezone", self.timezone),
@@ -373,9 +377,11 @@ class ProfileSection(QWidget):
                             "mentors and mentees."))
         for box, text in ((self.looking, _("I am looking for a mentor")),
                           (self.mentoring, _("I am open to mentees")),
-                          (self.auto_accept, _("Accept requests at once while I have places"))):
+                          (self.auto_accept, _("Accept requests at once"))):
             box.setText(text)
             box.setAccessibleName(text)
+        self.auto_accept.setToolTip(tip(_("A request takes one of your free places as soon as "
+                                          "the hub sees it, without waiting for your answer.")))
         texts = {"offers": _("Skills I can teach"), "wants": _("Skills I want to learn"),
                  "languages": _("Languages I speak (level 0 to 5)"),
                  "timezone": _("Time zone"), "availability": _("When I am free each week"),

@@ -44,7 +44,15 @@ from app.mentorship.models import (
 from app.ui import dialogs, icons, theme
 from app.ui.note_edit import NoteEditor
 from app.ui.pages.mentorship import DateEdit, state_name
-from app.ui.widgets import button, clear_layout, content, label, progress_bar, tip
+from app.ui.widgets import (
+    FlowLayout,
+    button,
+    clear_layout,
+    content,
+    label,
+    progress_bar,
+    tip,
+)
 
 if TYPE_CHECKING:
     from app.ui.pages.mentorship import MentorshipPage
@@ -268,11 +276,13 @@ class RelationshipDetail(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(8)
-        head = QHBoxLayout()
         self.peer = content(label("", "h2"))
-        head.addWidget(self.peer, 1)
+        layout.addWidget(self.peer)
+        # The badge and the person's menu, then the actions: rows that wrap when narrow.
+        marks = QWidget()
+        head = FlowLayout(marks)
         self.badge = label("", "chip", wrap=False)
-        head.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        head.addWidget(self.badge)
         self.person_button = QToolButton()
         self.person_button.setIcon(icons.icon("person"))
         self.person_button.setProperty("role", "quiet")
@@ -287,8 +297,8 @@ class RelationshipDetail(QWidget):
             action.triggered.connect(lambda _c=False, run=run: run())
             self.person_menu.addAction(action)
         self.person_button.setMenu(self.person_menu)
-        head.addWidget(self.person_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        layout.addLayout(head)
+        head.addWidget(self.person_button)
+        layout.addWidget(marks)
         self.state = label("", None)
         layout.addWidget(self.state)
         self.explanation = content(label("", "muted"))
@@ -296,9 +306,9 @@ class RelationshipDetail(QWidget):
         self.status = label("", "small")
         self.status.hide()
         layout.addWidget(self.status)
-        self.action_row = QHBoxLayout()
-        self.action_row.setSpacing(8)
-        layout.addLayout(self.action_row)
+        actions = QWidget()
+        self.action_row = FlowLayout(actions)
+        layout.addWidget(actions)
         self.action_buttons: dict[str, QPushButton] = {}
         # Goals, notes and history one below the other (not tabs): each as tall as its
         # text needs at the page's width.
@@ -327,7 +337,6 @@ class RelationshipDetail(QWidget):
             widget.setAccessibleName(action_name(action))
             self.action_row.addWidget(widget)
             self.action_buttons[action] = widget
-        self.action_row.addStretch()
         self.history.clear()
         for line in reversed(relationship.audit):
             item = QListWidgetItem(audit_text(line))
@@ -753,12 +762,13 @@ class NotesPanel(QWidget):
         self.text.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.new_label.setBuddy(self.text)
         layout.addWidget(self.text)
-        row = QHBoxLayout()
+        below = QWidget()
+        row = FlowLayout(below)
         self.private = QCheckBox()
-        row.addWidget(self.private, 1)
+        row.addWidget(self.private)
         self.add_button = button("", "primary", "add", self.add)
         row.addWidget(self.add_button)
-        layout.addLayout(row)
+        layout.addWidget(below)
         self.status = label("", "small")
         self.status.hide()
         layout.addWidget(self.status)
@@ -888,8 +898,10 @@ class NotesPanel(QWidget):
     def retranslate(self) -> None:
         self.new_label.setText(_("New note"))
         self.text.setAccessibleName(_("New note"))
-        self.private.setText(_("Private: encrypted, only I can read it"))
-        self.private.setAccessibleName(_("Private: encrypted, only I can read it"))
+        self.private.setText(_("Private (only I can read it)"))
+        self.private.setAccessibleName(_("Private (only I can read it)"))
+        self.private.setToolTip(tip(_("Encrypted on this device with your account's notes "
+                                      "key: the hub and the other person cannot read it.")))
         self.add_button.setText(_("Add the note"))
         self.add_button.setAccessibleName(_("Add the note"))
         if self.notes:
