@@ -92,8 +92,9 @@ def bundles() -> dict[str, Path]:
 
 def compressed_sizes(variant: str, folder: Path) -> list[str]:
     suffix = "" if variant == "standard" else "-full"
-    made = [*sorted(DIST.glob(f"ujuzi{suffix}-*-linux-x86_64.tar.gz")),
-            *sorted(DIST.glob(f"ujuzi{suffix}_*_amd64.deb"))]
+    made = [*sorted(DIST.glob(f"ujuzi{suffix}-[0-9]*-linux-x86_64.tar.gz")),
+            *sorted(DIST.glob(f"ujuzi{suffix}_[0-9]*_amd64.deb"))]
+    made = [path for path in made if path.stat().st_size > 1024 * 1024]  # not one half-made
     if not made:
         with tempfile.TemporaryDirectory(prefix="ujuzi-bench-tar-") as tmp:
             out = Path(tmp) / "bundle.tar.gz"
