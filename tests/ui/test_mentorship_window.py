@@ -38,6 +38,7 @@ from app.sync.account import Account
 from app.sync.records import sync_now
 from app.ui.pages.mentorship import MentorshipPage
 from app.ui.pages.mentorship_dashboard import COMPLETION, MENTEE, ROW_ROLE
+from app.ui.pages.mentorship_people import AskText
 from app.ui.window import MainWindow
 from tests.hubs import RunningHub, start_hub
 from tests.sync.conftest import PASSWORD, file_keyring  # noqa: F401
@@ -375,6 +376,18 @@ def test_a_mentor_accepts_sets_a_goal_ticks_a_task_and_blocks_from_the_window(
     every_section_fits(qtbot, window, page)
     page.tabs.setCurrentIndex(page.TABS.index("people"))
 
+    # Hand over: the new mentor's name is asked for.
+    detail.action_buttons["hand_over"].click()
+    QApplication.processEvents()
+    [ask] = [w for w in detail.findChildren(AskText) if w.isVisible()]
+    ask.field.setText("pendo")
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        ask.ok_button.click()
+    with Library(home) as library:
+        [handed] = [json.loads(row[0]) for row in library.db.execute(
+            "SELECT data FROM mentor_actions WHERE data LIKE '%\"hand_over\"%'")]
+    assert (handed["relationship"], handed["to"]) == (asked.id, "pendo")
+
     # Report, from the person's menu: the reason is asked for.
     detail.report_action.trigger()
     report = detail.report_dialog
@@ -492,6 +505,8 @@ def test_the_dashboard_sorts_filters_and_charts_the_selected_mentee(
     reloaded(qtbot, page)
     board.select("neema")
     assert board.table.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    # the rail's label is translated: an English one would widen the rail for every page
+    assert window.rail_buttons["mentorship"].text() == "الإرشاد"
     assert board.chart.points() == rows["neema"].timeline
     screenshot(window, "mentorship-dashboard-ar", tmp_path)
     assert path.exists()
