@@ -483,6 +483,10 @@ def test_the_dashboard_sorts_filters_and_charts_the_selected_mentee(
     assert shown() == ["neema"]
     board.filter.setText("")
     assert shown() == ["imani", "neema"]
+    board.due_only.setChecked(True)  # no goal is due
+    assert shown() == []
+    board.due_only.setChecked(False)
+    assert shown() == ["imani", "neema"]
 
     # The chart has the selected mentee's timeline.
     board.select("neema")
