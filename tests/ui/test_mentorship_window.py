@@ -205,6 +205,11 @@ def test_a_suggestion_shows_its_explanation_and_a_request_waits_for_sync(
     assert detail.isVisible() and detail.badge.isVisible()
     assert detail.badge.text() == "Waiting for sync"
     assert list(detail.action_buttons) == ["cancel"]
+    # No goal or note yet: the hub has not made the relationship's space.
+    qtbot.waitUntil(lambda: detail.notes.cards.count() == 1 and detail.goals.cards.count() == 1,
+                    timeout=WAIT)  # both loaded: "No notes yet", "No goals yet"
+    assert not detail.goals.add_button.isEnabled()
+    assert not detail.notes.add_button.isEnabled()
     with Library(home) as library:
         [made] = local.relationships(library)
         assert (made.mentor, made.state, made.waiting) == ("baraka", "waiting", ["request"])
@@ -216,6 +221,8 @@ def test_a_suggestion_shows_its_explanation_and_a_request_waits_for_sync(
     assert plain(people.mentor_list.item(0).text()) == \
         "baraka: waiting for the mentor's answer"
     assert not detail.badge.isVisible()
+    qtbot.waitUntil(detail.notes.add_button.isEnabled, timeout=WAIT)
+    assert detail.goals.add_button.isEnabled()
     assert detail.history.count() >= 1 and "request" in detail.history.item(0).text().lower()
     screenshot(window, "mentorship-relationships", tmp_path)
 

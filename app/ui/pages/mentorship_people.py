@@ -87,6 +87,13 @@ def valid_actions(relationship: Relationship) -> list[str]:
     return found
 
 
+def open_for_records(relationship: Relationship | None) -> bool:
+    """Whether goals and notes can be added: the hub has made the relationship's space
+    (not a request still on this device) and it has not ended."""
+    return relationship is not None and relationship.state != WAITING and \
+        not relationship.final
+
+
 #: actions that end something or cannot be undone: asked first
 CONFIRM = {"decline", "cancel", "complete"}
 
@@ -535,8 +542,10 @@ class GoalsPanel(QWidget):
                                          "library and list the steps to reach it."), "muted"))
         for goal in goals:
             self.cards.addWidget(self._card(goal))
-        relationship = self.detail.relationship
-        self.add_button.setEnabled(relationship is not None and not relationship.final)
+        self.add_button.setEnabled(open_for_records(self.detail.relationship))
+        self.add_button.setToolTip("" if self.add_button.isEnabled() else tip(_(
+            "Goals and notes are added once the hub has seen the request, and not after "
+            "the mentorship has ended.")))
 
     def _card(self, goal: Goal) -> QWidget:
         card = QFrame()
@@ -795,6 +804,10 @@ class NotesPanel(QWidget):
 
     def show_notes(self, notes: list[MentorNote]) -> None:
         self.notes = list(notes)
+        self.add_button.setEnabled(open_for_records(self.detail.relationship))
+        self.add_button.setToolTip("" if self.add_button.isEnabled() else tip(_(
+            "Goals and notes are added once the hub has seen the request, and not after "
+            "the mentorship has ended.")))
         clear_layout(self.cards)
         self.note_cards = {}
         if not notes:
