@@ -556,6 +556,9 @@ def test_a_private_note_shows_a_lock_and_a_conflict_shows_both_versions(
         sync_now(library)
         [note] = local.mentor_notes(library, made.id)
         assert note.conflict
+    with Library(home) as library:  # a pack of the library, one resource of three done
+        import_pack(library, pack_file(tmp_path))
+        library.record_progress(resource(0), complete=True)
     _ctx, window = open_window()
     page = mentorship(qtbot, window)
     detail = page.people.detail
@@ -565,6 +568,18 @@ def test_a_private_note_shows_a_lock_and_a_conflict_shows_both_versions(
     texts = [widget.text() for widget in card.findChildren(type(page.title))]
     assert "Edited on two devices" in texts
     assert "Read chapters one and two." in texts and "Read chapter one twice." in texts
+
+    # A goal linked to the pack shows the mentee's progress in it.
+    goals = detail.goals
+    qtbot.waitUntil(goals.add_button.isEnabled, timeout=WAIT)
+    goals.add_button.click()
+    goals.dialog.title.setText("Finish the sample pack")
+    goals.dialog.pack.setCurrentIndex(goals.dialog.pack.findData(PACK_ID))
+    goals.dialog.save_button.click()
+    qtbot.waitUntil(lambda: len(goals.goals) == 1, timeout=WAIT)
+    assert goals.goals[0].progress == pytest.approx(1 / 3)
+    qtbot.waitUntil(lambda: "33% of the linked packs done" in [
+        w.text() for w in goals.findChildren(QLabel) if w.isVisible()], timeout=WAIT)
 
     # A private note: encrypted, marked with a lock.
     notes.text.setPlainText("Ask about the exams.")
