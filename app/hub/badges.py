@@ -18,6 +18,7 @@ Routes (who may call each is in :data:`app.hub.access.ACCESS`; the rest is check
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import uuid
@@ -27,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection, Engine
 
@@ -332,6 +333,19 @@ def revoked(engine: Engine, caller: User) -> dict[str, Any]:
         for row in rows]}
 
 
+def conditional(request: Request, body: BaseModel) -> Response:
+    """``body`` as JSON with a strong ETag, or 304 with no body when the client's copy
+    (``If-None-Match``) is current: every sync asks for the issuer and the revoked list,
+    which rarely change."""
+    raw = body.model_dump_json(by_alias=True).encode()
+    etag = '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    asked = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
+    if etag in asked:
+        return Response(status_code=304, headers=headers)
+    return Response(raw, media_type="application/json", headers=headers)
+
+
 # -- routes -----------------------------------------------------------------------------------
 
 class AwardIn(BaseModel):
@@ -411,7 +425,8 @@ def install(api: FastAPI, signed_in: Any) -> None:
 
     @api.get(REVOKED_PATH, response_model=RevokedOut)
     def revoked_route(request: Request, caller: Any = caller_of) -> Any:
-        return revoked(hub(request).engine, caller.user)
+        return conditional(request, RevokedOut.model_validate(
+            revoked(hub(request).engine, caller.user)))
 
     @api.post(REVOKE_PATH, response_model=RevokedOne)
     def revoke_route(request: Request, badge_id: str, body: RevokeIn,
@@ -423,4 +438,5 @@ def install(api: FastAPI, signed_in: Any) -> None:
 
     @api.get(ISSUER_PATH, response_model=IssuerOut)
     def issuer_route(request: Request) -> Any:
-        return issuer(hub(request).config, hub(request).engine)
+        return conditional(request, IssuerOut.model_validate(
+            issuer(hub(request).config, hub(request).engine)))

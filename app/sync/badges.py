@@ -32,35 +32,52 @@ REVOKED_PATH = "/api/v1/badges/revoked"
 CACHE = "badges"
 
 
-def _get(hub: HubSession, path: str) -> Any:
-    """The JSON answer of ``path``; None from a hub that does not issue badges (404)."""
-    response = hub.request("GET", path, expect=(200, 404))
+def _get(hub: HubSession, path: str, etag: str | None) -> tuple[Any, str | None]:
+    """The JSON answer of ``path`` and its ETag; ``(None, None)`` from a hub that does not
+    issue badges (404), ``(NOT_MODIFIED, etag)`` when the copy kept here is current."""
+    headers = {"If-None-Match": etag} if etag else None
+    response = hub.request("GET", path, expect=(200, 304, 404), headers=headers)
     with response:
         if response.status_code == 404:
-            return None
+            return None, None
+        if response.status_code == 304:
+            return NOT_MODIFIED, etag
         try:
-            return response.json()
+            return response.json(), response.headers.get("ETag")
         except ValueError:
             raise HubError(_("The hub sent an answer the client cannot use.")) from None
 
 
+#: What :func:`_get` answers for a 304.
+NOT_MODIFIED = object()
+
+
 def fetch(library: Library, hub: HubSession) -> None:
-    """Keep the hub's issuer profile and its list of revoked badges (NETWORK)."""
-    profile = _get(hub, ISSUER_PATH)
-    listed = _get(hub, REVOKED_PATH) if profile is not None else None
-    if profile is None or listed is None:
+    """Keep the hub's issuer profile and its list of revoked badges (NETWORK). Each is asked
+    with the ETag of the copy kept here, so a sync that finds nothing new moves no body."""
+    kept_id, kept = next(((key, entry) for key, entry in _cache(library).items()
+                          if isinstance(entry, dict) and entry.get("url") == hub.url),
+                         ("", {}))
+    tags: dict[str, Any] = kept.get("etags") or {}
+    profile, issuer_tag = _get(hub, ISSUER_PATH, tags.get("issuer") if kept else None)
+    if profile is None:
+        return
+    listed, revoked_tag = _get(hub, REVOKED_PATH, tags.get("revoked") if kept else None)
+    if listed is None:
         return
     try:
-        issuer_id = str(profile["id"])
-        entry = {
-            "url": hub.url, "name": str(profile.get("name") or ""), "fetched": utc_now(),
-            "keys": [{"public_key": str(key["public_key"]),
-                      "signed_by": key.get("signed_by"), "endorsement": key.get("endorsement")}
-                     for key in profile.get("keys") or []],
-            "revoked": {str(item["id"]): {"revoked_at": item.get("revoked_at"),
-                                          "reason": item.get("reason")}
-                        for item in listed.get("revoked") or []},
-        }
+        if profile is NOT_MODIFIED:
+            issuer_id, name, keys = kept_id, kept["name"], kept["keys"]
+        else:
+            issuer_id, name = str(profile["id"]), str(profile.get("name") or "")
+            keys = [{"public_key": str(key["public_key"]), "signed_by": key.get("signed_by"),
+                     "endorsement": key.get("endorsement")}
+                    for key in profile.get("keys") or []]
+        revoked = kept["revoked"] if listed is NOT_MODIFIED else {
+            str(item["id"]): {"revoked_at": item.get("revoked_at"), "reason": item.get("reason")}
+            for item in listed.get("revoked") or []}
+        entry = {"url": hub.url, "name": name, "fetched": utc_now(), "keys": keys,
+                 "revoked": revoked, "etags": {"issuer": issuer_tag, "revoked": revoked_tag}}
     except (KeyError, TypeError, AttributeError):
         raise HubError(_("The hub sent an answer the client cannot use.")) from None
     with library.db.atomic():

@@ -184,6 +184,28 @@ def test_the_issuer_profile_and_keys_are_public(badge_hub: RunningHub) -> None:
                         timeout=60).status_code == 401
 
 
+def test_the_issuer_and_the_revoked_list_answer_304_to_the_copy_a_device_keeps(
+        badge_hub: RunningHub) -> None:
+    """Every sync asks for both; when nothing changed they answer with no body."""
+    amina, baraka, _rel = mentorship(badge_hub, "amina", "baraka")
+    complete(baraka, *RESOURCES)
+    badge_id = award(amina, "baraka", PACK).json()["id"]
+    url = f"{badge_hub.url}/api/v1/badges/revoked"
+    first = baraka.get("/api/v1/badges/revoked")
+    tag = first.headers["ETag"]
+    unchanged = baraka.learner.session.get(url, headers={"If-None-Match": tag}, timeout=60)
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    amina.learner.session.post(f"{badge_hub.url}/api/v1/badges/{badge_id}/revoke",
+                               json={"reason": "awarded by mistake"}, timeout=60)
+    changed = baraka.learner.session.get(url, headers={"If-None-Match": tag}, timeout=60)
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert [item["id"] for item in changed.json()["revoked"]] == [badge_id]
+    issuer = requests.get(f"{badge_hub.url}/api/v1/badges/issuer", timeout=60)
+    again = requests.get(f"{badge_hub.url}/api/v1/badges/issuer",
+                         headers={"If-None-Match": issuer.headers["ETag"]}, timeout=60)
+    assert (again.status_code, again.content) == (304, b"")
+
+
 # -- the learner's device and the CLI -----------------------------------------------------------
 
 def test_a_synced_badge_exports_and_verifies_offline_until_revoked(
