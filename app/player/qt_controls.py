@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.player.base import RATES, SubtitleTrack
+from app.player.qt_layout import WrapRows
 from app.player.subtitles import format_time
 
 SKIP_SECONDS = 10.0
@@ -174,26 +175,34 @@ class PlayerControls(QWidget):
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setValue(100)
         self.volume_slider.setSingleStep(VOLUME_STEP)
-        self.volume_slider.setMaximumWidth(110)
         self.volume_slider.valueChanged.connect(self.volume_changed.emit)
         self.fullscreen_button = _button(checkable=True)
         self.fullscreen_button.clicked.connect(self.fullscreen_clicked.emit)
 
-        buttons = QHBoxLayout()
+        # Groups that stay together; they wrap onto a second row when the window is narrow
+        # or the text large (the volume slider keeps its width beside the mute button).
+        self.volume_slider.setMinimumWidth(96)
+        self.volume_slider.setMaximumWidth(120)
+        buttons = WrapRows()
         buttons.setContentsMargins(4, 0, 8, 4)
-        for button in (self.play_button, self.back_button, self.forward_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        widget: QWidget
-        for widget in (
-            self.speed_button,
-            self.subtitle_button,
-            self.audio_only_button,
-            self.mute_button,
-            self.volume_slider,
-            self.fullscreen_button,
-        ):
-            buttons.addWidget(widget)
+        groups: tuple[tuple[QWidget, ...], ...] = (
+            (self.play_button, self.back_button, self.forward_button),
+            (self.speed_button, self.subtitle_button),
+            (self.audio_only_button,),
+            (self.mute_button, self.volume_slider),
+            (self.fullscreen_button,),
+        )
+        self.groups: list[QWidget] = []
+        for members in groups:
+            group = QWidget()
+            row = QHBoxLayout(group)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(2)
+            for widget in members:
+                row.addWidget(widget)
+            buttons.addWidget(group)
+            self.groups.append(group)
+        self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(seek_row)

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -41,6 +40,7 @@ from app.library import Library
 from app.player import ENV_VAR, available_backends, backend_label, choose_backend
 from app.player.base import Player, State
 from app.player.qt_controls import ARROW_SECONDS, SKIP_SECONDS, VOLUME_STEP, PlayerControls
+from app.player.qt_layout import SideBySide
 from app.player.qt_side_panel import SidePanel
 from app.player.qt_surfaces import Bridge, BridgeEvents, FrameSurface, NativeSurface
 from app.player.session import (
@@ -266,7 +266,8 @@ class PlayerWidget(QWidget):
         self.transcript, self.notes = self.side.transcript, self.side.notes
         self.note_edit, self.note_button = self.side.note_edit, self.side.note_button
 
-        self.splitter = QSplitter()
+        # the side panel goes under the video when the two do not fit side by side
+        self.splitter = SideBySide()
         self.splitter.addWidget(main)
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 3)
@@ -443,6 +444,9 @@ class PlayerWidget(QWidget):
         self.message_panel.setText(message)
         self.message_panel.setAccessibleDescription(message)
         self.stage.setCurrentWidget(self.message_panel)
+        # Its text was set while the panel was hidden (not the stage's current widget):
+        # the layouts around ask its height for their width again now that it shows.
+        self.message_panel.updateGeometry()
         self._set_controls_enabled(False)
 
     def _update_stage(self) -> None:

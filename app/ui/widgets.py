@@ -265,8 +265,11 @@ class Reflow(QWidget):
             self.box.spacing() * max(0, len(items) - 1)
 
     def minimumSizeHint(self) -> QSize:
+        """As wide as its widest widget; as tall as its widgets' preferred heights in the
+        current arrangement (a button's style sheet minimum would let a layout squash it)."""
         widths = [item.minimumSize().width() for item in self._items()]
-        return QSize(max(widths, default=0), super().minimumSizeHint().height())
+        height = max(super().minimumSizeHint().height(), self.box.sizeHint().height())
+        return QSize(max(widths, default=0), height)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -416,6 +419,7 @@ class FitArea(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._fitting = False
+        self._fitted = False  # the widget's minimum height is the one set here
 
     def setWidget(self, widget: QWidget) -> None:
         super().setWidget(widget)
@@ -447,14 +451,22 @@ class FitArea(QScrollArea):
 
     def _fit(self) -> None:
         widget = self.widget()
-        if widget is None or self._fitting or not widget.hasHeightForWidth():
+        if widget is None or self._fitting:
             return
         self._fitting = True
         try:
+            if not widget.hasHeightForWidth():
+                # no wrapping text shown now (a label hidden): its layout's minimum holds,
+                # not a height fitted to text it no longer shows
+                if self._fitted:
+                    self._fitted = False
+                    widget.setMinimumHeight(0)
+                return
             width = max(self.viewport().width(), widget.minimumSizeHint().width())
             height = widget.heightForWidth(width)
             if height > 0 and widget.minimumHeight() != height:
                 widget.setMinimumHeight(height)
+                self._fitted = True
         finally:
             self._fitting = False
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QSplitter,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -28,6 +28,7 @@ from app.i18n import _
 from app.languages import negotiate
 from app.library import Library
 from app.packs.manifest import localized
+from app.player.qt_layout import SideBySide
 from app.tasks import Reporter
 from app.ui import icons
 from app.ui.context import AppContext
@@ -127,12 +128,13 @@ class NotesPanel(QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty)
         layout.addWidget(self.editor)
-        row = QHBoxLayout()
-        row.addWidget(self.add)
-        row.addStretch()
-        row.addWidget(self.edit)
-        row.addWidget(self.delete)
-        layout.addLayout(row)
+        # side by side, or one under the other when the panel is narrow or the text large
+        row = Reflow()
+        row.add(self.add)
+        row.add_stretch()
+        row.add(self.edit)
+        row.add(self.delete)
+        layout.addWidget(row)
         QShortcut(QKeySequence("Ctrl+Return"), self.editor, self._add)
         self.notes: list[dict[str, Any]] = []
         # Notes changed elsewhere (a sync, the Notes page): show them as they are now.
@@ -179,9 +181,15 @@ class NotesPanel(QWidget):
     def _update_add(self) -> None:
         time = self.page.viewer.media_time() if self.page.viewer is not None else None
         if time is not None:
-            self.add.setText(_("Add note at {time}").format(time=formatting.clock(time)))
+            text = _("Add note at {time}").format(time=formatting.clock(time))
         else:
-            self.add.setText(_("Add note"))
+            text = _("Add note")
+        if text != self.add.text():
+            self.add.setText(text)
+            # the panel may need to be wider, or to go under the viewer
+            side = getattr(self.page, "side", None)
+            if side is not None:
+                side.updateGeometry()
 
     def set_notes(self, notes: list[dict[str, Any]]) -> None:
         self.notes = notes
@@ -248,6 +256,25 @@ class NotesPanel(QWidget):
         self.page.ctx.run(work, done)
 
 
+class SideTabs(QTabWidget):
+    """Notes and transcript: at least as wide as the notes panel's widest row (its buttons
+    cannot wrap), however the scroll area around the panel would let it shrink."""
+
+    def __init__(self, notes: QScrollArea) -> None:
+        super().__init__()
+        self.setDocumentMode(True)
+        self.notes = notes
+        self.addTab(notes, "")
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        inner = self.notes.widget()
+        if inner is None:
+            return hint
+        width = inner.minimumSizeHint().width() + self.notes.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), width), hint.height())
+
+
 class ResourcePage(Page):
     name = "resource"
 
@@ -279,16 +306,15 @@ class ResourcePage(Page):
         layout.addLayout(head)
         layout.addWidget(separator())
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        # notes and transcript beside the viewer, or under it when both do not fit
+        self.splitter = SideBySide()
         self.viewer_holder = QStackedWidget()
         self.loading = Loading()
         self.viewer_holder.addWidget(self.loading)
         self.splitter.addWidget(self.viewer_holder)
-        self.side = QTabWidget()
-        self.side.setDocumentMode(True)
         self.notes_panel = NotesPanel(self)
         # in a scroll area: a short window or large text scrolls the panel, never squashes it
-        self.side.addTab(scrolling(self.notes_panel), "")
+        self.side = SideTabs(scrolling(self.notes_panel))
         self.transcript = QListWidget()
         self.transcript.setWordWrap(True)
         self.transcript.itemActivated.connect(self._transcript_line)
@@ -299,7 +325,6 @@ class ResourcePage(Page):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
         self.splitter.setSizes([900, 320])
-        self.splitter.setChildrenCollapsible(False)
         layout.addWidget(self.splitter, 1)
 
         layout.addWidget(separator())
