@@ -114,6 +114,7 @@ class PlayerControls(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._subtitles_shown: str | None = None  # the label of the subtitles shown
         self.elapsed = QLabel(format_time(0))
         self.total = QLabel(format_time(0))
         self.seek_bar = SeekSlider(Qt.Orientation.Horizontal)
@@ -228,13 +229,15 @@ class PlayerControls(QWidget):
         self.forward_button.setAccessibleName(_("Forward 10 seconds"))
         self.forward_button.setToolTip(_("Forward 10 seconds (L)"))
         self.forward_button.setText(_("10"))
-        self.speed_button.setAccessibleName(_("Playback speed"))
         self.speed_button.setToolTip(_("Playback speed"))
         for action in self.speed_group.actions():
             action.setText(_("{rate}×").format(rate=f"{float(action.data()):g}"))
-        self.subtitle_button.setAccessibleDescription(_("Subtitles"))  # its name: "CC"
+        # Named by the text it shows, "CC"; the description says what it does (and what
+        # it shows now: show_subtitles).
         self.subtitle_button.setToolTip(_("Subtitles (C)"))
         self.subtitle_button.setText(_("CC"))
+        self.subtitle_button.setAccessibleName(_("CC"))
+        self._describe_subtitles()
         self.audio_only_button.setAccessibleName(_("Audio only"))
         self.audio_only_button.setToolTip(
             _("Audio only: stop showing the video, to save battery")
@@ -289,7 +292,10 @@ class PlayerControls(QWidget):
     def show_rate(self, rate: float) -> None:
         for action in self.speed_group.actions():
             action.setChecked(float(action.data()) == rate)
-        self.speed_button.setText(_("{rate}×").format(rate=f"{rate:g}"))
+        shown = _("{rate}×").format(rate=f"{rate:g}")
+        self.speed_button.setText(shown)
+        # the name says what it shows ("1.5×"), the description what that means
+        self.speed_button.setAccessibleName(_("{speed} playback speed").format(speed=shown))
         self.speed_button.setAccessibleDescription(
             _("{rate} times normal speed").format(rate=f"{rate:g}")
         )
@@ -330,6 +336,11 @@ class PlayerControls(QWidget):
         shown = next((t.label for t in tracks if t.key == current), None)
         self.subtitle_button.setCheckable(True)
         self.subtitle_button.setChecked(shown is not None)
+        self._subtitles_shown = shown
+        self._describe_subtitles()
+
+    def _describe_subtitles(self) -> None:
+        shown = self._subtitles_shown
+        state = _("Showing {language}").format(language=shown) if shown else _("Off")
         self.subtitle_button.setAccessibleDescription(
-            _("Showing {language}").format(language=shown) if shown else _("Off")
-        )
+            _("Subtitles (C): {state}").format(state=state))

@@ -64,7 +64,7 @@ class SidePanel(QTabWidget):
         self.notes.setAccessibleName(_("Notes"))
         self.note_edit.setAccessibleName(_("New note"))
         self.note_edit.setPlaceholderText(_("Write a note…"))
-        self.note_button.setAccessibleName(_("Add note at the current time"))
+        self.note_button.setAccessibleDescription(_("Add note at the current time"))
         self.setAccessibleName(_("Transcript and notes"))
         self.setTabText(0, _("Transcript"))
         self.setTabText(1, _("Notes"))
@@ -142,9 +142,9 @@ class SidePanel(QTabWidget):
     def show_note_time(self, position: float, can_add: bool) -> None:
         """Name the time a new note gets; the button works when ``can_add`` and a note is
         written."""
-        self.note_button.setText(
-            _("Add note at {time}").format(time=format_time(position))
-        )
+        text = _("Add note at {time}").format(time=format_time(position))
+        self.note_button.setText(text)
+        self.note_button.setAccessibleName(text)  # the name says what the button shows
         self._can_add = can_add
         self._enable_note_button(self.note_edit.text())
 

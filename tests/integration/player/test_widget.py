@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QStyle, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -136,7 +137,7 @@ def test_subtitle_and_speed_menus(open_player: OpenPlayer, lesson: Library,
     assert "Hello, and welcome" in widget.transcript.item(0).text()  # follows the choice
     widget.subtitle_menu.actions()[0].trigger()
     assert widget.player.subtitle() is None
-    assert widget.subtitle_button.accessibleDescription() == "Off"
+    assert widget.subtitle_button.accessibleDescription() == "Subtitles (C): Off"
 
     rates = {a.text(): a for a in widget.speed_menu.actions()}
     assert list(rates) == ["0.5×", "0.75×", "1×", "1.25×", "1.5×", "1.75×", "2×"]
@@ -185,11 +186,32 @@ def test_keyboard(open_player: OpenPlayer, lesson: Library, qtbot: QtBot) -> Non
 
 def test_every_control_has_an_accessible_name(open_player: OpenPlayer, lesson: Library,
                                               qtbot: QtBot) -> None:
+    """What a screen reader hears of each control (read through QAccessible, as
+    tests/ui/test_accessible.py does): a name that contains the text the control shows
+    (speech input finds it by what it shows: "CC", "1×", "Add note at 0:00"), and a
+    description of what it does."""
     widget = open_player()
+    widget.side.setCurrentIndex(1)  # the notes, with their button
+    widget.note_edit.setText("a note")
     controls: list[QWidget] = [*widget.findChildren(QAbstractButton),
                                *widget.findChildren(QAbstractSlider)]
-    unnamed = [c for c in controls if c.isVisible() and not c.accessibleName()]
-    assert len(controls) >= 10 and unnamed == []
+    found = []
+    for control in controls:
+        if not control.isVisible():
+            continue
+        iface = QAccessible.queryAccessibleInterface(control)
+        assert iface is not None and iface.isValid()
+        name = str(iface.text(QAccessible.Text.Name) or "")
+        description = str(iface.text(QAccessible.Text.Description) or "")
+        shown = control.text() if isinstance(control, QAbstractButton) else ""
+        what = f"{type(control).__name__} {name or shown!r}"
+        if not name.strip():
+            found.append(f"{what}: no name")
+        if shown and shown not in name:
+            found.append(f"{what}: the name does not say {shown!r}")
+        if not description.strip():
+            found.append(f"{what}: no description of what it does")
+    assert len(controls) >= 10 and found == [], "\n".join(found)
 
 
 def test_audio_resource_and_audio_only(open_player: OpenPlayer, library: Library,
