@@ -20,6 +20,7 @@ import functools
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -72,11 +73,11 @@ def _release_quietly(player: Player) -> None:
 
 def _prepare(
     home: str | None, profile: str | None, resource_id: str, workdir: Path, at: float | None,
-    subtitle_language: str | None = None,
+    subtitle_language: str | None = None, languages: Sequence[str] | None = None,
 ) -> Any:
     def work(reporter: Reporter) -> PlaybackPlan:
         with Library(home) as library:
-            plan = prepare_playback(library, resource_id, workdir, profile,
+            plan = prepare_playback(library, resource_id, workdir, profile, languages,
                                     subtitle_language=subtitle_language)
         if at is not None:
             plan.source = replace(plan.source, start_at=max(0.0, at))
@@ -331,15 +332,19 @@ class PlayerWidget(QWidget):
     # -- opening ------------------------------------------------------------------------
 
     def open_resource(self, resource_id: str, at: float | None = None,
-                      subtitle_language: str | None = None) -> None:
+                      subtitle_language: str | None = None,
+                      languages: Sequence[str] | None = None) -> None:
         """Prepare ``resource_id`` off the GUI thread, then play it from where the learner
         left off, or from ``at`` seconds (a note's or a search hit's time), with the
-        subtitles in ``subtitle_language`` (a search hit's) or else those chosen last."""
+        subtitles in ``subtitle_language`` (a search hit's) or else those chosen last, or
+        else in the first of ``languages`` that has them (default: the content languages
+        setting)."""
         self.title.setText(_("Opening…"))
         self.surface_clear()
         workdir = Path(self._workdir.name) / resource_id.replace("/", "_")
         self.tasks.run(
-            _prepare(self.home, self.profile, resource_id, workdir, at, subtitle_language),
+            _prepare(self.home, self.profile, resource_id, workdir, at, subtitle_language,
+                     languages),
             self.open_plan,
             self._prepare_failed,
         )

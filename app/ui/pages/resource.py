@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from app import formatting, learning
 from app.i18n import _
-from app.languages import negotiate
 from app.library import Library
 from app.packs.manifest import localized
 from app.player.qt_layout import SideBySide
@@ -84,16 +83,21 @@ def viewer_for(kind: str, ctx: AppContext) -> Viewer:
     return LinkViewer(ctx)
 
 
-def _transcript(resource: dict[str, Any], languages: list[str]) -> list[tuple[float | None, str]]:
-    """Lines to show beside media: the subtitles the player shows first (the learner's first
-    language that has them, :func:`app.languages.negotiate`), else the transcript."""
+def _transcript(resource: dict[str, Any], languages: list[str],
+                subtitle_language: str | None = None) -> list[tuple[float | None, str]]:
+    """Lines to show beside media: the subtitles the player shows first (those in
+    ``subtitle_language``, the learner's last choice or a search hit's, else in the first
+    of ``languages`` that has them: :func:`app.player.session.choose_subtitle`), else the
+    transcript."""
     from pathlib import Path
 
+    from app.player.session import choose_subtitle
     from app.search.extract import subtitle_cues, transcript_lines
     from app.subtitles import read_subtitle_text
 
     subtitles = [entry for entry in resource["files"] if entry["role"] == "subtitles"]
-    chosen = negotiate(languages, [entry.get("lang") for entry in subtitles])
+    chosen = choose_subtitle([entry.get("lang") for entry in subtitles], languages,
+                             subtitle_language)
     if chosen is not None:
         return [(start, line) for start, line in
                 subtitle_cues(read_subtitle_text(Path(subtitles[chosen]["blob"])))]
@@ -386,7 +390,12 @@ class ResourcePage(Page):
         self.loading.setText(_("Loading…"))
         self.loading.start()
         self.viewer_holder.setCurrentWidget(self.loading)
-        languages, profile = self.ctx.content_chain, self.ctx.profile
+        # One order for everything shown (the pack page's): which translation is the next
+        # resource, and which subtitles the transcript shows, after the learner's own choice
+        # of subtitles (or a search hit's).
+        languages, profile = self.ctx.languages, self.ctx.profile
+        found_in = str(found["lang"]) if found and found.get("field") == "subtitles" \
+            and found.get("lang") else None
 
         def work(library: Library, _r: Reporter) -> Any:
             resource = library.resource(resource_id, profile)
@@ -398,7 +407,8 @@ class ResourcePage(Page):
             learning.mark_opened(library, resource_id, profile)
             notes = library.notes(profile, resource_id)
             # An online video kept as a link carries its transcripts too.
-            lines = _transcript(resource, languages) if resource["kind"] in (
+            subtitle_language = found_in or str(library.settings.get("subtitle_language"))
+            lines = _transcript(resource, languages, subtitle_language) if resource["kind"] in (
                 "video", "audio", "link") else []
             return resource, outline, notes, lines
 
@@ -521,9 +531,21 @@ class ResourcePage(Page):
             self.viewer.retranslate()
 
     def _relocalize(self) -> None:
-        if self.resource is not None:
+        if self.resource is None:
+            return
+        self._render()
+        self.crumbs_changed.emit()
+        # Previous and Next go to the translations the new order picks
+        pack_id, languages, profile = self.resource["pack_id"], self.ctx.languages, \
+            self.ctx.profile
+        self.ctx.run(lambda library, _r: learning.pack_outline(library, pack_id, languages,
+                                                               profile),
+                     self._outline_loaded, lambda _e: None)
+
+    def _outline_loaded(self, outline: learning.PackOutline) -> None:
+        if self.resource is not None and outline.pack["id"] == self.resource["pack_id"]:
+            self.outline = outline
             self._render()
-            self.crumbs_changed.emit()
 
     def focus_first(self) -> None:
         """Into the viewer: the resource is what the learner came for."""

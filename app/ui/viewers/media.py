@@ -67,7 +67,10 @@ class MediaViewer(Viewer):
         if self.player is None and not self._make_player():
             self.loaded.emit()
             return
-        self.player.open_resource(resource["id"], at, self._subtitle_language)
+        # subtitles in the order of everything shown (the interface language first), after
+        # a search hit's language or the learner's last choice
+        self.player.open_resource(resource["id"], at, self._subtitle_language,
+                                  self.ctx.languages)
 
     def show_found(self, found: dict[str, Any]) -> None:
         # Words found in subtitles open the video with those subtitles.
