@@ -236,7 +236,10 @@ class SearchPage(Page):
             return
         if result is None:
             return
-        total = result["total"]
+        # What is shown: the resources matched (more than the rows shown when there are
+        # many) and the hits in the learner's own notes, each a row of its own.
+        notes = sum(1 for hit in result["hits"] if hit["field"] == "note")
+        total = max(len(result["hits"]), result["total"] + notes)
         self.heading.setText(ngettext("{n} result for “{query}”", "{n} results for “{query}”",
                                       total).format(n=formatting.number(total),
                                                     query=result["query"]))
