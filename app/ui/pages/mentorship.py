@@ -10,14 +10,12 @@ talks to the hub or the database on the GUI thread."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -36,15 +34,14 @@ from app import formatting
 from app.i18n import _, ngettext
 from app.library import Library
 from app.mentorship.models import (
-    Dashboard,
     MentorProfile,
-    Relationship,
     Skill,
     Suggestion,
 )
 from app.tasks import Reporter
 from app.ui.context import AppContext
 from app.ui.pages.base import Crumb, Page
+from app.ui.pages.mentorship_parts import DateEdit, MentorshipView, TimeEdit
 from app.ui.widgets import button, clear_layout, content, label, tip, tool_button
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -59,30 +56,7 @@ def day_name(day: str) -> str:
             "sun": _("Sunday")}.get(day, day)
 
 
-def state_name(state: str) -> str:
-    """A relationship's state in words."""
-    return {"proposed": _("proposed"), "pending": _("waiting for the mentor's answer"),
-            "active": _("active"), "paused": _("paused"), "completed": _("completed"),
-            "cancelled": _("cancelled"), "declined": _("declined"),
-            "handed_over": _("handed over"),
-            "waiting": _("not yet sent to the hub")}.get(state, state)
-
-
 # -- what the page loads (runs on the task runner) --------------------------------------------
-
-
-@dataclass(frozen=True)
-class MentorshipView:
-    """Everything the page shows, read from the library in one go."""
-
-    user: str
-    profile: MentorProfile | None
-    skills: list[Skill]
-    suggestions: list[Suggestion]
-    suggestions_fetched: str | None
-    relationships: list[Relationship]
-    dashboard: Dashboard
-    packs: list[tuple[str, str]] = field(default_factory=list)
 
 
 def load_view(library: Library, profile: str | None, languages: list[str]) -> MentorshipView:
@@ -102,21 +76,6 @@ def load_view(library: Library, profile: str | None, languages: list[str]) -> Me
 
 
 # -- my profile --------------------------------------------------------------------------------
-
-
-class TimeEdit(QTimeEdit):
-    """A time field that gives Tab back (QDateTimeEdit walks its hours and minutes with
-    Tab; the arrow keys still do)."""
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, next)
-
-
-class DateEdit(QDateEdit):
-    """A date field that gives Tab back (see :class:`TimeEdit`)."""
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, next)
 
 
 class SkillList(QListWidget):

@@ -7,7 +7,7 @@ a shared note edited on both sides shows both versions to keep one or merge)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtGui import QAction
@@ -43,7 +43,7 @@ from app.mentorship.models import (
 )
 from app.ui import dialogs, icons, theme
 from app.ui.note_edit import NoteEditor
-from app.ui.pages.mentorship import DateEdit, state_name
+from app.ui.pages.mentorship_parts import DateEdit, Host, state_name
 from app.ui.widgets import (
     FlowLayout,
     button,
@@ -53,9 +53,6 @@ from app.ui.widgets import (
     progress_bar,
     tip,
 )
-
-if TYPE_CHECKING:
-    from app.ui.pages.mentorship import MentorshipPage
 
 
 def action_name(action: str) -> str:
@@ -163,7 +160,7 @@ def ask_text(parent: QWidget, title: str, text: str, field: str, ok: str,
 class PeopleSection(QWidget):
     """My mentor (relationships where I am the mentee) and my mentees, and the chosen one."""
 
-    def __init__(self, page: MentorshipPage) -> None:
+    def __init__(self, page: Host) -> None:
         super().__init__()
         self.page, self.ctx = page, page.ctx
         self.relationships: list[Relationship] = []
