@@ -516,6 +516,11 @@ class _Centered(QWidget):
         self._layout.setContentsMargins(24, 0, 24, 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        side = max(24, (event.size().width() - self.max_width) // 2)
+        # Centred at the width of the widget when it needs more than max_width: margins
+        # taken from the width alone would grow the minimum width with each resize.
+        item = self._layout.itemAt(0)
+        widest = max(self.max_width, item.minimumSize().width()) if item is not None \
+            else self.max_width
+        side = max(24, (event.size().width() - widest) // 2)
         self._layout.setContentsMargins(side, 0, side, 0)
         super().resizeEvent(event)

@@ -278,6 +278,19 @@ class SideTabs(QTabWidget):
         width = inner.minimumSizeHint().width() + self.notes.verticalScrollBar().sizeHint().width()
         return QSize(max(hint.width(), width), hint.height())
 
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        """The tabs and the whole notes panel (under the viewer, the page scrolls rather
+        than a small scroll area inside it)."""
+        inner = self.notes.widget()
+        if inner is None:
+            return self.minimumSizeHint().height()
+        room = width - self.notes.verticalScrollBar().sizeHint().width()
+        height = max(inner.minimumSizeHint().height(), inner.heightForWidth(room))
+        return self.tabBar().sizeHint().height() + height + 4
+
 
 class ResourcePage(Page):
     name = "resource"

@@ -19,6 +19,7 @@ from app.player.qt_widget import PlayerWidget
 from app.ui.tasks import TaskRunner
 from tests.integration.player.conftest import TIMEOUT_MS
 from tests.media import SUBTITLES, make_media_pack
+from tests.ui.test_resource_fit import rows
 
 LESSON = "org.test.player/lesson"
 
@@ -304,3 +305,24 @@ def test_without_native_windows_the_fallback_shows_the_video(
     qtbot.addWidget(forced)
     assert forced.backend_name == "vlc" and forced.headless
     forced.shutdown()
+
+
+def test_side_panel_goes_under_the_video_when_narrow(open_player: OpenPlayer, lesson: Library,
+                                                     qtbot: QtBot) -> None:
+    """The player with its own transcript and notes: beside the video while both fit, under
+    it when the widget is narrow; the controls wrap onto more rows, the volume slider keeps
+    a usable width, and every button keeps its text whole."""
+    widget = open_player()
+    assert widget.splitter.is_side_by_side()
+    assert rows(widget.controls.groups) == 1
+    widget.resize(420, 700)
+    qtbot.waitUntil(lambda: not widget.splitter.is_side_by_side(), timeout=TIMEOUT_MS)
+    main = widget.splitter.widget(0)
+    assert widget.side.y() >= main.y() + main.height()
+    assert rows(widget.controls.groups) > 1
+    assert widget.volume_slider.width() >= 96
+    for button in widget.findChildren(QAbstractButton):
+        if button.isVisible():
+            assert button.width() >= button.sizeHint().width(), button.text()
+    widget.resize(1000, 600)
+    qtbot.waitUntil(widget.splitter.is_side_by_side, timeout=TIMEOUT_MS)
