@@ -9,7 +9,13 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QTimer,
+    QtMsgType,
+    qFormatLogMessage,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QApplication
 
@@ -40,8 +46,30 @@ def check_display() -> None:
         )
 
 
+#: Qt's messages that say nothing to a user: the offscreen platform (screenshots, tests) says
+#: this each time a window's size limits change, which on a real screen pass to the window
+#: manager.
+QUIET_QT_MESSAGES = frozenset({"This plugin does not support propagateSizeHints()"})
+_previous_handler: object = None
+_handler_installed = False
+
+
+def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if message in QUIET_QT_MESSAGES:
+        return
+    if callable(_previous_handler):
+        _previous_handler(mode, context, message)
+    else:
+        sys.stderr.write(qFormatLogMessage(mode, context, message) + "\n")
+
+
 def application() -> QApplication:
     from app.ui.web_engine import configure_web_engine
+
+    global _previous_handler, _handler_installed
+    if not _handler_installed:
+        _previous_handler = qInstallMessageHandler(_qt_message)
+        _handler_installed = True
 
     configure_web_engine()  # QTWEBENGINE_CHROMIUM_FLAGS, read once when the web engine starts
     app = QApplication.instance() or QApplication(sys.argv[:1])

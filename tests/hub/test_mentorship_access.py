@@ -45,7 +45,8 @@ def test_no_mentorship_record_reaches_anyone_it_is_not_for_on_any_route(
     others = {role: local_hub.account(f"other-{role}", role) for role in ROLES}
     callers = {"amina": amina, "baraka": baraka, **others}
     parameters = {"pack_id": "org.x", "version": "1.0.0", "sha256": "0" * 64,
-                  "submission_id": "1", "name": "amina"}
+                  "submission_id": "1", "name": "amina",
+                  "badge_id": "urn:uuid:00000000-0000-0000-0000-000000000000"}
     for who, headers in callers.items():
         for method, template in route_keys(local_hub.app):
             path = re.sub(r"{(\w+)}", lambda m: parameters[m.group(1)], template)
