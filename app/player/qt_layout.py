@@ -135,17 +135,19 @@ class SideBySide(QSplitter):
             self.setSizes(sizes)
 
 
-class WrapRows(QLayout):
-    """Groups of controls in one row while they fit, on more rows when they do not. In
-    each row the first group of all starts at the reading side and the others gather at
-    the far side (as a stretch between them would); it follows the layout direction."""
+class ItemLayout(QLayout):
+    """A layout that keeps its items in a list and asks for a height for its width: the
+    plumbing of layouts that wrap (:class:`WrapRows`, the window's FlowLayout), which
+    differ only in how they arrange their rows."""
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 4) -> None:
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
         self.setContentsMargins(0, 0, 0, 0)
 
+    # Widgets come through QLayout.addWidget, which makes their items in C++: Qt deletes
+    # the item of a widget that is deleted, which must not be Python's to delete again.
     def addItem(self, item: QLayoutItem) -> None:
         self._items.append(item)
         self.invalidate()
@@ -164,6 +166,15 @@ class WrapRows(QLayout):
 
     def hasHeightForWidth(self) -> bool:
         return True
+
+
+class WrapRows(ItemLayout):
+    """Groups of controls in one row while they fit, on more rows when they do not. In
+    each row the first group of all starts at the reading side and the others gather at
+    the far side (as a stretch between them would); it follows the layout direction."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 4) -> None:
+        super().__init__(parent, spacing)
 
     def heightForWidth(self, width: int) -> int:
         margins = self.contentsMargins()

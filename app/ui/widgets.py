@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.formatting import isolate, unisolated
+from app.player.qt_layout import ItemLayout
 from app.ui import icons
 from app.ui.covers import paint_cover
 
@@ -149,35 +150,8 @@ def clear_layout(layout: QLayout) -> None:
             clear_layout(inner)
 
 
-class FlowLayout(QLayout):
+class FlowLayout(ItemLayout):
     """Lays widgets out in rows that wrap (chips, cards); follows the layout direction."""
-
-    def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self._spacing = spacing
-        self.setContentsMargins(0, 0, 0, 0)
-
-    # Widgets come through QLayout.addWidget, which makes their items in C++: Qt deletes
-    # the item of a widget that is deleted, which must not be Python's to delete again.
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-        self.invalidate()
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
 
     def heightForWidth(self, width: int) -> int:
         return self._arrange(QRect(0, 0, width, 0), apply=False)
