@@ -669,11 +669,18 @@ def _request(connection: Connection, actor: Actor, action_id: str, rel_id: str, 
         journal.event("mentor-action-ignored", action="request", user=actor.name,
                       reason="no such account")
         return
+    profile = profile_data(connection, mentor_id)
+    away_note = ""
+    backup = _backup_for(connection, profile, actor.id, now)
+    if backup is not None:
+        away_note = _("{name} is away until {date}; the request went to their backup mentor, "
+                      "{backup}.").format(name=peer, date=str(profile["away_until"]),  # type: ignore[index]
+                                          backup=backup[1])
+        (mentor_id, peer), profile = backup, profile_data(connection, backup[0])
     rel = new_relationship(connection, rel_id, (mentor_id, peer), (actor.id, actor.name),
                            "pending", now, share)
     rel.data["message"] = str(data.get("message") or "")
     problem: str | None = None
-    profile = profile_data(connection, mentor_id)
     if mentor_id == actor.id:
         problem = _("a person cannot mentor themselves")
     elif blocked(connection, mentor_id, actor.id):
@@ -695,7 +702,8 @@ def _request(connection: Connection, actor: Actor, action_id: str, rel_id: str, 
         rel.data["expires"] = None
     rel.data["state"] = state
     audit(rel, action_id, actor.name, "request", None, state, problem is None,
-          problem or str(data.get("message") or ""), now)
+          problem or " ".join(part for part in (away_note, str(data.get("message") or ""))
+                              if part), now)
     if not ok:
         journal.event("mentor-request-refused", user=actor.name, mentor=peer,
                       reason=problem or "")
@@ -849,6 +857,25 @@ def _profiles(connection: Connection) -> dict[int, State]:
 def _disabled(connection: Connection) -> set[int]:
     return {int(row.id) for row in connection.execute(
         sa.select(db.users.c.id).where(db.users.c.disabled.is_(True)))}
+
+
+def _backup_for(connection: Connection, profile: State | None, mentee_id: int,
+                now: int) -> tuple[int, str] | None:
+    """The backup mentor a request goes to while the asked mentor is away: named in their
+    profile, an account open to mentees, not the mentee and not blocked with them."""
+    if profile is None or not _away(profile, today(now)):
+        return None
+    name = profile.get("backup_mentor")
+    if not isinstance(name, str) or not name:
+        return None
+    backup_id = user_ids(connection, [name]).get(name, 0)
+    if backup_id in (0, mentee_id) or blocked(connection, backup_id, mentee_id):
+        return None
+    backup_profile = profile_data(connection, backup_id)
+    if backup_profile is None or not backup_profile.get("mentoring") \
+            or _away(backup_profile, today(now)):
+        return None
+    return backup_id, name
 
 
 def _person(data: State, name: str) -> State:

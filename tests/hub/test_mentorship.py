@@ -81,6 +81,27 @@ def test_a_request_accepted_is_active_for_both_and_shows_in_the_mentors_requests
     assert amina.get("/api/v1/mentorship/requests").json()["requests"] == []
 
 
+def test_a_request_to_an_away_mentor_goes_to_their_backup(mentor_hub: RunningHub) -> None:
+    """While a mentor is away, a request to them goes to the backup mentor their profile
+    names (if that one is open to mentees and here); the audit says so. Back, or with no
+    usable backup, the request stays with them."""
+    juma = mentor(mentor_hub, "juma")
+    mentor(mentor_hub, "amina", away_until="2999-01-01", backup_mentor="juma")
+    mentor(mentor_hub, "chidi", away_until="2999-01-01", backup_mentor="nobody")
+    mentor(mentor_hub, "dalia", away_until="2000-01-01", backup_mentor="juma")
+    baraka = mentee(mentor_hub, "baraka")
+    rel = request(baraka, "amina")
+    data = baraka.relationship(rel)
+    assert (data["mentor"], data["state"]) == ("juma", "pending")
+    assert "amina is away until 2999-01-01" in last_audit(data)["reason"]
+    assert "juma" in last_audit(data)["reason"]
+    assert [item["relationship"] for item in
+            juma.get("/api/v1/mentorship/requests").json()["requests"]] == [rel]
+    kofi, esi = mentee(mentor_hub, "kofi"), mentee(mentor_hub, "esi")
+    assert kofi.relationship(request(kofi, "chidi"))["mentor"] == "chidi"
+    assert esi.relationship(request(esi, "dalia"))["mentor"] == "dalia"
+
+
 def test_every_transition_and_refused_ones_leave_the_state_unchanged(
         mentor_hub: RunningHub) -> None:
     amina = mentor(mentor_hub, "amina", capacity=3)
