@@ -128,7 +128,11 @@ def _note(a: State, b: State) -> State:
     """Union of the versions, without those another version has seen."""
     versions: dict[str, dict[str, Any]] = {}
     for version in [*a.get("versions", []), *b.get("versions", [])]:
-        versions.setdefault(_canonical(version["vv"]), version)
+        # One edit has one version vector; should two texts ever claim the same one (a
+        # device whose counter went back), the same one is kept whatever the order.
+        key = _canonical(version["vv"])
+        if key not in versions or _canonical(version) < _canonical(versions[key]):
+            versions[key] = version
     kept = [
         version for key, version in versions.items()
         if not any(other_key != key and dominates(other["vv"], version["vv"])

@@ -190,6 +190,17 @@ def test_every_mentorship_rule_is_a_join(record_type: str, data: Any) -> None:
     assert merge(merge(a, b), b) == merge(a, b)
 
 
+def test_two_texts_claiming_one_version_vector_merge_the_same_in_either_order() -> None:
+    """A device whose counter went back could give two texts one version vector: the merge
+    keeps the same one whichever arrives first (Hypothesis found the order mattered)."""
+    for record_type in ("note", "shared_note"):
+        a = {"type": record_type, "id": "s1", "deleted": False, "data": {},
+             "versions": [{"vv": {"a": 1}, "body": "p"}]}
+        b = {**a, "versions": [{"vv": {"a": 1}, "body": "q"}]}
+        assert merge(a, b) == merge(b, a)
+        assert merge(merge(a, b), a) == merge(a, b)
+
+
 def test_a_relationship_keeps_the_hub_s_higher_version() -> None:
     older = {"type": "relationship", "id": "r", "deleted": False,
              "data": {"version": 2, "state": "pending"}}
