@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QVBoxLayout, QWi
 from app.i18n import _
 from app.terminal import json_text
 from app.ui.context import AppContext
-from app.ui.widgets import button, clear_layout, label
+from app.ui.widgets import button, clear_layout, label, say
 
 
 class BadgeCard(QFrame):
@@ -90,11 +90,7 @@ class BadgesSection(QWidget):
         self._texts()
 
     def _say(self, text: str, role: str) -> None:
-        self.state.setText(text)
-        self.state.setProperty("role", role)
-        self.state.style().unpolish(self.state)
-        self.state.style().polish(self.state)
-        self.state.show()
+        say(self.state, text, role)
 
     def ask_path(self, badge: Any) -> str:
         """Where to save ``badge`` (empty: cancelled)."""

@@ -69,6 +69,20 @@ def label(text: str = "", role: str | None = None, wrap: bool = True,
     return widget
 
 
+def set_role(widget: QWidget, role: str | None) -> None:
+    """Give ``widget`` the stylesheet role ``role`` (its colours), applied at once."""
+    widget.setProperty("role", role)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def say(status: QLabel, text: str, role: str = "small") -> None:
+    """Show ``text`` in a status label, coloured by ``role`` (hidden while empty)."""
+    status.setText(text)
+    set_role(status, role)
+    status.setVisible(bool(text))
+
+
 def tip(text: str) -> str:
     """``text`` as a tooltip that shows it as it is: Qt renders a tooltip that looks like
     HTML as rich text, so plain text is escaped (and wraps like any paragraph)."""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.hub import MIB, AccountInfo, hub_of
-from app.ui.widgets import button, content, label
+from app.ui.widgets import button, content, label, say
 
 
 class HubAccountSection(QWidget):
@@ -175,11 +175,7 @@ class HubAccountSection(QWidget):
             name=profile_title(self.ctx.profile or "default")))
 
     def _say(self, text: str, role: str = "small") -> None:
-        self.status.setText(text)
-        self.status.setProperty("role", role)
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
-        self.status.setVisible(bool(text))
+        say(self.status, text, role)
 
     # -- acting ----------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ from app.tasks import Reporter
 from app.ui.context import AppContext
 from app.ui.pages.base import Crumb, Page
 from app.ui.pages.mentorship_parts import DateEdit, MentorshipView, TimeEdit
-from app.ui.widgets import button, clear_layout, content, label, tip, tool_button
+from app.ui.widgets import button, clear_layout, content, label, say, tip, tool_button
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Languages offered in the profile's list (any other tag can be typed).
@@ -641,11 +641,7 @@ class MentorshipPage(Page):
 
     def say(self, widget: Any, text: str, role: str = "small") -> None:
         """Show ``text`` in a status label, coloured by ``role``."""
-        widget.setText(text)
-        widget.setProperty("role", role)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
-        widget.setVisible(bool(text))
+        say(widget, text, role)
 
     def retranslate(self) -> None:
         self.title.setText(_("Mentorship"))

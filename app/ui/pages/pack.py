@@ -35,6 +35,7 @@ from app.ui.widgets import (
     content,
     label,
     progress_bar,
+    set_role,
     tip,
 )
 
@@ -237,9 +238,7 @@ class PackPage(Page):
                 version=update.version))
         fraction = outline.done / outline.total if outline.total else 0.0
         self.progress.setValue(int(fraction * 1000))
-        self.progress.setProperty("role", "done" if fraction >= 1 else None)
-        self.progress.style().unpolish(self.progress)
-        self.progress.style().polish(self.progress)
+        set_role(self.progress, "done" if fraction >= 1 else None)
         self.progress.setAccessibleName(_("Progress in this pack"))
         self.progress_label.setText(progress_text(outline.done, outline.total))
         resume = outline.resume()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, 
 from app import profiles
 from app.i18n import _
 from app.ui.context import AppContext
-from app.ui.widgets import button, label
+from app.ui.widgets import button, label, say
 
 
 class ProfileSection(QWidget):
@@ -77,11 +77,7 @@ class ProfileSection(QWidget):
         self._texts()
 
     def _say(self, text: str, role: str) -> None:
-        self.state.setText(text)
-        self.state.setProperty("role", role)
-        self.state.style().unpolish(self.state)
-        self.state.style().polish(self.state)
-        self.state.show()
+        say(self.state, text, role)
 
     def _change(self, remove: bool) -> None:
         name = self.ctx.profile or "default"

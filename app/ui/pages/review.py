@@ -21,7 +21,7 @@ from app.ui import icons
 from app.ui.context import AppContext
 from app.ui.hub import ReviewCopy, hub_of, open_for_review
 from app.ui.pages.base import Crumb, Page
-from app.ui.widgets import EmptyState, button, clear_layout, content, label, scrolling
+from app.ui.widgets import EmptyState, button, clear_layout, content, label, say, scrolling
 
 
 def _text_map(value: Any) -> dict[str, str]:
@@ -98,11 +98,7 @@ class SubmissionCard(QFrame):
         self.copy: ReviewCopy | None = None
 
     def _say(self, text: str, role: str = "small") -> None:
-        self.status.setText(text)
-        self.status.setProperty("role", role)
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
-        self.status.setVisible(bool(text))
+        say(self.status, text, role)
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.open_button, self.approve_button, self.reason):

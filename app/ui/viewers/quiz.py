@@ -30,7 +30,7 @@ from app.tasks import Reporter
 from app.ui import icons
 from app.ui.context import AppContext
 from app.ui.viewers.base import Viewer
-from app.ui.widgets import button, clear_layout, content, label, scrolling
+from app.ui.widgets import button, clear_layout, content, label, scrolling, set_role
 
 
 class QuestionCard(QFrame):
@@ -147,18 +147,14 @@ class QuestionCard(QFrame):
         if self.line is not None:
             self.line.setReadOnly(True)
         right = result.correct
-        self.feedback.setProperty("role", "feedback-right" if right else "feedback-wrong")
-        self.feedback.style().unpolish(self.feedback)
-        self.feedback.style().polish(self.feedback)
+        set_role(self.feedback, "feedback-right" if right else "feedback-wrong")
         from app.ui import theme
 
         c = theme.current()
         self.verdict_icon.setPixmap(icons.icon(
             "check-circle" if right else "cross-circle",
             color=c.success if right else c.destructive).pixmap(QSize(22, 22)))
-        self.verdict.setProperty("role", "success" if right else "error")
-        self.verdict.style().unpolish(self.verdict)
-        self.verdict.style().polish(self.verdict)
+        set_role(self.verdict, "success" if right else "error")
         if right:
             self.verdict.setText(_("Correct"))
         elif not result.answered:
