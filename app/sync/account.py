@@ -280,7 +280,8 @@ class Account:
 
     def logout(self) -> bool:
         """Revoke the token on the hub when it can be reached, and forget it here in any
-        case. Returns whether the hub revoked it."""
+        case, with the account's private-notes key (the next login unwraps it again).
+        Returns whether the hub revoked it."""
         url, user = self.url, self.user
         if not url or not user:
             return False
@@ -298,6 +299,10 @@ class Account:
                 revoked = False  # unreachable, or the token was already invalid
         with contextlib.suppress(KeyringUnavailable):  # then there is nothing to forget
             self._forget(url, user)
+        from app.sync.notes_keys import forget_notes_keys
+
+        with contextlib.suppress(UjuziError):  # no keyring: it holds no notes key either
+            forget_notes_keys(self.library, self.profile, url, user)
         self._store_role(None)
         return revoked
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import keyring
+import keyring.errors
+
 from app.errors import HubError
 from app.i18n import _
 from app.library import Library
@@ -62,3 +65,20 @@ def notes_key_at_login(library: Library, profile: str | None, url: str, user: st
                 "wrapped": crypto.wrap_key(key_id, key, password)})
     if keys.keys != held:
         crypto.store_keys(url, user, keys)
+
+
+def forget_notes_keys(library: Library, profile: str | None, url: str, user: str) -> None:
+    """At sign-out: remove the account's notes keys from the keyring, and the key made at
+    login and not used yet from the library database. Nothing is lost: each key the keyring
+    held has its wrapped form on the hub or in this library's outbox, which the next login
+    unwraps with the password."""
+    with library.db.atomic():
+        library.db.execute("DELETE FROM mentor_cache WHERE profile_id = ? AND name = ?",
+                           (library.profile_id(profile), PENDING_KEY))
+    try:
+        keyring.delete_password(crypto.KEYRING_SERVICE, crypto.keyring_name(url, user))
+    except keyring.errors.PasswordDeleteError:
+        pass  # none was kept
+    except (keyring.errors.KeyringError, RuntimeError) as error:
+        raise crypto.NotesKeyError(_("No keyring is available to keep the private notes' "
+                                     "key ({error}).").format(error=error)) from None
