@@ -43,22 +43,39 @@ def percent(fraction: float) -> str:
     return str(format_percent(fraction, locale=locale()))
 
 
-def size(num_bytes: int) -> str:
-    """A byte count as the largest whole unit: ``12 kB``, ``3.4 MB`` (powers of 1024)."""
+def size(num_bytes: int, exact: bool = False) -> str:
+    """A byte count as the largest whole unit: ``12 kB``, ``3.4 MB`` (powers of 1024); with
+    ``exact``, to the byte: ``1,048,575 bytes``."""
     from babel.units import format_unit
 
     units = ("digital-byte", "digital-kilobyte", "digital-megabyte", "digital-gigabyte")
     value = float(max(0, num_bytes))
     index = 0
-    while value >= 1024 and index < len(units) - 1:
+    shown: float = value
+    # up a unit while the count, rounded as shown, is 1024 or more (1,048,575 bytes: "1 MB")
+    while not exact:
+        shown = round(value) if index == 0 or value >= 100 else round(value, 1)
+        if shown < 1024 or index == len(units) - 1:
+            break
         value /= 1024
         index += 1
-    shown = round(value) if index == 0 or value >= 100 else round(value, 1)
     # CLDR's short English byte is "byte" whatever the count ("22 byte"): bytes are spelt
-    # out ("22 bytes", "22 octets"), larger units stay short ("12 kB").
+    # out ("22 bytes", "22 octets"), larger units stay short ("12 kB"). Languages without a
+    # long name of the byte (Arabic, Swahili) take the short one, not the unit's id.
     if index == 0:
-        return str(format_unit(shown, units[0], length="long", locale=locale()))
+        spelt = str(format_unit(shown, units[0], length="long", locale=locale()))
+        if units[0] not in spelt:
+            return spelt
     return str(format_unit(shown, units[index], length="short", locale=locale()))
+
+
+def sizes(first: int, second: int) -> tuple[str, str]:
+    """Two byte counts to compare (``3.4 MB of 12 MB``): to the byte when, rounded, they
+    would read the same though they differ."""
+    shown = size(first), size(second)
+    if first != second and shown[0] == shown[1]:
+        return size(first, exact=True), size(second, exact=True)
+    return shown
 
 
 def duration(seconds: float | None) -> str:
