@@ -163,19 +163,19 @@ def pack_outline(
     rows = list(
         library.db.query(
             "SELECT id, version, title, description, languages, license, attribution, "
-            "total_bytes, imported_at, json_extract(manifest, '$.skills') AS skills, "
-            "json_extract(manifest, '$.color') AS color, "
-            "json_extract(manifest, '$.level') AS level, "
-            "json_extract(manifest, '$.authors') AS authors, "
-            "json_extract(manifest, '$.estimated_minutes') AS estimated_minutes "
-            "FROM packs WHERE id = ?",
+            "total_bytes, imported_at, "
+            # one parse of the (possibly large) manifest for the five fields
+            "json_extract(manifest, '$.skills', '$.color', '$.level', '$.authors', "
+            "'$.estimated_minutes') AS extra FROM packs WHERE id = ?",
             (pack_id,),
         )
     )
     if not rows:
         raise NotFoundError(_("No pack with id {id}.").format(id=pack_id))
     pack = _decode_summary_row(rows[0])
-    pack["authors"] = json.loads(rows[0]["authors"] or "[]")
+    skills, color, level, authors, minutes = json.loads(pack.pop("extra"))
+    pack.update(skills=skills or [], color=color, level=level, authors=authors or [],
+                estimated_minutes=minutes)
     profile_id = library.profile_id(profile)
     resources = [
         {**row, "title": json.loads(row["title"]), "translations": json.loads(row["translations"])}
@@ -354,18 +354,21 @@ def continue_items(
     fraction: finished resources only). A finished pack has no card."""
     profile_id = library.profile_id(profile)
     found: list[Row] = []
-    for pack_id, color, last in library.db.execute(
-        "SELECT r.pack_id, json_extract(p.manifest, '$.color'), MAX(g.opened_at) "
+    # The packs in order of the last opening in each; their manifests (large) are read by
+    # pack_outline(), once for each pack that gets a card, never once for each row here.
+    for pack_id, last in library.db.execute(
+        "SELECT r.pack_id, MAX(g.opened_at) "
         "FROM progress g JOIN resources r ON r.id = g.resource_id "
-        "JOIN packs p ON p.id = r.pack_id WHERE g.profile_id = ? AND g.deleted = 0 "
-        "AND g.opened_at IS NOT NULL GROUP BY r.pack_id ORDER BY 3 DESC, MAX(g.rowid) DESC",
+        "WHERE g.profile_id = ? AND g.deleted = 0 "
+        "AND g.opened_at IS NOT NULL GROUP BY r.pack_id ORDER BY 2 DESC, MAX(g.rowid) DESC",
         (profile_id,),
-    ):
+    ).fetchall():
         outline = pack_outline(library, pack_id, languages, profile)
         step = outline.resume()
         if step is None:
             continue
         pack = outline.pack
+        color = pack["color"]
         found.append({
             "id": step.id, "pack_id": pack_id, "kind": step.kind, "lang": step.lang,
             "title": step.title, "duration": step.duration, "position": step.position,
