@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.errors import UjuziError
+from app.formatting import number as format_number
 from app.formatting import size as format_size
 from app.i18n import _, ngettext
 from app.tasks import Reporter
@@ -218,16 +219,20 @@ def _download_one(library: Library, pack_id: str, yes: bool,
 
 def _say_result(result: dict[str, Any]) -> None:
     messages = {
-        "imported": _("Downloaded and installed {id} {version} ({files} files, {size}; "
+        # Translators: {files} is "{count} file(s)" (downloaded), {size} their size,
+        # {reused} a number of files the library already held.
+        "imported": _("Downloaded and installed {id} {version} ({files}, {size}; "
                       "{reused} already here)."),
-        "updated": _("Updated {id} from {previous} to {version} ({files} files, {size}; "
+        # Translators: as above; {previous} is the version installed before.
+        "updated": _("Updated {id} from {previous} to {version} ({files}, {size}; "
                      "{reused} already here)."),
         "unchanged": _("{id} {version} is already installed; nothing to do."),
     }
+    files = result["files_downloaded"]
     print(messages.get(result["status"], messages["imported"]).format(
         id=result["pack_id"], version=result["version"], previous=result["previous_version"],
-        files=result["files_downloaded"], size=format_size(result["bytes_downloaded"]),
-        reused=result["files_reused"]))
+        files=ngettext("{count} file", "{count} files", files).format(count=format_number(files)),
+        size=format_size(result["bytes_downloaded"]), reused=result["files_reused"]))
 
 
 def cmd_download(args: argparse.Namespace) -> int:
@@ -304,6 +309,17 @@ def cmd_submit(args: argparse.Namespace) -> int:
     return 0
 
 
+def sent_and_received(pushed: int, pulled: int) -> str:
+    """The sync's summary: how many changes went to the hub and came from it."""
+    def changes(count: int) -> str:
+        return ngettext("{count} change", "{count} changes", count).format(
+            count=format_number(count))
+
+    # Translators: {sent} and {received} are "{count} change(s)", translated on their own.
+    return _("Sent {sent}, received {received}.").format(sent=changes(pushed),
+                                                        received=changes(pulled))
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from app.sync.records import SyncResult, sync_now, sync_status
 
@@ -323,8 +339,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if args.json:
         _emit({**result.as_dict(), "waiting": waiting})
         return 0
-    print(_("Sent {pushed} changes, received {pulled}.").format(
-        pushed=result.pushed, pulled=result.pulled))
+    print(sent_and_received(result.pushed, result.pulled))
     if result.conflicts:
         print(ngettext("{count} note was edited on two devices: 'ujuzi note list' shows "
                        "both texts, 'ujuzi note edit' keeps one.",
