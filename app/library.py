@@ -8,7 +8,6 @@ across pack versions so that progress and notes survive updates.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -20,6 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
+from app import filelock
 from app.errors import NotFoundError, UjuziError
 from app.i18n import _
 from app.paths import Layout, exclusive_lock, layout, private_opener
@@ -116,7 +116,7 @@ class Library:
             folder = self.layout.new_staging_folder()
             owner = open(folder / _OWNER, "wb")  # noqa: SIM115 - held until the folder goes
             try:
-                fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                filelock.lock(owner, blocking=False)
                 owner.write(str(os.getpid()).encode())
                 owner.flush()
             except BaseException:
@@ -143,13 +143,13 @@ class Library:
             return
         with open(self.layout.writers_lock, "a+b", opener=private_opener) as handle:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                filelock.lock(handle, blocking=False)
             except BlockingIOError:
                 return
             try:
                 remove_stale_scratch(self.layout)
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                filelock.unlock(handle)
 
     def collect_garbage(self) -> int:
         """Remove blobs no pack references and temporary leftovers; return bytes freed.
@@ -576,7 +576,7 @@ def remove_stale_scratch(layout: Layout) -> int:
         try:
             if handle is not None:
                 try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    filelock.lock(handle, blocking=False)
                 except BlockingIOError:
                     continue  # its import is running
             shutil.rmtree(folder, ignore_errors=True)

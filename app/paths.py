@@ -21,7 +21,6 @@ start. A file system without modes (FAT on a USB stick) keeps what it has.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import stat
 import sys
@@ -31,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from app import filelock
 
 APP_NAME = "ujuzi"
 #: A file of this name beside the program makes it portable (:func:`portable_root`).
@@ -353,6 +354,8 @@ def set_mode(path: Path, mode: int) -> None:
 def private_opener(path: str, flags: int) -> int:
     """An ``opener`` for :func:`open` that creates the file 0600 (or makes it 0600)."""
     descriptor = os.open(path, flags, PRIVATE_FILE)
+    if not hasattr(os, "fchmod"):  # Windows before Python 3.13: its files keep no such modes
+        return descriptor
     try:
         if stat.S_IMODE(os.fstat(descriptor).st_mode) != PRIVATE_FILE:
             os.fchmod(descriptor, PRIVATE_FILE)
@@ -363,14 +366,14 @@ def private_opener(path: str, flags: int) -> int:
 
 @contextlib.contextmanager
 def exclusive_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on the lock file ``path`` (created 0600) while the block
-    runs, waiting for any other process that holds it."""
+    """Hold the exclusive lock (:mod:`app.filelock`) of the lock file ``path`` (created
+    0600) while the block runs, waiting for any other process that holds it."""
     with open(path, "a+b", opener=private_opener) as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        filelock.lock(handle)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            filelock.unlock(handle)
 
 
 def create_private_file(path: Path) -> None:

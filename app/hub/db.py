@@ -8,7 +8,6 @@ state of their own beyond caches keyed by those counters.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 import time
@@ -19,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from app import filelock
 from app.hub.config import HubConfig
 from app.paths import create_private_file
 
@@ -226,12 +226,14 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 #: How long a writer waits for its turn in this process before it goes on anyway (and
 #: SQLite's own busy timeout takes over), like the busy timeout.
 _TURN_TIMEOUT = 30.0
+#: Windows has no O_CLOEXEC (its descriptors are not inherited unless asked).
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 class _SqliteWriters:
     """One writing transaction at a time on a SQLite file, taken at its first write and
     given back when its connection returns to the pool (after the commit or rollback): a lock
-    for the threads of this process, an ``flock`` on a file beside the database for the
+    for the threads of this process, a file lock (:mod:`app.filelock`) beside the database for the
     other processes. Waiting writers sleep in the kernel until it is their turn; SQLite's
     busy handler would poll instead, sleeping up to 100 ms between tries, so that a request
     that lost a few rounds waited seconds while the database was free most of the time.
@@ -254,9 +256,9 @@ class _SqliteWriters:
             if not self._lock.acquire(timeout=_TURN_TIMEOUT):
                 return
             if self._descriptor is None:
-                self._descriptor = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                self._descriptor = os.open(self._path, os.O_RDWR | os.O_CREAT | _CLOEXEC,
                                            0o600)
-            fcntl.flock(self._descriptor, fcntl.LOCK_EX)
+            filelock.lock(self._descriptor)
             self._owner = me
         self._depth += 1
         info["writer"] = True
@@ -268,7 +270,7 @@ class _SqliteWriters:
         if self._depth == 0:
             self._owner = None
             if self._descriptor is not None:
-                fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+                filelock.unlock(self._descriptor)
             self._lock.release()
 
 

@@ -17,13 +17,13 @@ Working one:
 Between chunks the worker honours the reporter's cancel (the row goes back to ``queued``, the
 parts stay), a pause or cancel set on the row by :func:`pause` or :func:`cancel` (from another
 thread or process), and the bandwidth cap of the settings, read again whenever the settings
-file changes. A part being written is locked (``flock``), so two workers never write one file.
+file changes. A part being written is locked (:mod:`app.filelock`), so two workers never
+write one file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import random
@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
+from app import filelock
 from app.errors import (
     Cancelled,
     ChecksumError,
@@ -331,7 +332,7 @@ def _locked(path: Path, wait: bool = True,
         return
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            filelock.lock(handle, blocking=wait)
         except BlockingIOError:
             yield None
             return
