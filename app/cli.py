@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app import __version__, logs, stick
+from app import __version__, logs
 from app.errors import UjuziError
 from app.formatting import clock, size
 from app.i18n import _, ngettext, set_language
@@ -37,7 +37,29 @@ BROKEN_PIPE_EXIT = 141
 DAMAGED_EXIT = 3
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: The global options that take a value (``--home DIR``), as :func:`wants_gui` reads them.
+VALUE_OPTIONS = ("--home", "--profile")
+
+
+def wants_gui(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` plainly asks for the window (``gui``, or no command at all): only
+    the global options with their values come before it. Anything else (``--help``, an
+    abbreviated or unknown option, another command) is left to the full parser."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in VALUE_OPTIONS:
+            next(tokens, None)
+        elif token.startswith(tuple(f"{option}=" for option in VALUE_OPTIONS)):
+            continue
+        else:
+            return token == "gui"
+    return True
+
+
+def build_parser(gui_only: bool = False) -> argparse.ArgumentParser:
+    """The parser of every command; with ``gui_only``, of the global options and ``gui``
+    alone, so that the window starts without building the other commands' parsers or
+    importing their modules."""
     parser = argparse.ArgumentParser(
         prog="ujuzi",
         description=_("Offline learning packs, search, media and mentorship."),
@@ -56,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--open", metavar="RESOURCE_ID",
                      help=_("open this resource, pack, page:NAME or search:WORDS"))
     gui.add_argument("--lang", metavar="L", help=_("interface language"))
+    if gui_only:
+        return parser
 
     imp = commands.add_parser(
         "import",
@@ -143,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help=_("check every stored file against its checksum and size"))
     _add_json(verify)
 
+    from app import stick
     from app.hub import cli as hub_cli
     from app.mentorship import badge_cli
     from app.mentorship import cli as mentorship_cli
@@ -539,6 +564,12 @@ def cmd_verify(args: argparse.Namespace, library: Library) -> int:
     return DAMAGED_EXIT
 
 
+def cmd_stick(args: argparse.Namespace, library: Library) -> int:
+    from app import stick
+
+    return stick.cmd_stick(args, library)
+
+
 def cmd_gui(args: argparse.Namespace, home: str | None) -> int:
     try:
         from app.ui.main import run_gui
@@ -567,7 +598,7 @@ HANDLERS: dict[str, Handler] = {
     "starter": cmd_starter,
     "search": cmd_search,
     "verify": cmd_verify,
-    "stick": stick.cmd_stick,
+    "stick": cmd_stick,
 }
 
 
@@ -592,8 +623,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     keep_inside_portable_folder()
     set_language(None)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(gui_only=wants_gui(arguments))
+    args = parser.parse_args(arguments)
     command = args.command or "gui"
     logs.setup(layout(args.home).log_file)
     try:
