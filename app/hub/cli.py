@@ -28,7 +28,7 @@ from app.hub.config import (
     FORWARD_BATCH,
     HubConfig,
 )
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.lazy import lazy_module
 from app.paths import exclusive_lock
 from app.terminal import json_text
@@ -327,11 +327,22 @@ def _forward(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
                                 "kept": result.mirrored.kept}
         _emit(data)
     else:
-        print(_("Forwarded {records} records of {owners} learners and fetched {fetched}; "
-                "{packs} catalog entries fetched; {published} packs published here.").format(
-                    records=sum(result.sent.values()), owners=len(result.sent),
-                    fetched=sum(result.fetched.values()), packs=result.packs,
-                    published=result.published))
+        sent, fetched = sum(result.sent.values()), sum(result.fetched.values())
+        # Translators: {records} and {fetched} are "{count} record(s)", {learners}
+        # "{count} learner(s)", {entries} "{count} catalog entry/entries" and {packs}
+        # "{count} pack(s)", each translated on its own.
+        print(_("Forwarded {records} of {learners} and fetched {fetched}; fetched {entries}; "
+                "published {packs} here.").format(
+                    records=ngettext("{count} record", "{count} records", sent).format(
+                        count=sent),
+                    learners=ngettext("{count} learner", "{count} learners",
+                                      len(result.sent)).format(count=len(result.sent)),
+                    fetched=ngettext("{count} record", "{count} records", fetched).format(
+                        count=fetched),
+                    entries=ngettext("{count} catalog entry", "{count} catalog entries",
+                                     result.packs).format(count=result.packs),
+                    packs=ngettext("{count} pack", "{count} packs", result.published).format(
+                        count=result.published)))
     if result.unknown:
         sys.stderr.write(_("Not sent: the upstream hub has no account named {names}.").format(
             names=", ".join(result.unknown)) + "\n")
@@ -383,7 +394,9 @@ def _key(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
             print(_("Key {fingerprint} (public key {key})").format(
                 fingerprint=latest.fingerprint, key=latest.public_key))
             if len(history) > 1:
-                print(_("Endorsed by {count} earlier keys.").format(count=len(history) - 1))
+                print(ngettext("Endorsed by {count} earlier key.",
+                               "Endorsed by {count} earlier keys.",
+                               len(history) - 1).format(count=len(history) - 1))
         return 0
     with exclusive_lock(config.layout.setup_lock):
         old = keys.current(engine)

@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import AuthError, ChecksumError, HubError, NetworkError, SignatureError
 from app.hub import catalog, db, mirror, plane, records
 from app.hub.config import FORWARD_BATCH, HubConfig
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.packs.manifest import parse_manifest, unique_files
 from app.packs.signing import check_chain, verify_manifest
 from app.store.blobs import BlobStore
@@ -269,8 +269,8 @@ def _forward_owner(engine: Engine, upstream: Upstream, device: str, owner_id: in
         _store_mark(engine, upstream.url, owner_id, acked)
         mark = acked
         result.sent[name] = result.sent.get(name, 0) + len(rows)
-        say(_("{name}: {count} records forwarded.").format(name=name,
-                                                          count=result.sent[name]))
+        say(ngettext("{name}: {count} record forwarded.", "{name}: {count} records forwarded.",
+                     result.sent[name]).format(name=name, count=result.sent[name]))
     return True
 
 
@@ -362,8 +362,10 @@ def _pull_owner(engine: Engine, upstream: Upstream, owner_id: int, name: str, ba
             changed = _apply_pulled(engine, upstream.url, owner_id, device, page)
             if changed:
                 result.fetched[name] = result.fetched.get(name, 0) + changed
-                say(_("{name}: {count} records fetched.").format(
-                    name=name, count=result.fetched[name]))
+                say(ngettext("{name}: {count} record fetched.",
+                             "{name}: {count} records fetched.",
+                             result.fetched[name]).format(name=name,
+                                                          count=result.fetched[name]))
         if not more or next_cursor <= cursor:
             return
         cursor = next_cursor

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.errors import UjuziError
-from app.i18n import _
+from app.i18n import _, ngettext
 
 
 class MentorCommandError(UjuziError):
@@ -54,6 +54,7 @@ def run(engine: Any, args: argparse.Namespace, emit: Callable[[Any], None]) -> i
     if args.dry_run:
         print(_("Nothing was proposed (--dry-run)."))
     else:
-        print(_("Proposed {count} pairs; each person accepts or declines.").format(
-            count=len(answer["pairs"])))
+        print(ngettext("Proposed {count} pair; each person accepts or declines.",
+                       "Proposed {count} pairs; each person accepts or declines.",
+                       len(answer["pairs"])).format(count=number(len(answer["pairs"]))))
     return 0
