@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from app.errors import HubError, NotFoundError, UjuziError
-from app.i18n import _, active_language
+from app.i18n import _, active_language, ngettext
 from app.library import Library
 from app.mentorship import cohort, crypto
 from app.mentorship.models import (
@@ -193,8 +193,9 @@ def check_profile(value: MentorProfile) -> None:
     if value.backup_mentor is not None and not value.backup_mentor.strip():
         raise cohort.CohortError(_("profile.backup_mentor: an account name"))
     if len(value.bio) > 10_000:
-        raise cohort.CohortError(_("profile.bio: a text of at most {count} characters").format(
-            count=10_000))
+        raise cohort.CohortError(ngettext("profile.bio: a text of at most {count} character",
+                                          "profile.bio: a text of at most {count} characters",
+                                          10_000).format(count=10_000))
 
 
 def get_profile(library: Library, profile: str | None = None) -> MentorProfile | None:
