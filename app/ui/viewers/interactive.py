@@ -1,7 +1,8 @@
 """Interactive resources (SCORM SCOs, H5P): run by the core's loopback server
 (:mod:`app.interactive.server`) and shown in a sandboxed web view.
 
-The web view is Qt WebEngine, an optional component (``pip install ujuzi[web]``), made by
+The web view is Qt WebEngine, an optional component (``pip install ujuzi[web]``, or the full
+bundle), made by
 :mod:`app.ui.viewers.interactive_web`: its profile keeps nothing on disk, its request filter
 lets through only the session's own loopback origin, its page refuses navigations that leave
 it and new windows, and Chromium runs with WebRTC kept off UDP; all on top of the content
@@ -22,14 +23,32 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
+from app import components
 from app.i18n import _
 from app.interactive.server import InteractiveServer
 from app.library import Library
+from app.paths import is_frozen
 from app.tasks import Reporter
 from app.ui.context import AppContext
 from app.ui.viewers.base import Viewer
 from app.ui.web_engine import web_engine_available
 from app.ui.widgets import button, label
+
+
+def no_web_view_message() -> str:
+    """What the viewer says where there is no web view: a bundle says which bundle has one,
+    a pip install how to add it."""
+    if is_frozen():
+        if components.variant() == "full":  # carries Qt WebEngine, which could not start
+            return _("The web view cannot start on this computer. This interactive content "
+                     "can open in your web browser instead; it stays on this computer and "
+                     "needs no connection.")
+        return _("This Ujuzi bundle has no web view: this interactive content opens in your "
+                 "web browser instead, stays on this computer and needs no connection. The "
+                 "full bundle (ujuzi-full) shows it inside the window.")
+    return _("This interactive content needs the web view, which is not installed "
+             "(pip install ujuzi[web]). It can open in your web browser instead; it stays "
+             "on this computer and needs no connection.")
 
 
 class InteractiveViewer(Viewer):
@@ -64,10 +83,7 @@ class InteractiveViewer(Viewer):
         if self.server is None:
             self.message.setText(_("Starting…"))
         elif self.web is None:
-            self.message.setText(_(
-                "This interactive content needs the web view, which is not installed "
-                "(pip install ujuzi[web]). It can open in your web browser instead; it stays "
-                "on this computer and needs no connection."))
+            self.message.setText(no_web_view_message())
 
     def load(self, resource: dict[str, Any], position: float, at: float | None = None) -> None:
         self.stop()
