@@ -25,7 +25,7 @@ from app.errors import AuthError, HubError, NotFoundError
 from app.hub import db
 from app.hub.access import ROLES
 from app.hub.config import HubConfig, LoginLimits
-from app.i18n import _
+from app.i18n import _, ngettext
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"
 MIN_PASSWORD = 8
@@ -83,8 +83,9 @@ def check_new_account(name: str, role: str, password: str) -> None:
         raise HubError(_("Unknown role {role}; choose one of: {roles}.").format(
             role=role, roles=", ".join(ROLES)))
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise HubError(_("A password needs at least {count} characters.").format(
-            count=MIN_PASSWORD))
+        raise HubError(ngettext("A password needs at least {count} character.",
+                                "A password needs at least {count} characters.",
+                                MIN_PASSWORD).format(count=MIN_PASSWORD))
 
 
 def add_user(engine: Engine, name: str, role: str, password: str) -> User:
@@ -187,8 +188,10 @@ def login(config: HubConfig, engine: Engine, name: str, password: str, device: s
         row = connection.execute(
             sa.select(db.users).where(db.users.c.name == name)).mappings().first()
     if wait:
-        raise TooManyFailures(_("Too many failed sign-ins; try again in {seconds} seconds.")
-                              .format(seconds=wait), wait)
+        raise TooManyFailures(ngettext("Too many failed sign-ins; try again in {seconds} "
+                                       "second.",
+                                       "Too many failed sign-ins; try again in {seconds} "
+                                       "seconds.", wait).format(seconds=wait), wait)
     try:
         _hasher.verify(row["password_hash"] if row is not None else _DUMMY_HASH,
                        password[:MAX_PASSWORD])

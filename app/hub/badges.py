@@ -37,7 +37,7 @@ from app.hub import access, db, forward, journal, keys, mentorship, plane
 from app.hub.accounts import User
 from app.hub.config import HubConfig
 from app.hub.mentor_db import mentor_relationships, space_records
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.mentorship import badges as credentials
 
 AWARD_PATH = "/api/v1/badges"
@@ -176,11 +176,15 @@ def _pack(connection: Connection, earner: User, pack_id: str) -> credentials.Ach
     if not groups or left:
         names = {str(item["id"]): _title(item.get("title"), str(item["id"]))
                  for item in resources}
+        # Translators: {resources} is "{count} resource(s)", translated on its own; {left}
+        # is how many of them are not done.
         raise BadgeRefused(_(
             "{user} has not completed the pack {title} ({pack} {version}) yet: {left} of "
-            "{total} resources are not done (the first: {first}).").format(
+            "{resources} not done (the first: {first}).").format(
                 user=earner.name, title=title, pack=pack_id, version=row.version,
-                left=len(left), total=len(groups),
+                left=len(left),
+                resources=ngettext("{count} resource", "{count} resources",
+                                   len(groups)).format(count=len(groups)),
                 first=names.get(left[0][0], left[0][0]) if left else "-"))
     return credentials.Achievement(
         "pack", pack_id, str(row.version), title,
@@ -214,11 +218,14 @@ def _goal(connection: Connection, caller: User, earner: User, goal_id: str,
     undone = [str(value(task.get("title")) or "?") for task in tasks
               if not value(task.get("done"))]
     if not tasks or undone:
+        # Translators: {tasks} is "{count} task(s)", translated on its own; {left} is how
+        # many of them are not done; {first} names the first, or says there are none.
         raise BadgeRefused(_(
-            "{user} has not completed the goal {title} yet: {left} of {total} tasks are not "
-            "done{first}.").format(
+            "{user} has not completed the goal {title} yet: {left} of {tasks} not done"
+            "{first}.").format(
                 user=earner.name, title=title, left=len(undone) if tasks else 0,
-                total=len(tasks),
+                tasks=ngettext("{count} task", "{count} tasks", len(tasks)).format(
+                    count=len(tasks)),
                 first=_(" (the first: {task})").format(task=undone[0]) if undone else
                 _(" (it has no tasks)")))
     names = ", ".join(str(value(task.get("title")) or "?") for task in tasks)

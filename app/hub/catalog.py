@@ -28,10 +28,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import ChecksumError, HubError, NotFoundError, PackError
+from app.formatting import sizes
 from app.hub import db, keys
 from app.hub.accounts import User
 from app.hub.config import HubConfig
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.packs.archive import PackArchive
 from app.packs.manifest import Manifest, parse_manifest, unique_files
 from app.packs.rules import version_key
@@ -76,10 +77,10 @@ def inspect_pack(path: Path, max_bytes: int) -> Inspected:
                 raise PackError(_("The pack is missing {path}, which its manifest lists.")
                                 .format(path=entry["path"]))
             if archive.declared_size(entry["path"]) != entry["size"]:
+                got, want = sizes(archive.declared_size(entry["path"]), entry["size"])
                 raise PackError(
-                    _("{path} in the pack has {got} bytes, but its manifest says {want}.")
-                    .format(path=entry["path"], got=archive.declared_size(entry["path"]),
-                            want=entry["size"]))
+                    _("{path} in the pack holds {got}, but its manifest says {want}.")
+                    .format(path=entry["path"], got=got, want=want))
         for entry in entries:
             digest = hashlib.sha256()
             count = 0
@@ -283,8 +284,11 @@ def publish_mirrored(config: HubConfig, engine: Engine, raw: bytes) -> bool:
     missing = [entry["sha256"] for entry in entries
                if not store.has(entry["sha256"], entry["size"])]
     if missing:
-        raise PackError(_("{id} {version}: {count} of its files are not on this hub.").format(
-            id=manifest["id"], version=manifest["version"], count=len(missing)))
+        raise PackError(ngettext("{id} {version}: {count} of its files is not on this hub.",
+                                 "{id} {version}: {count} of its files are not on this hub.",
+                                 len(missing)).format(id=manifest["id"],
+                                                      version=manifest["version"],
+                                                      count=len(missing)))
     key = keys.load(config)
     try:
         with engine.begin() as connection:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.mentorship import cohort
 
 ACTIONS = ("request", "accept", "decline", "cancel", "pause", "resume", "complete",
@@ -60,8 +60,9 @@ def profile_problem(data: dict[str, Any]) -> str | None:
             if key in data:
                 skills = cohort._skills(data, key, "data")
                 if len(skills) > MAX_SKILLS:
-                    return _("data.{key}: at most {count} skills").format(key=key,
-                                                                           count=MAX_SKILLS)
+                    return ngettext("data.{key}: at most {count} skill",
+                                    "data.{key}: at most {count} skills",
+                                    MAX_SKILLS).format(key=key, count=MAX_SKILLS)
         if "languages" in data:
             cohort._languages(data, "data")
         if "timezone" in data:
@@ -89,7 +90,9 @@ def profile_problem(data: dict[str, Any]) -> str | None:
     if not _name_or_none(data.get("backup_mentor")):
         return _("data.backup_mentor: an account name, or null")
     if not _text(data.get("bio", "")):
-        return _("data.bio: a text of at most {count} characters").format(count=MAX_TEXT)
+        return ngettext("data.bio: a text of at most {count} character",
+                        "data.bio: a text of at most {count} characters",
+                        MAX_TEXT).format(count=MAX_TEXT)
     return None
 
 
@@ -112,8 +115,9 @@ def action_problem(data: dict[str, Any]) -> str | None:
         return _("data.to: a hand-over names the new mentor")
     for key in ("message", "reason"):
         if not _text(data.get(key, "") or ""):
-            return _("data.{field}: a text of at most {count} characters").format(
-                field=key, count=MAX_TEXT)
+            return ngettext("data.{field}: a text of at most {count} character",
+                            "data.{field}: a text of at most {count} characters",
+                            MAX_TEXT).format(field=key, count=MAX_TEXT)
     if not isinstance(data.get("share_progress", True), bool):
         return _("data.share_progress: true or false")
     return None

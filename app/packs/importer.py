@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from app.errors import PackError, UnsafeArchiveError, VersionError
+from app.formatting import sizes
 from app.i18n import _
 from app.library import Library
 from app.packs.archive import PackArchive
@@ -128,9 +129,10 @@ def install_manifest(
         pack = _ManifestOnly(raw)
         total = sum(e["size"] for e in unique_files(parse_manifest(raw)))
         if total > max_bytes:
+            shown, limit = sizes(total, max_bytes)
             raise UnsafeArchiveError(
-                _("The pack holds {total} bytes, more than the limit of {limit}.")
-                .format(total=total, limit=max_bytes)
+                _("The pack holds {total}, more than the limit of {limit}.")
+                .format(total=shown, limit=limit)
             )
         return _import_locked(library, pack, reporter, source,
                               {path: [file] for path, file in files.items()}, adopt=True)
@@ -165,13 +167,10 @@ def _import_locked(
                 .format(path=entry["path"])
             )
         if archive.declared_size(entry["path"]) != entry["size"]:
+            got, want = sizes(archive.declared_size(entry["path"]), entry["size"])
             raise PackError(
-                _("{path} in the pack has {got} bytes, but its manifest says {want}.")
-                .format(
-                    path=entry["path"],
-                    got=archive.declared_size(entry["path"]),
-                    want=entry["size"],
-                )
+                _("{path} in the pack holds {got}, but its manifest says {want}.")
+                .format(path=entry["path"], got=got, want=want)
             )
 
     pack_id: str = manifest["id"]

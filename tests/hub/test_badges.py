@@ -83,7 +83,7 @@ def test_a_mentor_awards_a_pack_badge_only_once_the_pack_is_complete(
     refused = award(amina, "baraka", PACK)
     assert refused.status_code == 409, refused.text
     assert "has not completed the pack Sample pack" in refused.json()["detail"]
-    assert "1 of 2 resources are not done" in refused.json()["detail"]
+    assert "1 of 2 resources not done (the first: Second)" in refused.json()["detail"]
     complete(baraka, "second")
     given = award(amina, "baraka", PACK)
     assert given.status_code == 201, given.text
