@@ -28,7 +28,7 @@ from app.hub import db, mentor_checks, mentorship
 from app.hub.plane import RecordError, State, canonical
 from app.hub.plane import merge_states as _merge
 from app.hub.plane import next_seqs as _next_seqs
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.store import merge
 
 #: The most changes one push may carry, and the largest body of a push (bytes).
@@ -105,7 +105,9 @@ def check_record(record: Any) -> str | None:
     record_id = record.get("id")
     if not isinstance(record_id, str) or not 1 <= len(record_id) <= MAX_ID \
             or "\0" in record_id:
-        return _("a record's id is a string of 1 to {count} characters").format(count=MAX_ID)
+        return ngettext("a record's id is a string of 1 to {count} character",
+                        "a record's id is a string of 1 to {count} characters",
+                        MAX_ID).format(count=MAX_ID)
     if not isinstance(record.get("deleted", False), bool):
         return _("deleted is true or false")
     if not isinstance(record.get("data", {}), dict):
@@ -141,7 +143,8 @@ def check_changes(device: str, changes: Sequence[Change], forwarded: bool = Fals
         if hub_written(change.record):
             if forwarded:
                 continue
-            raise RecordForbidden(_("Change {index}: only the hub writes {type} records.")
+            raise RecordForbidden(_("Change {index}: only the hub writes records of type "
+                                    "{type}.")
                                   .format(index=index, type=change.record["type"]))
         problem = check_record(change.record)
         if problem is not None:
