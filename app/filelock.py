@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from typing import Any, Protocol
 
-try:
+_fcntl: Any = None
+_msvcrt: Any = None
+if sys.platform == "win32":
+    import msvcrt as _msvcrt
+else:
     import fcntl as _fcntl
-except ImportError:  # Windows
-    _fcntl = None  # type: ignore[assignment]
-try:
-    import msvcrt as _msvcrt  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # every other system
-    _msvcrt = None
 
 #: What ``msvcrt.locking`` raises while another handle holds the byte.
 _BUSY = {errno.EACCES, errno.EAGAIN, errno.EDEADLK, getattr(errno, "EDEADLOCK", errno.EDEADLK)}
@@ -48,7 +47,7 @@ def lock(target: LockTarget, *, blocking: bool = True) -> None:
     if _fcntl is not None:
         _fcntl.flock(descriptor, _fcntl.LOCK_EX | (0 if blocking else _fcntl.LOCK_NB))
         return
-    windows: Any = _msvcrt
+    windows = _msvcrt
     mode = windows.LK_LOCK if blocking else windows.LK_NBLCK
     while True:
         _at_first_byte(descriptor)
@@ -69,7 +68,7 @@ def unlock(target: LockTarget) -> None:
     if _fcntl is not None:
         _fcntl.flock(descriptor, _fcntl.LOCK_UN)
         return
-    windows: Any = _msvcrt
+    windows = _msvcrt
     _at_first_byte(descriptor)
     windows.locking(descriptor, windows.LK_UNLCK, 1)
 
