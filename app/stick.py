@@ -5,7 +5,8 @@ Layout of the folder::
 
     DIR/ujuzi-stick.json        what the stick holds (packs with version, size and sha256)
     DIR/README.txt              how to start, in English; README.<lang>.txt in each learner's
-                                language that has a catalog
+                                language whose catalog translates it (the packs' languages,
+                                or those given with --languages)
     DIR/packs/<id>-<version>.ujpack
     DIR/ujuzi/                  the one-folder bundle (with --bundle)
 
@@ -65,12 +66,16 @@ class Stick:
 
     root: Path
     packs: list[StickPack] = field(default_factory=list)
+    #: The languages of its READMEs, English first.
     languages: list[str] = field(default_factory=list)
     bundle: bool = False
+    #: The learners' languages asked for whose catalog does not translate the README yet.
+    readme_untranslated: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, "packs": [pack.as_dict() for pack in self.packs],
-                "languages": self.languages, "bundle": self.bundle}
+                "languages": self.languages, "bundle": self.bundle,
+                "readme_untranslated": self.readme_untranslated}
 
 
 def read_stick(root: Path) -> Stick:
@@ -89,7 +94,8 @@ def read_stick(root: Path) -> Stick:
         raise UjuziError(_("The stick's list of packs {path} cannot be read: {error}").format(
             path=path, error=exc)) from None
     return Stick(root, packs, [str(lang) for lang in data.get("languages", [])],
-                 bool(data.get("bundle")))
+                 bool(data.get("bundle")),
+                 [str(lang) for lang in data.get("readme_untranslated", [])])
 
 
 def running_stick() -> Stick | None:
@@ -165,22 +171,55 @@ def readme_text() -> str:
     ])
 
 
-def _write_readmes(root: Path, languages: Sequence[str]) -> list[str]:
-    """README.txt in English, README.<lang>.txt for each learner language with a catalog."""
+def _catalog_for(language: str, catalogs: Sequence[str]) -> str | None:
+    """The catalog that serves ``language`` (``sw-KE`` -> ``sw``), or None."""
+    tag = language.replace("_", "-")
+    for candidate in (tag, tag.split("-")[0]):
+        for catalog in catalogs:
+            if catalog.replace("_", "-").lower() == candidate.lower():
+                return catalog
+    return None
+
+
+def _write_readmes(root: Path, languages: Sequence[str]) -> tuple[list[str], list[str]]:
+    """README.txt in English and README.<lang>.txt in each of ``languages`` whose catalog
+    translates the README (a sentence not translated yet stays in English, as everywhere in
+    the app); return the languages written and those asked for with no translation yet."""
     previous = active_language()
-    written = []
+    written, untranslated = ["en"], []
     try:
-        catalogs = set(available_languages())
-        for language in ["en", *[lang for lang in languages if lang != "en"]]:
-            if language not in catalogs:
+        set_language("en")
+        english = readme_text()
+        (root / "README.txt").write_text(english, encoding="utf-8")
+        catalogs = available_languages()
+        for language in languages:
+            catalog = _catalog_for(language, catalogs)
+            if catalog in written:
                 continue
-            set_language(language)
-            name = "README.txt" if language == "en" else f"README.{language}.txt"
-            (root / name).write_text(readme_text(), encoding="utf-8")
-            written.append(language)
+            if catalog is not None:
+                set_language(catalog)
+                text = readme_text()
+            if catalog is None or text == english:
+                if language not in untranslated:
+                    untranslated.append(language)
+                continue
+            (root / f"README.{catalog}.txt").write_text(text, encoding="utf-8")
+            written.append(catalog)
     finally:
         set_language(previous)
-    return written
+    return written, untranslated
+
+
+def check_languages(languages: Sequence[str]) -> list[str]:
+    """``languages`` as given for the READMEs; a :class:`UjuziError` for one that is not a
+    language tag."""
+    from app.packs.rules import is_language
+
+    for language in languages:
+        if not is_language(language.replace("_", "-")):
+            raise UjuziError(_("{code} is not a language tag (for example sw or pt-BR).")
+                             .format(code=language))
+    return list(languages)
 
 
 def make_stick(
@@ -189,9 +228,11 @@ def make_stick(
     pack_ids: Sequence[str] | None = None,
     bundle: Path | None = None,
     reporter: Reporter | None = None,
+    languages: Sequence[str] | None = None,
 ) -> Stick:
-    """Write a stick at ``root`` with the packs ``pack_ids`` (all installed packs when None)
-    and, when given, the one-folder ``bundle``."""
+    """Write a stick at ``root`` with the packs ``pack_ids`` (all installed packs when None),
+    when given the one-folder ``bundle``, and a README in English and in each of the learners'
+    ``languages`` (the packs' languages when None) that has a translation of it."""
     from app.packs.exporter import export_pack
 
     reporter = reporter or Reporter()
@@ -203,6 +244,7 @@ def make_stick(
     if bundle is not None and not (bundle / ("ujuzi.exe" if os.name == "nt" else "ujuzi")
                                    ).is_file():
         raise UjuziError(_("{path} is not a Ujuzi bundle folder.").format(path=bundle))
+    wanted = check_languages(languages) if languages is not None else None
     packs_folder = root / PACKS_FOLDER
     try:
         packs_folder.mkdir(parents=True, exist_ok=True)
@@ -212,7 +254,7 @@ def make_stick(
             path=root, error=exc.strerror)) from None
     known = {(pack.id, pack.version): pack for pack in previous.packs}
     stick = Stick(root, bundle=bundle is not None)
-    languages: list[str] = []
+    packs_languages: list[str] = []
     for done, pack_id in enumerate(chosen, 1):
         pack = installed[pack_id]
         name = f"{pack_id}-{pack['version']}.ujpack"
@@ -225,11 +267,13 @@ def make_stick(
             os.replace(part, target)
         stick.packs.append(StickPack(pack_id, str(pack["version"]), name,
                                      target.stat().st_size, _sha256(target)))
-        languages.extend(lang for lang in pack.get("languages") or [] if lang not in languages)
+        packs_languages.extend(lang for lang in pack.get("languages") or []
+                               if lang not in packs_languages)
         reporter.report("packs", done, len(chosen), pack_id)
     if bundle is not None:
         _copy_tree(bundle, root / BUNDLE_FOLDER, reporter)
-    stick.languages = _write_readmes(root, languages)
+    stick.languages, stick.readme_untranslated = _write_readmes(
+        root, wanted if wanted is not None else packs_languages)
     manifest = root / MANIFEST
     part = manifest.with_name(MANIFEST + ".part")
     part.write_text(json.dumps(stick.as_dict(), indent=2) + "\n", encoding="utf-8")
@@ -353,6 +397,9 @@ def add_commands(commands: Any) -> None:
                       help=_("also copy the app itself (this program's bundle)"))
     make.add_argument("--bundle-from", metavar="FOLDER",
                       help=_("the bundle folder to copy (default: the running one)"))
+    make.add_argument("--languages", nargs="+", metavar="LANG",
+                      help=_("the learners' languages, for the README (default: the "
+                             "languages of the packs)"))
     make.add_argument("--json", action="store_true", help=_("print JSON for scripts"))
     imp = sub.add_parser("import", help=_("import the packs of a stick"))
     imp.add_argument("folder", metavar="DIR", nargs="?",
@@ -372,7 +419,7 @@ def cmd_stick(args: Any, library: Library) -> int:
     if args.stick_command == "make":
         bundle = bundle_for_command(args.bundle, args.bundle_from)
         stick = make_stick(library, Path(args.folder).expanduser().resolve(), args.packs,
-                           bundle, reporter)
+                           bundle, reporter, args.languages)
         if args.json:
             print(json_text(stick.as_dict()))
         else:
@@ -382,6 +429,10 @@ def cmd_stick(args: Any, library: Library) -> int:
                   .format(path=stick.root, count=len(stick.packs),
                           bundle=_(" and the app") if stick.bundle else "",
                           languages=", ".join(stick.languages)))
+            if stick.readme_untranslated:
+                print(_("The README is not translated into {languages} yet: learners there "
+                        "read the English one.").format(
+                            languages=", ".join(stick.readme_untranslated)))
         return 0
     stick = stick_for_command(args.folder)
     if args.stick_command == "install":

@@ -49,8 +49,84 @@ def test_the_command_writes_the_chosen_packs_and_readmes(source: Path, tmp_path:
     assert (stick / "packs" / "org.test.a-1.0.0.ujpack").is_file()
     assert not (stick / "packs" / "org.test.b-2.0.0.ujpack").exists()
     assert (stick / "README.txt").read_text().startswith("Ujuzi")
-    assert (stick / "README.sw.txt").is_file() and listed["languages"] == ["en", "sw"]
+    # Swahili (a language of the pack) has a README when its catalog translates it, and is
+    # named to the trainer as waiting for a translation otherwise.
+    assert listed["languages"][0] == "en" and set(listed["languages"]) <= {"en", "sw"}
+    assert (stick / "README.sw.txt").is_file() == ("sw" in listed["languages"])
+    assert ("sw" in listed["languages"]) != ("sw" in listed["readme_untranslated"])
     assert not list(stick.rglob("*.part"))
+
+
+def catalog(folder: Path, language: str, translations: dict[str, str]) -> None:
+    """A translations folder's catalog for ``language`` (a .po; the app compiles it)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    made = Catalog(locale=language, domain="ujuzi")
+    for source, target in translations.items():
+        made.add(source, target)
+    out = folder / language / "LC_MESSAGES" / "ujuzi.po"
+    out.parent.mkdir(parents=True)
+    with open(out, "wb") as po:
+        write_po(po, made)
+
+
+@pytest.fixture
+def catalogs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Catalogs made here: Swahili translates the README, French has a catalog that does not
+    (yet), Arabic translates one sentence of it."""
+    from app import i18n
+    from app.stick import readme_text
+
+    previous = i18n.active_language()
+    i18n.set_language("en")
+    english = readme_text().splitlines()
+    i18n.set_language(previous)
+    sentences = [line for line in english if line]
+    folder = tmp_path / "translations"
+    catalog(folder, "sw", {text: f"[sw] {text}" for text in sentences})
+    catalog(folder, "fr", {"Unknown language": "Langue inconnue"})
+    catalog(folder, "ar", {sentences[0]: "[ar] " + sentences[0]})
+    monkeypatch.setattr(i18n, "translations_dir", lambda: folder)
+    return folder
+
+
+@pytest.mark.usefixtures("catalogs")
+def test_each_readme_is_in_its_language(source: Path, tmp_path: Path) -> None:
+    stick = tmp_path / "stick"
+    with Library(source) as library:
+        made = make_stick(library, stick, languages=["sw-KE", "fr", "ar", "de"])
+    assert made.languages == ["en", "sw", "ar"]
+    assert made.readme_untranslated == ["fr", "de"]
+    swahili = (stick / "README.sw.txt").read_text(encoding="utf-8").splitlines()
+    assert swahili[0].startswith("[sw] Ujuzi") and all(
+        line.startswith("[sw] ") for line in swahili if line)
+    assert (stick / "README.ar.txt").read_text(encoding="utf-8").startswith("[ar] ")
+    assert not (stick / "README.fr.txt").exists() and not (stick / "README.de.txt").exists()
+    english = (stick / "README.txt").read_text(encoding="utf-8")
+    assert english.startswith("Ujuzi") and "[sw]" not in english
+    assert read_stick(stick).languages == ["en", "sw", "ar"]
+
+
+@pytest.mark.usefixtures("catalogs")
+def test_the_packs_languages_are_the_default(source: Path, tmp_path: Path) -> None:
+    with Library(source) as library:
+        made = make_stick(library, tmp_path / "stick", ["org.test.a"])
+    assert made.languages == ["en", "sw"] and made.readme_untranslated == []
+
+
+def test_the_command_takes_the_learners_languages(source: Path, tmp_path: Path) -> None:
+    stick = tmp_path / "stick"
+    done = ujuzi("stick", "make", str(stick), "--packs", "org.test.b", "--languages", "xx-!!",
+                 home=source)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "ujuzi: error: xx-!! is not a language tag (for example sw or pt-BR)."]
+    done = ujuzi("stick", "make", str(stick), "--packs", "org.test.b", "--languages", "de",
+                 home=source)
+    assert done.returncode == 0, done.stderr
+    assert "de" in done.stdout.splitlines()[-1]  # told it is not translated into German yet
+    assert not (stick / "README.de.txt").exists()
 
 
 def test_an_unknown_pack_is_one_line_and_a_non_zero_exit(source: Path, tmp_path: Path) -> None:
