@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import __version__, logs
 from app.errors import UjuziError
-from app.formatting import clock, size
+from app.formatting import clock, size, sizes
 from app.i18n import _, ngettext, set_language
 from app.packs.manifest import localized
 from app.paths import keep_inside_portable_folder, layout
@@ -541,15 +541,17 @@ def cmd_verify(args: argparse.Namespace, library: Library) -> int:
         _emit(report.as_dict())
         return DAMAGED_EXIT if report.damaged else 0
     if not report.damaged:
-        print(_("All {count} stored files ({size}) are intact.").format(
-            count=report.checked, size=size(report.bytes)))
+        print(ngettext("All {count} stored file ({size}) is intact.",
+                       "All {count} stored files ({size}) are intact.",
+                       report.checked).format(count=report.checked, size=size(report.bytes)))
         return 0
     for blob in report.damaged:
         if blob.problem == MISSING:
             problem = _("missing")
         elif blob.problem == WRONG_SIZE:
-            problem = _("{actual} instead of {expected} bytes").format(
-                actual=blob.actual_size, expected=blob.size)
+            actual, expected = sizes(blob.actual_size or 0, blob.size)
+            problem = _("{actual} instead of {expected}").format(actual=actual,
+                                                                 expected=expected)
         elif blob.problem == CORRUPT:
             problem = _("corrupt (its checksum does not match)")
         else:
@@ -559,8 +561,14 @@ def cmd_verify(args: argparse.Namespace, library: Library) -> int:
             where = use["resource_id"] or use["pack_id"]
             print(f"    {where}  {use['path']}")
     packs = sorted({use["pack_id"] for blob in report.damaged for use in blob.files})
-    print(_("{damaged} of {count} stored files are damaged, in these packs: {packs}").format(
-        damaged=len(report.damaged), count=report.checked, packs=", ".join(packs)))
+    files = ngettext("{count} stored file", "{count} stored files", report.checked).format(
+        count=report.checked)
+    # Translators: {files} is "{count} stored file(s)", translated on its own; the form
+    # follows {damaged}, how many of them are damaged.
+    print(ngettext("{damaged} of {files} is damaged, in these packs: {packs}",
+                   "{damaged} of {files} are damaged, in these packs: {packs}",
+                   len(report.damaged)).format(damaged=len(report.damaged), files=files,
+                                               packs=", ".join(packs)))
     return DAMAGED_EXIT
 
 

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from app.errors import UjuziError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.library import DEFAULT_PROFILE, Library
 from app.store.records import get_meta, set_meta
 
@@ -51,8 +51,9 @@ def _digest(pin: str, salt: bytes) -> bytes:
 def check_format(pin: str) -> str:
     pin = pin.strip()
     if not (PIN_MIN <= len(pin) <= PIN_MAX and pin.isascii() and pin.isdigit()):
-        raise PinError(_("A PIN is made of {low} to {high} digits.").format(
-            low=PIN_MIN, high=PIN_MAX))
+        raise PinError(ngettext("A PIN is made of {low} to {high} digit.",
+                                "A PIN is made of {low} to {high} digits.",
+                                PIN_MAX).format(low=PIN_MIN, high=PIN_MAX))
     return pin
 
 

@@ -27,7 +27,7 @@ from typing import IO
 
 from app.errors import PackError, UnsafeArchiveError
 from app.formatting import number, size
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.packs.manifest import MANIFEST_NAME, MAX_MANIFEST_BYTES, Manifest, unique_files
 from app.store.blobs import is_disk_full
 
@@ -70,9 +70,11 @@ def is_unsafe_name(name: str) -> bool:
 def too_many_files(label: str, count: int, exact: bool = True) -> UnsafeArchiveError:
     """The error for an archive or folder past :data:`MAX_MEMBERS`."""
     if exact:
-        message = _("{name} has {count} files; the limit is {limit}.")
+        message = ngettext("{name} has {count} file; the limit is {limit}.",
+                           "{name} has {count} files; the limit is {limit}.", count)
     else:
-        message = _("{name} has more than {count} files; the limit is {limit}.")
+        message = ngettext("{name} has more than {count} file; the limit is {limit}.",
+                           "{name} has more than {count} files; the limit is {limit}.", count)
     return UnsafeArchiveError(
         message.format(name=label, count=number(count), limit=number(MAX_MEMBERS))
     )
@@ -218,8 +220,8 @@ def check_zip_members(
         total += info.file_size
         if total > max_total_bytes:
             raise UnsafeArchiveError(
-                _("{label} expands to more than {limit} bytes, past the size limit.")
-                .format(label=label, limit=max_total_bytes)
+                _("{label} expands to more than {limit}, past the size limit.")
+                .format(label=label, limit=size(max_total_bytes))
             )
         if info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
             bomb_bytes += info.file_size
@@ -287,8 +289,9 @@ class ExpansionBudget:
             count += len(block)
             if count > declared:
                 raise UnsafeArchiveError(
-                    _("{name} in {label} is longer than the {declared} bytes the archive "
-                      "says.").format(name=name[:200], label=self.label, declared=declared)
+                    _("{name} in {label} is longer than the {declared} the archive says.")
+                    .format(name=name[:200], label=self.label,
+                            declared=size(declared, exact=True))
                 )
             if self.written + len(block) > self.limit:
                 raise UnsafeArchiveError(

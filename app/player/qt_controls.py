@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.formatting import percent
 from app.i18n import _
 from app.player.base import RATES, SubtitleTrack
 from app.player.qt_layout import WrapRows
@@ -297,7 +298,7 @@ class PlayerControls(QWidget):
         # the name says what it shows ("1.5×"), the description what that means
         self.speed_button.setAccessibleName(_("{speed} playback speed").format(speed=shown))
         self.speed_button.setAccessibleDescription(
-            _("{rate} times normal speed").format(rate=f"{rate:g}")
+            _("{percent} of normal speed").format(percent=percent(rate))
         )
 
     def show_time(self, position: float, duration: float) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from app.errors import ChecksumError, DiskSpaceError
-from app.formatting import size
+from app.formatting import size, sizes
 from app.i18n import _
 
 CHUNK_SIZE = 1024 * 1024
@@ -142,9 +142,10 @@ class BlobStore:
                 target.flush()
                 os.fsync(target.fileno())
             if written != expected_size:
+                got, want = sizes(written, expected_size)
                 raise ChecksumError(
-                    _("{name} is truncated: {got} of {want} bytes.").format(
-                        name=name, got=written, want=expected_size
+                    _("{name} is truncated: {got} of {want}.").format(
+                        name=name, got=got, want=want
                     )
                 )
             if digest.hexdigest() != expected_sha256:

@@ -606,9 +606,12 @@ def _component(course: _Course, section: dict[str, Any], pointer: Element,
     elif tag == "library_content":
         problems = [c for c in element if local(c.tag) == "problem"]
         if element.get("max_count") and problems:
-            course.draft.skip(_block_label(element), _(
+            course.draft.skip(_block_label(element), ngettext(
+                "randomised selection of {count} is not applied: the {total} problem is "
+                "included",
                 "randomised selection of {count} is not applied: all {total} problems are "
-                "included").format(count=element.get("max_count"), total=len(problems)))
+                "included", len(problems)).format(count=element.get("max_count"),
+                                                  total=len(problems)))
         for node in element:
             _component(course, section, node, _title(element, unit_title))
     elif tag in _CONTAINERS or tag == "vertical":

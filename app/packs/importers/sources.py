@@ -26,6 +26,7 @@ from typing import IO
 from urllib.parse import unquote
 
 from app.errors import PackError, UnsafeArchiveError
+from app.formatting import size
 from app.i18n import _
 from app.packs.archive import (
     MAX_MEMBERS,
@@ -239,8 +240,8 @@ class FolderTree(SourceTree):
                 total += info.st_size
                 if total > max_total_bytes:
                     raise UnsafeArchiveError(
-                        _("{path} holds more than {limit} bytes, past the size limit.")
-                        .format(path=root, limit=max_total_bytes)
+                        _("{path} holds more than {limit}, past the size limit.")
+                        .format(path=root, limit=size(max_total_bytes))
                     )
                 self._sizes[name] = info.st_size
                 if len(self._sizes) > MAX_MEMBERS:
@@ -359,8 +360,8 @@ def extract_tar(path: Path, target: Path, max_total_bytes: int,
                     raise too_many_files(path.name, MAX_MEMBERS, exact=False)
                 if total > max_total_bytes:
                     raise UnsafeArchiveError(
-                        _("{label} expands to more than {limit} bytes, past the size limit.")
-                        .format(label=path.name, limit=max_total_bytes)
+                        _("{label} expands to more than {limit}, past the size limit.")
+                        .format(label=path.name, limit=size(max_total_bytes))
                     )
                 if total > budget.limit:
                     raise expansion_error(path.name, total, archive_bytes)

@@ -27,7 +27,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from app.errors import ManifestError, PackError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.library import Library
 from app.packs.importers.common import ImportReport, PackDraft, finish, language_tag, pack_id
 from app.packs.importers.html import replace_embeds, text_of
@@ -243,9 +243,10 @@ def convert(library: Library, path: Path, tree: SourceTree | None, staging: Path
             minutes += _minutes(module.get("estimated_ttc"))
         images = converter.remote_images - before
         if images:
-            draft.skip(str(module.get("name") or slug), _(
-                "{count} images are hot-linked from the web and need a connection").format(
-                    count=images))
+            draft.skip(str(module.get("name") or slug), ngettext(
+                "{count} image is hot-linked from the web and needs a connection",
+                "{count} images are hot-linked from the web and need a connection",
+                images).format(count=images))
         reporter.report("convert", done, len(order), slug)
     wiki_ed = any(f == "wiki_ed" or f.endswith("/wiki_ed") for f in flavours)
     fields: dict[str, Any] = {

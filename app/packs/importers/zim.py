@@ -29,7 +29,7 @@ from typing import Any
 from libzim.reader import Archive, Entry
 
 from app.errors import NotFoundError, PackError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.library import Library
 from app.packs.importers.common import (
     ZIM_MIME,
@@ -154,9 +154,11 @@ def convert(library: Library, path: Path, tree: SourceTree | None, staging: Path
                            [draft.entry(stored, "main")], base_id="index", url=URL_PREFIX,
                            description={language: _("This ZIM is too large to list; find its "
                                                     "articles through search.")})
-        draft.skip(path.name, _("more than {limit} articles: they are not listed one by one "
-                                "but found through the ZIM's own search").format(
-                                    limit=MAX_LISTED))
+        draft.skip(path.name, ngettext(
+            "more than {limit} article: they are not listed one by one but found through the "
+            "ZIM's own search",
+            "more than {limit} articles: they are not listed one by one but found through the "
+            "ZIM's own search", MAX_LISTED).format(limit=MAX_LISTED))
     else:
         for entry_path, entry_title in articles:
             if entry_path not in listed:
