@@ -459,19 +459,16 @@ def cmd_dashboard(args: argparse.Namespace, library: Library, profile: str | Non
         total = sum(pack.total for pack in row.packs)
         score = "-" if row.quiz_mean_score is None else formatting.number(
             row.quiz_mean_score, 2)
+        attempts = ngettext("{count} attempt", "{count} attempts", row.quiz_attempts).format(
+            count=formatting.number(row.quiz_attempts))
+        due = ngettext("{count} goal due", "{count} goals due", row.goals_due).format(
+            count=formatting.number(row.goals_due))
         # Translators: {attempts} is "{count} attempt(s)" and {due} "{count} goal(s) due",
         # each translated on its own.
-        print(f"{row.mentee}  {row.state}  "
-              + _("{done}/{total} done, quiz {score} ({attempts}), {due}, last active {when}")
-              .format(done=formatting.number(done), total=formatting.number(total),
-                      score=score,
-                      attempts=ngettext("{count} attempt", "{count} attempts",
-                                        row.quiz_attempts).format(
-                                            count=formatting.number(row.quiz_attempts)),
-                      due=ngettext("{count} goal due", "{count} goals due",
-                                   row.goals_due).format(
-                                       count=formatting.number(row.goals_due)),
-                      when=row.last_active or "-"))
+        line = _("{done}/{total} done, quiz {score} ({attempts}), {due}, last active {when}")
+        print(f"{row.mentee}  {row.state}  " + line.format(
+            done=formatting.number(done), total=formatting.number(total), score=score,
+            attempts=attempts, due=due, when=row.last_active or "-"))
     return 0
 
 
