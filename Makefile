@@ -42,7 +42,7 @@ bench: setup
 
 # Extract every marked string into the template that translators start from.
 pot: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 --no-location \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -c Translators: --no-location \
 	  --project=Ujuzi -o translations/ujuzi.pot app
 
 # Compile the .po catalogs (if any) into the .mo files gettext loads.
