@@ -2,12 +2,16 @@
 
     python packaging/build_dist.py all [--dist DIR]      # everything below, then the sizes
     python packaging/build_dist.py wheel                 # the sdist and the wheel
-    python packaging/build_dist.py bundle --variant standard|full
-    python packaging/build_dist.py archives --variant standard|full   # .tar.gz and .deb
+    python packaging/build_dist.py bundle --variant learner|standard|full
+    python packaging/build_dist.py archives --variant learner|standard|full  # .tar.gz, .deb
+    python packaging/build_dist.py sizes                 # the sizes of what dist/ holds
 
-The bundle is PyInstaller's one-folder build of packaging/ujuzi.spec: "standard" leaves Qt
-WebEngine out (interactive content opens in the system browser through the app's loopback
-server), "full" carries it. The ``.deb`` installs the bundle in /usr/lib/ujuzi, the ``ujuzi``
+The bundle is PyInstaller's one-folder build of packaging/ujuzi.spec, in three variants:
+"learner" (the default: the app a learner's laptop needs, without the hub server and the
+cohort matching, whose commands then say which bundle has them), "standard" (with them: a
+trainer's laptop that runs a workshop hub) and "full" (with Qt WebEngine too, which shows
+interactive content inside the window; the others open it in the system browser through
+the app's loopback server). The ``.deb`` installs the bundle in /usr/lib/ujuzi, the ``ujuzi``
 command, a ``.desktop`` entry, the icon and AppStream metadata (both validated) and declares
 libvlc as a dependency: the distribution's libvlc and its plugins bring some ninety codec
 libraries that a bundle would have to carry and keep patched.
@@ -30,6 +34,19 @@ MIB = 1024 * 1024
 #: Installed sizes of the peers the bundle is measured against (MiB).
 ANCHORS = {"Kiwix": 252, "Kolibri": 375, "Anki": 620}
 TARGET_MIB = 250
+#: The variants, the default first; each one's package (and folder) name.
+VARIANTS = ("learner", "standard", "full")
+PACKAGES = {"learner": "ujuzi", "standard": "ujuzi-standard", "full": "ujuzi-full"}
+#: The end of each package's long description (after the common first line).
+DESCRIPTIONS = {
+    "ujuzi": " in a library that works with no network and records progress and notes.\n"
+             " This is the learner's app: it syncs with a hub but does not run one.\n",
+    "ujuzi-standard": " in a library that works with no network, records progress and notes,\n"
+                      " and runs a workshop hub on a trainer's laptop.\n",
+    "ujuzi-full": " in a library that works with no network, records progress and notes,\n"
+                  " and runs a workshop hub on a trainer's laptop. It shows interactive\n"
+                  " content (H5P, SCORM) inside its window.\n",
+}
 
 #: What the .deb needs from the system: libvlc (declared, not bundled), and the few libraries
 #: Qt loads that a desktop always has (OpenGL/EGL, fontconfig, the X keyboard and cursor).
@@ -58,7 +75,17 @@ def tree_bytes(folder: Path) -> int:
 
 
 def bundle_folder(dist: Path, variant: str) -> Path:
-    return dist / ("ujuzi" if variant == "standard" else "ujuzi-full") / "ujuzi"
+    """``dist/ujuzi/ujuzi`` for the learner bundle (the one a stick carries by default),
+    ``dist/ujuzi-standard/ujuzi`` and ``dist/ujuzi-full/ujuzi`` for the others."""
+    return dist / PACKAGES[variant] / "ujuzi"
+
+
+def tar_path(dist: Path, variant: str) -> Path:
+    return dist / f"{PACKAGES[variant]}-{version()}-linux-x86_64.tar.gz"
+
+
+def deb_path(dist: Path, variant: str) -> Path:
+    return dist / f"{PACKAGES[variant]}_{version()}_amd64.deb"
 
 
 def build_wheel(dist: Path) -> None:
@@ -106,7 +133,7 @@ def build_deb(folder: Path, out: Path, package: str) -> Path:
     installed_kib = (tree_bytes(stage) + 1023) // 1024
     control = stage / "DEBIAN" / "control"
     control.parent.mkdir()
-    conflicts = "ujuzi-full" if package == "ujuzi" else "ujuzi"
+    conflicts = ", ".join(name for name in PACKAGES.values() if name != package)
     control.write_text(
         f"Package: {package}\n"
         f"Version: {version()}\n"
@@ -121,8 +148,7 @@ def build_deb(folder: Path, out: Path, package: str) -> Path:
         "Homepage: https://example.org/ujuzi\n"
         "Description: offline multimedia learning and peer mentorship\n"
         " Ujuzi keeps learning packs (articles, videos, audio, PDFs, images and quizzes)\n"
-        " in a library that works with no network, records progress and notes, and\n"
-        " runs a workshop hub on a trainer's laptop.\n",
+        f"{DESCRIPTIONS[package]}",
         encoding="utf-8")
     run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(out)])
     shutil.rmtree(stage)
@@ -131,26 +157,23 @@ def build_deb(folder: Path, out: Path, package: str) -> Path:
 
 def build_archives(dist: Path, variant: str) -> list[Path]:
     folder = bundle_folder(dist, variant)
-    suffix = "" if variant == "standard" else "-full"
     validate_metadata()
-    tar = build_tar(folder, dist / f"ujuzi{suffix}-{version()}-linux-x86_64.tar.gz")
-    deb = build_deb(folder, dist / f"ujuzi{suffix}_{version()}_amd64.deb", f"ujuzi{suffix}")
+    tar = build_tar(folder, tar_path(dist, variant))
+    deb = build_deb(folder, deb_path(dist, variant), PACKAGES[variant])
     return [tar, deb]
 
 
 def report(dist: Path) -> str:
     """The sizes of what was built, installed and compressed, against the anchors."""
     lines = ["", "Sizes (MiB; installed = the files of the bundle, compressed = the download):"]
-    for variant in ("standard", "full"):
+    for variant in VARIANTS:
         folder = bundle_folder(dist, variant)
         if not folder.is_dir():
             continue
-        suffix = "" if variant == "standard" else "-full"
         installed = tree_bytes(folder) / MIB
-        tar = dist / f"ujuzi{suffix}-{version()}-linux-x86_64.tar.gz"
-        deb = dist / f"ujuzi{suffix}_{version()}_amd64.deb"
         sizes = [f"{variant:9} installed {installed:6.1f}"]
-        for label, path in (("tar.gz", tar), (".deb", deb)):
+        for label, path in (("tar.gz", tar_path(dist, variant)),
+                            (".deb", deb_path(dist, variant))):
             if path.exists():
                 sizes.append(f"{label} {path.stat().st_size / MIB:6.1f}")
         verdict = "under" if installed < TARGET_MIB else "over"
@@ -165,17 +188,18 @@ def report(dist: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=["all", "wheel", "bundle", "archives", "sizes"])
-    parser.add_argument("--variant", choices=["standard", "full"], default="standard")
+    parser.add_argument("--variant", choices=VARIANTS, default=VARIANTS[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     parser.add_argument("--standard-only", action="store_true",
-                        help="with all: build the standard bundle only")
+                        help="with all: build the learner and standard bundles only "
+                             "(no Qt WebEngine)")
     args = parser.parse_args(argv)
     dist: Path = args.dist.resolve()
     dist.mkdir(parents=True, exist_ok=True)
     if args.step in ("wheel", "all"):
         build_wheel(dist)
     variants = [args.variant] if args.step != "all" else (
-        ["standard"] if args.standard_only else ["standard", "full"])
+        ["learner", "standard"] if args.standard_only else list(VARIANTS))
     for variant in variants:
         if args.step in ("bundle", "all"):
             build_bundle(dist, variant)

@@ -31,16 +31,16 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The standard one-folder bundle (no QtWebEngine), built by packaging/build_dist.py.
-    ``UJUZI_TEST_BUNDLE`` may name a bundle folder built already (``dist/ujuzi/ujuzi`` after
-    ``make dist``) to spare the build."""
+    """The learner bundle (the default: no hub, no cohort matching, no Qt WebEngine), built
+    by packaging/build_dist.py. ``UJUZI_TEST_BUNDLE`` may name a bundle folder built already
+    (``dist/ujuzi/ujuzi`` after ``make dist``) to spare the build."""
     given = os.environ.get("UJUZI_TEST_BUNDLE")
     if given:
         return Path(given)
     out = tmp_path_factory.mktemp("bundle")
     done = subprocess.run(
         [sys.executable, str(SOURCE_ROOT / "packaging" / "build_dist.py"), "bundle",
-         "--variant", "standard", "--dist", str(out)],
+         "--variant", "learner", "--dist", str(out)],
         capture_output=True, text=True, check=False, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     folder = out / "ujuzi" / "ujuzi"

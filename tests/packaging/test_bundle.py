@@ -1,12 +1,15 @@
-"""The one-folder bundle (standard variant, built once per session by packaging/build_dist.py
-in a temporary folder): it starts with an empty environment (``env -i``: no Python on
-``PATH``, no ``PYTHONPATH``) and takes a screenshot of the starter library; in portable mode,
-run from a folder with a fresh ``HOME``, it writes nothing outside that folder, and the
-folder still works after it is moved (another mount point or drive letter)."""
+"""The one-folder bundle that ships as the default (the learner variant, built once per session
+by packaging/build_dist.py in a temporary folder): it starts with an empty environment
+(``env -i``: no Python on ``PATH``, no ``PYTHONPATH``) and takes a screenshot of the starter
+library; in portable mode, run from a folder with a fresh ``HOME``, it writes nothing outside
+that folder, and the folder still works after it is moved (another mount point or drive
+letter); it is under the size target, and its hub and matching commands, whose libraries it
+leaves out, say so in one line."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -17,14 +20,14 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def run_bundle(executable: Path, *args: str, home: Path, tmp: Path,
-               cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_bundle(executable: Path, *args: str, home: Path, tmp: Path, cwd: Path,
+               code: int = 0, lang: str = "en") -> subprocess.CompletedProcess[str]:
     """``env -i`` with only a HOME, a temporary folder and Qt's offscreen platform."""
     env = ["env", "-i", f"HOME={home}", f"TMPDIR={tmp}", "QT_QPA_PLATFORM=offscreen",
-           "UJUZI_LANG=en"]
+           f"UJUZI_LANG={lang}", "LANG=C.UTF-8"]
     done = subprocess.run([*env, str(executable), *args], cwd=cwd, capture_output=True,
                           text=True, check=False, timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert done.returncode == code, done.stdout[-2000:] + done.stderr[-3000:]
     return done
 
 
@@ -81,3 +84,45 @@ def test_portable_mode_writes_nothing_outside_its_folder(
     assert len(json.loads(listed.stdout)) >= 3
     run_bundle(moved / "ujuzi" / "ujuzi", "verify", home=home, tmp=tmp, cwd=moved)
     assert files_under(home) == []
+
+
+def test_the_learner_bundle_is_small_and_says_what_it_leaves_out(
+    built_bundle: Path, tmp_path: Path
+) -> None:
+    installed = sum(path.stat().st_size for path in built_bundle.rglob("*")
+                    if path.is_file() and not path.is_symlink())
+    assert installed < 250 * 1024 * 1024
+    internal = built_bundle / "_internal"
+    for library in ("ortools", "numpy", "sqlalchemy", "fastapi", "psycopg_binary"):
+        assert not (internal / library).exists(), library
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    data = tmp_path / "data"
+    for args, part in ((["hub", "serve"], "the hub"),
+                       (["hub", "user", "add", "amina", "--role", "learner"], "the hub"),
+                       (["mentor", "match", "--cohort", str(cohort(tmp_path))],
+                        "the cohort matching")):
+        done = run_bundle(built_bundle / "ujuzi", "--home", str(data), *args, home=home,
+                          tmp=tmp, cwd=tmp_path, code=1)
+        assert done.stderr.splitlines() == [
+            f"ujuzi: error: This Ujuzi bundle, for learners, does not include {part}: the "
+            "standard bundle (ujuzi-standard) and the full bundle (ujuzi-full) do."], args
+    # The window's languages keep their formats in the trimmed babel data (packaging/
+    # bundle_trim.py): French sizes, with a decimal comma and French units.
+    run_bundle(built_bundle / "ujuzi", "--home", str(data), "starter", home=home, tmp=tmp,
+               cwd=tmp_path)
+    listed = run_bundle(built_bundle / "ujuzi", "--home", str(data), "list", home=home,
+                        tmp=tmp, cwd=tmp_path, lang="fr")
+    assert re.search(r"\d,\d\u202fko", listed.stdout) and "ressources" in listed.stdout, (
+        listed.stdout)
+
+
+def cohort(folder: Path) -> Path:
+    from tests.unit.mentorship.cohorts import mentee, mentor
+
+    path = folder / "cohort.json"
+    path.write_text(json.dumps({"mentors": [mentor("m1", ["wiki-editing"])],
+                                "mentees": [mentee("e1", ["wiki-editing"])]}),
+                    encoding="utf-8")
+    return path
