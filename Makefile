@@ -55,8 +55,10 @@ translations: $(STAMP)
 screenshot: setup
 	packaging/make_screenshots.sh
 
-# The wheel and sdist, the one-folder bundle (standard: no Qt WebEngine; full: with it), each
-# as a .tar.gz and a validated .deb, in dist/, with their sizes (docs/install.md).
+# The wheel and sdist and the one-folder bundles (learner, the default: no hub, no cohort
+# matching, no Qt WebEngine; standard: with the hub and the matching; full: with Qt WebEngine
+# too), each as a .tar.gz and a validated .deb, in dist/, with their sizes installed and
+# compressed against the anchors (docs/install.md).
 dist: setup
 	$(PY) packaging/build_dist.py all --dist dist
 
