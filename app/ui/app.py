@@ -11,6 +11,7 @@ from types import TracebackType
 
 from PySide6.QtCore import (
     QMessageLogContext,
+    Qt,
     QTimer,
     QtMsgType,
     qFormatLogMessage,
@@ -27,8 +28,8 @@ from app.ui.context import AppContext
 from app.ui.window import MainWindow
 
 #: Set to make ``ujuzi gui`` print "shown <seconds since the epoch>" when the window is up
-#: and "ready <...>" when the first page shows its data, then (unless it is "stay") quit:
-#: what benchmarks/bench_startup.py measures.
+#: and "ready <...>" when the first page shows its data and has been painted (the window's
+#: ``settled``), then (unless it is "stay") quit: what benchmarks/bench_startup.py measures.
 PROBE_ENV = "UJUZI_STARTUP_PROBE"
 
 
@@ -175,7 +176,7 @@ def run(
     probe = os.environ.get(PROBE_ENV)
     if probe:
         # "shown": the event loop runs and the window has painted its frame (usable);
-        # "ready": the first page shows its data (visually complete).
+        # "ready": the first page shows its data, painted (visually complete).
         QTimer.singleShot(0, lambda: print(f"shown {time.time():.6f}", flush=True))
 
         def report() -> None:
@@ -183,7 +184,7 @@ def run(
             if probe != "stay":
                 QTimer.singleShot(0, app.quit)
 
-        window.ready.connect(report)
+        window.settled.connect(report)
     if screenshot:
         target = Path(screenshot)
 
@@ -197,9 +198,13 @@ def run(
         window.ready.connect(lambda: QTimer.singleShot(settle_ms(window), save))
     window.start()
     if not screenshot and not probe:
-        from app.ui.stick_offer import offer_stick
+        def offer() -> None:
+            from app.ui.stick_offer import offer_stick
 
-        QTimer.singleShot(0, lambda: offer_stick(ctx, window))
+            offer_stick(ctx, window)
+
+        # Once the complete window is on screen (it reads the stick and the library).
+        window.settled.connect(offer, Qt.ConnectionType.SingleShotConnection)
     code = app.exec()
     ctx.runner.wait()
     if screenshot and ctx.failures and code == 0:

@@ -13,10 +13,15 @@ packs' ids and versions. When those differ from what the window last saw,
 ``ctx.library_changed`` is emitted and the pages reload as after an import in the window.
 Progress and notes the window writes itself also move ``data_version``; they cost that one
 small query and nothing else.
+
+The watch starts once the window's first page is on screen; what it compares the library
+with first is the packs the window loaded (``ctx.packs``), so a pack added in between is
+announced all the same.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -29,9 +34,14 @@ from app.ui.context import AppContext
 INTERVAL_MS = 1500
 
 
+def signature(packs: Iterable[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """What the window's lists of packs depend on: each pack's id and version."""
+    return tuple(sorted((str(pack["id"]), str(pack["version"])) for pack in packs))
+
+
 def pack_signature(library: Library) -> tuple[tuple[str, str], ...]:
-    """What the window's lists of packs depend on: each installed pack's id and version."""
-    return tuple((str(pack["id"]), str(pack["version"])) for pack in library.packs())
+    """The :func:`signature` of the installed packs."""
+    return signature(library.packs())
 
 
 class LibraryWatcher(QObject):
@@ -52,6 +62,8 @@ class LibraryWatcher(QObject):
         ctx.library_changed.connect(self._check_quietly)
 
     def start(self) -> None:
+        if self.known is None and self.ctx.packs is not None and not self.ctx.packs_error:
+            self.known = signature(self.ctx.packs)  # what the window shows
         self.timer.start()
         self.poll()
 

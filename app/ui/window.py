@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -51,8 +51,11 @@ from app.ui.widgets import FitArea, clear_layout, fit_height, label, scrolling, 
 
 if TYPE_CHECKING:
     from app.library import Library
+    from app.ui.library_watch import LibraryWatcher
 
 RAIL = ("home", "library", "search", "notes", "downloads", "mentorship")
+#: Posted to the window when it is ready, handled after its repaint (see _maybe_ready).
+SETTLE_EVENT = QEvent.Type(QEvent.registerEventType())
 
 
 def page_class(name: str) -> type[Page]:
@@ -311,6 +314,9 @@ class TopBar(QFrame):
 class MainWindow(QMainWindow):
     #: the first page (and the resource asked for with --open) is shown with its data
     ready = Signal()
+    #: after ``ready``, once that complete window has been painted: the background work
+    #: (the hub, sync, the watch for packs added elsewhere) starts then, not before
+    settled = Signal()
 
     def __init__(self, ctx: AppContext, open_id: str | None = None) -> None:
         super().__init__()
@@ -425,9 +431,8 @@ class MainWindow(QMainWindow):
             "sync", lambda: self.navigate("settings", {"section": "sync"}))
         self.sync_button.hide()
         self.sync = sync_of(self.ctx)
-        from app.ui.library_watch import watch_library
-
-        self.library_watch = watch_library(self.ctx, self)
+        #: made once the window has settled (see _start_background)
+        self.library_watch: LibraryWatcher | None = None
         self.sync.status_changed.connect(self._show_sync)
         self.ctx.profile_changed.connect(self._profile_changed)
 
@@ -516,16 +521,33 @@ class MainWindow(QMainWindow):
         self.ctx.tasks_changed.connect(self._seeding_ended)
         if self.ctx.packs is None and not self.ctx.loading_packs:
             self.ctx.reload_packs()
-        # Downloads left in the queue go on once the first page is on screen: the hub
-        # client (HTTP and all) loads then, not on the start-up path.
-        self.ready.connect(self._start_hub, Qt.ConnectionType.SingleShotConnection)
         self.navigate(target[0], target[1], focus=False)
+
+    def _settle(self) -> None:
+        """The complete window has been painted: say so, then start the background work."""
+        self.settled.emit()
+        self._start_background()
+
+    def _start_background(self) -> None:
+        """What the window does besides showing the first page, started once it is on
+        screen so that none of it stands in front of it: the sync of the current profile,
+        the watch for packs another process adds, and the hub service (downloads left in
+        the queue go on). The hub client (HTTP, the key ring) is imported by a worker; the
+        GUI thread only makes the service once it is loaded."""
+        from app.ui.library_watch import watch_library
+
+        self.library_watch = watch_library(self.ctx, self)
         self.sync.start()
 
-    def _start_hub(self) -> None:
-        from app.ui.hub import hub_of
+        def load(_reporter: Reporter) -> None:
+            import app.ui.hub  # noqa: F401  # the import is the work
 
-        hub_of(self.ctx).start()
+        def loaded(_result: Any) -> None:
+            from app.ui.hub import hub_of
+
+            hub_of(self.ctx).start()
+
+        self.ctx.runner.run(load, loaded, self.ctx.show_error)
 
     @staticmethod
     def target(open_id: str | None) -> tuple[str, dict[str, Any]]:
@@ -569,6 +591,16 @@ class MainWindow(QMainWindow):
         # Tab leads on into the page.
         self.topbar.search.setFocus(Qt.FocusReason.OtherFocusReason)
         self.ready.emit()
+        # Qt posts the repaint that showing the data asked for at low priority: an event
+        # posted now at that priority comes after it, once the complete page is painted.
+        QCoreApplication.postEvent(self, QEvent(SETTLE_EVENT),
+                                   Qt.EventPriority.LowEventPriority.value)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == SETTLE_EVENT:
+            self._settle()
+            return True
+        return super().event(event)
 
     # -- pages and navigation -------------------------------------------------------------
 
@@ -893,7 +925,8 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.library_watch.stop()
+        if self.library_watch is not None:
+            self.library_watch.stop()
         self.sync.change_timer.stop()
         self.sync.timer.stop()
         if self.current is not None:

@@ -40,3 +40,82 @@ def test_the_window_shows_without_loading_network_code(library: object, home: Pa
     modules = set(json.loads(done.stdout.strip().splitlines()[-1]))
     assert "app.ui.window" in modules
     assert [name for name in DEFERRED if name in modules] == []
+
+
+#: Loaded only once the complete window has been painted, and then by a worker: the hub
+#: client (HTTP, the key ring), the watch for packs added by another process, numpy.
+AFTER_PAINT = ("app.ui.hub", "app.sync.account", "app.sync.downloads", "app.sync.catalog",
+               "keyring", "app.ui.library_watch", "numpy")
+BY_WORKER = ("app.ui.hub", "app.sync.account", "app.sync.downloads", "requests")
+
+SETTLED_PROBE = """
+import importlib.abc, json, sys, threading
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+imported_on = {}
+
+
+class Where(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        imported_on.setdefault(name, threading.current_thread() is threading.main_thread())
+        return None
+
+
+sys.meta_path.insert(0, Where())
+app = QApplication(sys.argv[:1])
+from app.ui.app import create_window
+ctx, window = create_window(sys.argv[1], None, None, "en")
+events = []
+
+
+class Paints(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and window.is_ready and "painted" not in events:
+            events.append("painted")
+        return False
+
+
+paints = Paints()
+app.installEventFilter(paints)
+window.ready.connect(lambda: events.append("ready"))
+at_settled = []
+window.settled.connect(lambda: (events.append("settled"), at_settled.extend(sys.modules)))
+
+
+def started():
+    hub = getattr(ctx, "_hub_service", None)
+    if hub is not None and hub.account is not None and window.library_watch is not None \\
+            and window.sync.status is not None:
+        app.quit()
+    else:
+        QTimer.singleShot(20, started)
+
+
+window.settled.connect(started)
+window.show()
+window.start()
+app.exec()
+print(json.dumps({"events": events, "at_settled": sorted(at_settled),
+                  "on_gui_thread": imported_on}))
+ctx.runner.wait()
+"""
+
+
+def test_the_hub_client_loads_after_the_complete_window_is_painted_and_off_its_thread(
+        library: object, home: Path) -> None:
+    """The window is complete (``ready``), painted, then ``settled``; only then do the hub
+    service, the sync state and the library watch start, and the hub client is imported by
+    a worker, with nothing on the GUI thread waiting for it."""
+    from tests.ui.conftest import mark_seeded
+
+    mark_seeded(library)  # type: ignore[arg-type]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", SETTLED_PROBE, str(home)], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["events"] == ["ready", "painted", "settled"]
+    assert [name for name in AFTER_PAINT if name in result["at_settled"]] == []
+    on_gui_thread = result["on_gui_thread"]
+    assert {name: on_gui_thread[name] for name in BY_WORKER} == dict.fromkeys(BY_WORKER, False)
