@@ -39,6 +39,9 @@ from app.ui.tasks import TaskHandle, TaskRunner
 if TYPE_CHECKING:
     from app.library import Library
 
+#: How many "Continue where you left off" cards Home shows: the only ones loaded.
+CONTINUE_CARDS = 3
+
 RTL_LANGUAGES = {"ar", "fa", "ur", "he", "ps", "sd", "ug", "yi", "dv", "ckb"}
 
 LibraryWork = Callable[["Library", Reporter], Any]
@@ -314,7 +317,7 @@ class AppContext(QObject):
                 for pack in packs
                 if pack["cover_file"] and (image := load_cover(pack["cover_file"])) is not None
             }
-            items = learning.continue_items(library, languages, profile)
+            items = learning.continue_items(library, languages, profile, CONTINUE_CARDS)
             from app.starter import is_seeded
 
             seeded = is_seeded(library)

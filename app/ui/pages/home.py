@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLa
 from app import formatting
 from app.i18n import _
 from app.ui import icons
-from app.ui.context import AppContext, Task
+from app.ui.context import CONTINUE_CARDS, AppContext, Task
 from app.ui.models import kind_label, progress_text
 from app.ui.pages.base import Crumb, Page
 from app.ui.widgets import (
@@ -141,7 +141,7 @@ class HomePage(Page):
         self.continue_heading.setVisible(bool(items))
         self.continue_heading.setText(_("Continue where you left off"))
         self.continue_box.setVisible(bool(items))
-        for item in items[:3]:
+        for item in items[:CONTINUE_CARDS]:
             self.continue_layout.addWidget(self._continue_card(item))
         self.recent_heading.setVisible(bool(packs))
         self.recent_heading.setText(_("Recently added") if items else _("Start with a pack"))
