@@ -1,58 +1,55 @@
 """Counted phrases take plural forms: a translatable string that puts a number before a
 plural noun ("{count} resources") goes through ngettext, never _() (which would say
-"1 resources", and give Arabic one form for every count)."""
+"1 resources", and give Arabic one form for every count). A sentence with several counts
+is a _() frame around one ngettext fragment per count; byte counts are sizes."""
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app import formatting, i18n
+
 APP = Path(__file__).resolve().parents[2] / "app"
-COUNTED = re.compile(r"\{(\w+)\} ([A-Za-z]+s)\b")
-#: Words ending in "s" after a placeholder that are not plural nouns.
-NOT_PLURAL = {
+#: A placeholder followed by a word ending in "s": "{count} resources", "{name} is".
+AFTER_PLACEHOLDER = re.compile(r"\{(\w+)\} ([A-Za-z]+s)\b")
+#: A count's placeholder ("{count}", "{n}", "{total}", "{left}", or a plural name such as
+#: "{files}") followed by its noun, perhaps through "of its" / "of {total}" and one
+#: adjective: "{count} stored files", "{count} of its files", "{count} catalog entries".
+AFTER_COUNT = re.compile(
+    r"\{(n|count|total|left|\w+_count|\w+s)\}(?: of (?:its|the|all|\{\w+\}))?"
+    r" (?:([A-Za-z-]+) )?([A-Za-z]+s)\b")
+#: Words ending in "s" that are never plural nouns.
+NEVER_NOUNS = {
     "is", "was", "has", "does", "this", "its", "as", "us", "yes", "unless", "across",
-    "always", "access", "status", "process", "address", "contains", "lists", "names",
-    "needs", "keeps", "says", "appears", "holds", "gives", "expands", "uses", "refers",
-    "follows", "points", "means", "takes", "shows", "asks", "stores", "mentors", "lasts",
-    "writes", "files", "looks", "plus", "waits", "agrees",
+    "always", "access", "status", "process", "address", "contains", "says", "appears",
+    "gives", "expands", "refers", "follows", "agrees", "plus", "less", "whereas",
 }
-#: Phrases still to convert, each with a reason: numbers that are fixed limits or byte
-#: counts (to be shown through app.formatting.size), or several counts in one sentence.
-PENDING = {
-    "{actual} instead of {expected} bytes", "A password needs at least {count} characters.",
-    "Too many failed sign-ins; try again in {seconds} seconds.",
-    "{path} in the pack has {got} bytes, but its manifest says {want}.",
-    "data.bio: a text of at most {count} characters",
-    "data.{field}: a text of at most {count} characters", "data.{key}: at most {count} skills",
-    "a record's id is a string of 1 to {count} characters",
-    "profile.bio: a text of at most {count} characters",
-    "{label} expands to more than {limit} bytes, past the size limit.",
-    "{name} in {label} is longer than the {declared} bytes the archive says.",
-    "The pack holds {total} bytes, more than the limit of {limit}.",
-    "{path} holds more than {limit} bytes, past the size limit.",
-    "{name} is truncated: {got} of {want} bytes.", "{rate} times normal speed",
-    "A PIN is made of {low} to {high} digits.",
-    "more than {limit} articles: they are not listed one by one but found through the "
-    "ZIM's own search",
-    "{user} has not completed the pack {title} ({pack} {version}) yet: {left} of {total} "
-    "resources are not done (the first: {first}).",
-    "{user} has not completed the goal {title} yet: {left} of {total} tasks are not "
-    "done{first}.",
-    "Forwarded {records} records of {owners} learners and fetched {fetched}; {packs} catalog "
-    "entries fetched; {published} packs published here.",
-    "{name}: {count} records forwarded.", "{name}: {count} records fetched.",
-    "Proposed {count} pairs; each person accepts or declines.",
-    "{done}/{total} done, quiz {score} ({attempts} attempts), {due} goals due, last active "
-    "{when}",
-    "{name} has {count} files; the limit is {limit}.",
-    "{name} has more than {count} files; the limit is {limit}.",
-    "randomised selection of {count} is not applied: all {total} problems are included",
-    "{count} images are hot-linked from the web and need a connection",
-    "Change {index}: only the hub writes {type} records.",
-    "Sent {pushed} changes, received {pulled}.",
+#: Words that are verbs after a name ("{name} lists", "{ext} files") but plural nouns after
+#: a count ("{count} files"); the second pattern only looks after a count.
+VERB_OR_NOUN = {
+    "lists", "names", "needs", "keeps", "holds", "uses", "points", "means", "takes", "shows",
+    "asks", "stores", "mentors", "lasts", "writes", "files", "looks", "waits",
 }
+#: Numbers before a plural noun that are not a count of those things, each with its reason
+#: (empty: every such phrase has been converted).
+NOT_COUNTS: dict[str, str] = {}
+
+
+def counted(text: str) -> list[str]:
+    """The counted phrases of ``text`` that need a plural form."""
+    found = [m.group(0) for m in AFTER_PLACEHOLDER.finditer(text)
+             if m.group(2).lower() not in NEVER_NOUNS | VERB_OR_NOUN]
+    for match in AFTER_COUNT.finditer(text):
+        adjective, noun = (match.group(2) or "").lower(), match.group(3).lower()
+        if noun not in NEVER_NOUNS and adjective not in NEVER_NOUNS | VERB_OR_NOUN:
+            found.append(match.group(0))
+    return found
 
 
 def _uncounted() -> list[str]:
@@ -65,11 +62,139 @@ def _uncounted() -> list[str]:
                     and isinstance(node.args[0].value, str)):
                 continue
             text = node.args[0].value
-            counted = any(m.group(2).lower() not in NOT_PLURAL for m in COUNTED.finditer(text))
-            if counted and text not in PENDING:
+            if counted(text) and text not in NOT_COUNTS:
                 found.append(f"{path.relative_to(APP.parent)}:{node.lineno}: {text}")
     return found
 
 
 def test_counted_phrases_use_ngettext() -> None:
     assert _uncounted() == []
+
+
+@pytest.mark.parametrize("text", [
+    "Sent {pushed} changes, received {pulled}.",
+    "{count} records forwarded.",
+    "Forwarded {records} records of {owners} learners",
+    "{packs} catalog entries fetched",
+    "All {count} stored files ({size}) are intact.",
+    "{damaged} of {count} stored files are damaged",
+    "{id} {version}: {count} of its files are not on this hub.",
+    "({files} files, {size})",
+    "{done}/{total} done, quiz {score} ({attempts} attempts), {due} goals due",
+    "Endorsed by {count} earlier keys.",
+    "{left} of {total} resources are not done",
+    "a text of at most {count} characters",
+    "{rate} times normal speed",
+])
+def test_the_check_sees_counted_phrases(text: str) -> None:
+    assert counted(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "{name} is truncated: {got} of {want}.",
+    "{ext} files are not converted",
+    "{what} has elements nested more than {limit} deep; it is refused.",
+    "Quiz question {id} needs choices with the right number of correct ones.",
+    "A profile named {name} already exists.",
+    "{mentor} mentors {mentee}",
+    "more than {limit} asks first",
+    "Sent {changes}, received {received}.",
+    "{left} of {resources} not done",
+])
+def test_the_check_leaves_other_phrases(text: str) -> None:
+    assert counted(text) == [], text
+
+
+@pytest.fixture
+def arabic() -> Iterator[None]:
+    i18n.set_language("ar")
+    yield
+    i18n.set_language("en")
+
+
+def _arabic_form(singular: str, plural: str, n: int) -> str:
+    """The shipped Arabic catalog's form of a counted phrase for ``n``."""
+    return i18n._catalog("ar").ngettext(singular, plural, n)
+
+
+def test_a_sentence_of_two_counts_in_english() -> None:
+    from app.sync.cli import sent_and_received
+
+    assert sent_and_received(1, 0) == "Sent 1 change, received 0 changes."
+    assert sent_and_received(2, 1) == "Sent 2 changes, received 1 change."
+    assert sent_and_received(1234, 1) == "Sent 1,234 changes, received 1 change."
+
+
+def test_a_sentence_of_two_counts_takes_each_count_s_arabic_form(arabic: None) -> None:
+    """Arabic has six plural forms (0; 1; 2; 3-10; 11-99; 100...): each count of the sync's
+    summary takes its own, through the shipped catalog."""
+    from app.sync.cli import sent_and_received
+
+    counts = (0, 1, 2, 3, 11, 100)
+    fragments = [_arabic_form("{count} change", "{count} changes", n) for n in counts]
+    assert len(set(fragments)) == 6
+    sentences = [sent_and_received(n, 1) for n in counts]
+    assert len(set(sentences)) == 6
+    for n, sentence, fragment in zip(counts, sentences, fragments, strict=True):
+        # the frame is translated, and holds the count's own form and the other count's
+        assert "Sent" not in sentence and "change" not in sentence
+        assert fragment.format(count=formatting.number(n)) in sentence
+        assert fragments[1].format(count=formatting.number(1)) in sentence
+    # both counts in one sentence, each in its own form
+    assert fragments[2].format(count="2") in sent_and_received(2, 11)
+    assert fragments[4].format(count="11") in sent_and_received(2, 11)
+
+
+def test_byte_counts_are_sizes() -> None:
+    assert formatting.size(1_048_575, exact=True) == "1,048,575 bytes"
+    assert formatting.size(1, exact=True) == "1 byte"
+    assert formatting.size(1_048_575) == "1 MB"  # not "1,024 kB"
+    # two sizes that would read the same are shown to the byte; others stay short
+    assert formatting.sizes(1_048_575, 1_048_576) == ("1,048,575 bytes", "1,048,576 bytes")
+    assert formatting.sizes(1000, 3 * 1024 * 1024 + 400_000) == ("1,000 bytes", "3.4 MB")
+
+
+def test_bytes_are_named_in_languages_without_a_long_unit_name(arabic: None) -> None:
+    # CLDR has no long name of the byte in Arabic or Swahili: the short one, not its id.
+    assert formatting.size(2) == "2 بايت"
+    assert "digital" not in formatting.size(1_048_575, exact=True)
+    i18n.set_language("sw")
+    assert formatting.size(2) == "baiti 2"
+
+
+def test_the_mentor_dashboard_line_says_each_count_in_its_form(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+    from app.library import Library
+    from app.mentorship import local
+
+    home = tmp_path / "mentor"
+    with Library(home) as library:
+        library.settings.set("hub_url", "http://hub.invalid")  # never reached: the kept copy
+        library.settings.set("hub_user", "amina")
+        rows = [{"mentee": name, "relationship": f"r{index}", "state": "active",
+                 "packs": [{"pack_id": "p", "title": "P", "done": 1, "total": 4}],
+                 "quiz": {"attempts": count, "mean_score": 0.75},
+                 "last_active": "2026-12-01", "goals_due": count, "timeline": []}
+                for index, (name, count) in enumerate((("juma", 1), ("baraka", 2)))]
+        local._cache_put(library, library.profile_id(), "dashboard", rows)
+    capsys.readouterr()
+    assert main(["--home", str(home), "mentor", "dashboard"]) == 0
+    out = capsys.readouterr().out
+    assert "juma  active  1/4 done, quiz 0.75 (1 attempt), 1 goal due, last active " \
+        "2026-12-01" in out
+    assert "baraka  active  1/4 done, quiz 0.75 (2 attempts), 2 goals due, last active " \
+        "2026-12-01" in out
+
+
+def test_the_speed_is_described_as_a_share_of_normal_speed(qtbot: QtBot) -> None:
+    """A rate is not a count ("1 times normal speed"): the speed button's description says
+    it as a percentage, formatted for the language."""
+    from app.player.qt_controls import PlayerControls
+
+    controls = PlayerControls()
+    qtbot.addWidget(controls)
+    controls.show_rate(1.5)
+    assert controls.speed_button.accessibleDescription() == "150% of normal speed"
+    controls.show_rate(1.0)
+    assert controls.speed_button.accessibleDescription() == "100% of normal speed"
