@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 #: How many "Continue where you left off" cards Home shows: the only ones loaded.
 CONTINUE_CARDS = 3
+#: The profile every library has (``app.library.DEFAULT_PROFILE``, repeated here: the
+#: window's first frame does not wait for the library's modules, which a worker loads).
+DEFAULT_PROFILE = "default"
 
 RTL_LANGUAGES = {"ar", "fa", "ur", "he", "ps", "sd", "ug", "yi", "dv", "ckb"}
 
@@ -49,6 +52,11 @@ LibraryWork = Callable[["Library", Reporter], Any]
 
 def is_rtl(language: str) -> bool:
     return language.split("-")[0].split("_")[0] in RTL_LANGUAGES
+
+
+def profile_title(name: str) -> str:
+    """A profile's name as shown (the default profile has a translated one)."""
+    return _("Default learner") if name == DEFAULT_PROFILE else name
 
 
 class Task(QObject):

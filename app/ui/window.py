@@ -437,9 +437,9 @@ class MainWindow(QMainWindow):
         self.ctx.profile_changed.connect(self._profile_changed)
 
     def _show_profile(self) -> None:
-        from app.ui.pages.profiles import profile_title
+        from app.ui.context import DEFAULT_PROFILE, profile_title
 
-        name = profile_title(self.ctx.profile or "default")
+        name = profile_title(self.ctx.profile or DEFAULT_PROFILE)
         # A long name is elided to the rail's width (the tooltip says it whole).
         widget = self.profile_button
         width = self.rail_buttons["home"].width()
@@ -450,7 +450,8 @@ class MainWindow(QMainWindow):
             if widget.sizeHint().width() <= width or room <= 16:
                 break
             room -= 6
-        self.profile_button.setProperty("content", self.ctx.profile not in (None, "default"))
+        self.profile_button.setProperty("content",
+                                        self.ctx.profile not in (None, DEFAULT_PROFILE))
         text = _("Learning now: {name}. Switch or add a learner").format(name=name)
         self.profile_button.setToolTip(tip(text))
         self.profile_button.setAccessibleName(text)
@@ -488,11 +489,11 @@ class MainWindow(QMainWindow):
         """Load the library and show the first page (the resource or pack asked for, else
         Home; first "Who is learning?" when the library has several profiles and none was
         chosen); ``ready`` is emitted once it is on screen with its data."""
-        from app import profiles
-
         wanted, asked = self.ctx.profile, self.open_id
 
         def work(library: Library, _r: Reporter) -> Any:
+            from app import profiles
+
             return (profiles.current_profile(library, wanted),
                     len(library.profiles()))
 

@@ -46,7 +46,8 @@ def test_the_window_shows_without_loading_network_code(library: object, home: Pa
 #: client (HTTP, the key ring), the watch for packs added by another process, numpy.
 AFTER_PAINT = ("app.ui.hub", "app.sync.account", "app.sync.downloads", "app.sync.catalog",
                "keyring", "app.ui.library_watch", "numpy")
-BY_WORKER = ("app.ui.hub", "app.sync.account", "app.sync.downloads", "requests")
+BY_WORKER = ("app.ui.hub", "app.sync.account", "app.sync.downloads", "requests", "app.library",
+             "sqlite_utils", "app.profiles")
 
 SETTLED_PROBE = """
 import importlib.abc, json, sys, threading
@@ -106,7 +107,9 @@ def test_the_hub_client_loads_after_the_complete_window_is_painted_and_off_its_t
         library: object, home: Path) -> None:
     """The window is complete (``ready``), painted, then ``settled``; only then do the hub
     service, the sync state and the library watch start, and the hub client is imported by
-    a worker, with nothing on the GUI thread waiting for it."""
+    a worker, with nothing on the GUI thread waiting for it. The library's modules are
+    imported by the worker that loads the first page's data, never first by the GUI
+    thread."""
     from tests.ui.conftest import mark_seeded
 
     mark_seeded(library)  # type: ignore[arg-type]

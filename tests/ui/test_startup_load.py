@@ -27,3 +27,10 @@ def test_home_loads_only_the_continue_cards_it_shows(
     assert shown == packs[::-1][:CONTINUE_CARDS]  # the latest opened first
     home = window.pages["home"]
     assert home.continue_layout.count() == CONTINUE_CARDS  # type: ignore[attr-defined]
+
+
+def test_the_window_knows_the_default_profile_by_the_library_s_name() -> None:
+    from app.library import DEFAULT_PROFILE
+    from app.ui import context
+
+    assert context.DEFAULT_PROFILE == DEFAULT_PROFILE

@@ -12,14 +12,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, 
 from app import profiles
 from app.i18n import _
 from app.library import DEFAULT_PROFILE
-from app.ui.context import AppContext
+from app.ui.context import AppContext, profile_title
 from app.ui.pages.base import Crumb, Page
 from app.ui.widgets import button, clear_layout, content, label, scrolling, separator
-
-
-def profile_title(name: str) -> str:
-    """A profile's name as shown (the default profile has a translated one)."""
-    return _("Default learner") if name == DEFAULT_PROFILE else name
 
 
 class ProfilesPage(Page):
