@@ -84,6 +84,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     serve.add_argument("--lan", action="store_true",
                        help=_("advertise the hub on the local network (zeroconf) and listen "
                               "on every address unless --host says otherwise"))
+    deciding = serve.add_mutually_exclusive_group()
+    deciding.add_argument("--upstream", metavar="URL", default=None,
+                          help=_("leave mentorship decisions to this central hub (hub "
+                                 "forward names it too)"))
+    deciding.add_argument("--no-upstream", action="store_true",
+                          help=_("decide mentorship on this hub again"))
     _common(serve)
 
     user = actions.add_parser("user", help=_("accounts on the hub"))
@@ -175,7 +181,8 @@ def run(args: argparse.Namespace) -> int:
     command = args.hub_command
     if command == "serve":
         host = args.host or (LAN_HOST if args.lan else DEFAULT_HOST)
-        return serve(config, host, args.port, args.workers, lan=args.lan)
+        upstream = "" if args.no_upstream else args.upstream
+        return serve(config, host, args.port, args.workers, lan=args.lan, upstream=upstream)
     engine = service.prepare(config)
     journal.setup(config.layout.log_file, stderr=False)
     try:
@@ -493,14 +500,23 @@ class _Lan:
             journal.event("lan-withdrawn")
 
 
-def serve(config: HubConfig, host: str, port: int, workers: int, lan: bool = False) -> int:
+def serve(config: HubConfig, host: str, port: int, workers: int, lan: bool = False,
+          upstream: str | None = None) -> int:
+    """Serve the hub. ``upstream``: the central hub that decides mentorship here from now
+    on ("" : none, this hub decides again; None: as it was)."""
     import uvicorn
+
+    from app.hub import plane
 
     if workers < 1:
         raise HubError(_("--workers must be at least 1."))
+    central = forwarding.normalise_url(upstream) if upstream else upstream
     engine = service.prepare(config)
     try:
         key = keys.current(engine)
+        if central is not None:
+            with engine.begin() as connection:
+                plane.set_upstream(connection, central or None)
     finally:
         engine.dispose()
     journal.setup(config.layout.log_file)

@@ -36,8 +36,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import AuthError, ChecksumError, HubError, NetworkError, SignatureError
-from app.hub import catalog, db, mirror, plane, records
+from app.hub import catalog, db, mentorship, mirror, plane, records
 from app.hub.config import FORWARD_BATCH, HubConfig
+from app.hub.mentor_checks import SPACE_TYPES
 from app.i18n import _, ngettext
 from app.packs.manifest import parse_manifest, unique_files
 from app.packs.signing import check_chain, verify_manifest
@@ -282,52 +283,74 @@ def pull_device(url: str) -> str:
 def _apply_pulled(engine: Engine, url: str, owner_id: int, device: str,
                   page: list[tuple[int, dict[str, Any]]]) -> int:
     """Merge a pulled page (``(upstream seq, state)``) into the owner's records in one
-    transaction, with the cursor (the device's mark); the number of records it changed."""
+    transaction, with the cursor (the device's mark); the number of records it changed.
+    The records of relationships' spaces go into their spaces here, under the locks of
+    everyone who reads them (:func:`app.hub.mentorship.pulled_people`)."""
+    states = [state for _seq, state in page]
+    for _attempt in range(mentorship.MAX_ATTEMPTS):
+        with engine.connect() as connection:
+            people = mentorship.pulled_people(connection, owner_id, states)
+        try:
+            with engine.begin() as connection:
+                mentorship.lock_people(connection, people)
+                if not mentorship.pulled_people(connection, owner_id, states) <= people:
+                    raise mentorship.StartOver
+                return _apply_locked(connection, url, owner_id, device, page)
+        except mentorship.StartOver:
+            continue
+    raise HubError(_("The hub is busy with this relationship; try again."))
+
+
+def _apply_locked(connection: Connection, url: str, owner_id: int, device: str,
+                  page: list[tuple[int, dict[str, Any]]]) -> int:
+    """:func:`_apply_pulled` inside its transaction, the locks held."""
     table = db.sync_records
-    with engine.begin() as connection:
-        plane.lock_owner(connection, owner_id)
-        cursor = records.device_mark(connection, owner_id, device)
-        fresh = [(seq, state) for seq, state in page if seq > cursor]
-        if not fresh:
-            return 0
-        top = connection.execute(sa.select(sa.func.max(table.c.seq))
-                                 .where(table.c.owner_id == owner_id)).scalar()
-        forwarded = connection.execute(sa.select(db.forward_marks.c.seq).where(
-            db.forward_marks.c.upstream == url,
-            db.forward_marks.c.owner_id == owner_id)).scalar()
-        theirs = int(forwarded or 0) >= int(top or 0)
-        changed = 0
-        for _seq, state in fresh:
-            row = connection.execute(sa.select(table.c.id, table.c.state).where(
-                table.c.owner_id == owner_id, table.c.type == state["type"],
-                table.c.record_id == state["id"])).first()
-            pulled = plane.canonical(merge(state, state))
-            text = pulled if row is None else plane.canonical(
-                merge(json.loads(row.state), state))
-            if row is not None and text == row.state:
-                continue
-            theirs = theirs and text == pulled
-            [seq] = plane.next_seqs(connection, 1)
-            if row is None:
-                connection.execute(table.insert().values(
-                    owner_id=owner_id, type=state["type"], record_id=state["id"],
-                    state=text, seq=seq))
-            else:
-                connection.execute(table.update().where(table.c.id == row.id)
-                                   .values(state=text, seq=seq))
-            changed += 1
-        devices = db.sync_devices
-        last = fresh[-1][0]
-        done = connection.execute(devices.update().where(
-            devices.c.owner_id == owner_id, devices.c.device == device).values(counter=last))
-        if done.rowcount == 0:
-            connection.execute(devices.insert().values(owner_id=owner_id, device=device,
-                                                       counter=last))
-        if changed and theirs:
-            newest = connection.execute(sa.select(sa.func.max(table.c.seq))
-                                        .where(table.c.owner_id == owner_id)).scalar()
-            _raise_mark(connection, url, owner_id, int(newest or 0))
-        return changed
+    cursor = records.device_mark(connection, owner_id, device)
+    fresh = [(seq, state) for seq, state in page if seq > cursor]
+    if not fresh:
+        return 0
+    top = connection.execute(sa.select(sa.func.max(table.c.seq))
+                             .where(table.c.owner_id == owner_id)).scalar()
+    forwarded = connection.execute(sa.select(db.forward_marks.c.seq).where(
+        db.forward_marks.c.upstream == url,
+        db.forward_marks.c.owner_id == owner_id)).scalar()
+    theirs = int(forwarded or 0) >= int(top or 0)
+    changed = 0
+    now = db.now()
+    for _seq, state in fresh:
+        if state["type"] in SPACE_TYPES:
+            changed += int(mentorship.take_upstream(connection, owner_id, state, now))
+            continue
+        row = connection.execute(sa.select(table.c.id, table.c.state).where(
+            table.c.owner_id == owner_id, table.c.type == state["type"],
+            table.c.record_id == state["id"])).first()
+        pulled = plane.canonical(merge(state, state))
+        text = pulled if row is None else plane.canonical(
+            merge(json.loads(row.state), state))
+        if row is not None and text == row.state:
+            continue
+        theirs = theirs and text == pulled
+        [seq] = plane.next_seqs(connection, 1)
+        if row is None:
+            connection.execute(table.insert().values(
+                owner_id=owner_id, type=state["type"], record_id=state["id"],
+                state=text, seq=seq))
+        else:
+            connection.execute(table.update().where(table.c.id == row.id)
+                               .values(state=text, seq=seq))
+        changed += 1
+    devices = db.sync_devices
+    last = fresh[-1][0]
+    done = connection.execute(devices.update().where(
+        devices.c.owner_id == owner_id, devices.c.device == device).values(counter=last))
+    if done.rowcount == 0:
+        connection.execute(devices.insert().values(owner_id=owner_id, device=device,
+                                                   counter=last))
+    if changed and theirs:
+        newest = connection.execute(sa.select(sa.func.max(table.c.seq))
+                                    .where(table.c.owner_id == owner_id)).scalar()
+        _raise_mark(connection, url, owner_id, int(newest or 0))
+    return changed
 
 
 def _pull_owner(engine: Engine, upstream: Upstream, owner_id: int, name: str, batch: int,
@@ -541,6 +564,8 @@ def forward(config: HubConfig, engine: Engine, url: str, user: str, password: st
             raise AuthError(_("{user} is a {role} account on {url}; forwarding needs an "
                               "account of role forwarder.").format(user=user, role=role,
                                                                    url=upstream.url))
+        with engine.begin() as connection:  # from now on, mentorship is decided there
+            plane.set_upstream(connection, upstream.url)
         if mirror_accounts:
             result.mirrored = _mirror_accounts(engine, upstream, say)
         for owner_id, name in _owners(engine, upstream.url):

@@ -16,6 +16,13 @@ a mentor's last place commit one after the other, the second seeing the first). 
 locked in increasing id order, after a read of who is needed; if the needed set grew in
 between (someone joined the space), the transaction starts over.
 
+**A hub with an upstream** (a workshop hub that forwards to a central hub,
+:func:`app.hub.plane.upstream`) decides nothing: an action stays its author's record, which
+``hub forward`` sends up; a request shows at once as a relationship of version 0 marked
+``upstream`` (waiting for the central hub), and the central hub's relationships, goals and
+shared notes that the forward pulls down are merged into their spaces here
+(:func:`take_upstream`), the central version winning by ``data.version``.
+
 **Actions** (``mentor_action`` records) are processed inside the push's transaction, in push
 order: the state machine of docs/mentorship.md, capacity (active + paused) at every
 transition to ``active``, blocks, reports, hand-over. Each outcome, refused or not, is an
@@ -48,7 +55,7 @@ from app.hub.mentor_db import (
     space_members,
     space_records,
 )
-from app.hub.plane import canonical, lock_owner, next_seqs
+from app.hub.plane import canonical, lock_owner, next_seqs, upstream
 from app.hub.plane import merge_states as _merge
 from app.i18n import _
 
@@ -376,7 +383,10 @@ def note_push(connection: Connection, owner_id: int, records: Sequence[State],
 
 def expire(connection: Connection, people: set[int], now: int) -> int:
     """Decline the pending and proposed relationships of ``people`` (all of whose parties
-    the caller holds locked) that are past their time."""
+    the caller holds locked) that are past their time; on a hub with an upstream, none (the
+    upstream decides)."""
+    if upstream(connection):
+        return 0
     table = mentor_relationships
     ids = sorted(people)
     rows = connection.execute(sa.select(table.c.id, table.c.mentor_id, table.c.mentee_id)
@@ -401,6 +411,8 @@ def expire_for(engine: Engine, user_id: int, now: int | None = None) -> None:
     """Expire ``user_id``'s overdue requests (before a pull or a route answers)."""
     now = db.now() if now is None else now
     with engine.connect() as connection:
+        if upstream(connection):
+            return  # the upstream expires requests
         people = _expired_parties(connection, {user_id}, now)
     if not people:
         return
@@ -1006,6 +1018,10 @@ def match_all(engine: Engine, dry_run: bool, by: str = _HUB,
     now = db.now() if now is None else now
     as_of = today(now)
     with engine.connect() as connection:
+        central = upstream(connection)
+        if central and not dry_run:
+            raise HubError(_("This hub leaves mentorship decisions to its upstream hub "
+                             "{url}: match there, or here with --dry-run.").format(url=central))
         people = set(hub_cohort(connection, as_of).ids.values())
     with engine.begin() as connection:
         lock_people(connection, people)
@@ -1035,6 +1051,103 @@ def match_all(engine: Engine, dry_run: bool, by: str = _HUB,
     journal.event("mentor-match-all", pairs=len(result.pairs), unmatched=len(result.unmatched),
                   dry_run=dry_run, user=by)
     return answer
+
+
+# -- a hub with an upstream ------------------------------------------------------------------
+
+def defer_action(connection: Connection, actor: Actor, data: State, now: int) -> None:
+    """An action on a hub whose upstream decides: it stays the actor's record (forwarded up
+    with the others). A request shows at once as its relationship, state ``pending``, marked
+    ``upstream`` and of version 0, so that the upstream's decision (version 1 or more)
+    replaces it wherever it is merged; only the mentee reads it until then."""
+    rel_id = data.get("relationship")
+    if data.get("action") != "request" or not isinstance(rel_id, str):
+        return
+    known = connection.execute(sa.select(space_records.c.id).where(
+        space_records.c.type == "relationship", space_records.c.record_id == rel_id)).first()
+    if known is not None:
+        return  # the same request seen again, or decided upstream already
+    peer = str(data.get("peer") or "")
+    rel = new_relationship(connection, rel_id, (0, peer), (actor.id, actor.name), "pending",
+                           now, bool(data.get("share_progress", True)), upstream=True,
+                           message=str(data.get("message") or ""))
+    rel.data["expires"] = None
+    put_space_record(connection, rel_id, {"type": "relationship", "id": rel_id,
+                                          "deleted": False, "data": rel.data})
+    join_space(connection, rel_id, actor.id)
+
+
+def _pulled_space(state: State) -> str | None:
+    if state.get("type") == "relationship":
+        return str(state["id"])
+    return _space_of(state)
+
+
+def pulled_people(connection: Connection, owner_id: int, states: Sequence[State]) -> set[int]:
+    """Everyone whose owner row a merge of ``states`` pulled from the upstream for
+    ``owner_id`` must hold: the owner, the members of the spaces it writes into, and the
+    parties of its relationships who have accounts here."""
+    spaces: set[str] = set()
+    names: set[str] = set()
+    keys = []
+    for state in states:
+        if state.get("type") not in SPACE_TYPES:
+            continue
+        keys.append((str(state["type"]), str(state["id"])))
+        space = _pulled_space(state)
+        if space:
+            spaces.add(space)
+        if state.get("type") == "relationship":
+            data = state.get("data", {})
+            names.update(str(data.get(side) or "") for side in ("mentor", "mentee"))
+    for _key, (_row, space, _state) in _stored_spaces(connection, keys).items():
+        spaces.add(space)
+    return {owner_id} | _members(connection, spaces) | set(user_ids(connection, names).values())
+
+
+def take_upstream(connection: Connection, owner_id: int, state: State, now: int) -> bool:
+    """Merge a space record that the upstream sent for ``owner_id`` into its space here (the
+    caller holds the locks of :func:`pulled_people`); whether it changed anything. The owner
+    reads the space from now on; a relationship's row follows its record when both parties
+    have accounts here, with no expiry (the upstream expires requests)."""
+    key = (str(state["type"]), str(state["id"]))
+    stored = _stored_spaces(connection, [key]).get(key)
+    merged = _merge(_load(stored[2]), state) if stored else _merge(state, state)
+    space = _pulled_space(merged) or (stored[1] if stored else None)
+    if space is None:
+        return False
+    changed = stored is None or canonical(merged) != stored[2] or stored[1] != space
+    if changed:
+        put_space_record(connection, space, merged, stored[0] if stored else None)
+        if merged["type"] == "relationship":
+            _take_relationship(connection, merged, now)
+    if is_member(connection, space, owner_id) == "none":
+        join_space(connection, space, owner_id)
+    return changed
+
+
+def _take_relationship(connection: Connection, state: State, now: int) -> None:
+    data = state.get("data", {})
+    mentor, mentee = str(data.get("mentor") or ""), str(data.get("mentee") or "")
+    ids = user_ids(connection, [mentor, mentee])
+    table = mentor_relationships
+    found = connection.execute(sa.select(table.c.id).where(table.c.id == state["id"])).first()
+    if mentor not in ids or mentee not in ids:
+        if found is not None:  # its mentor changed to someone this hub does not know
+            connection.execute(table.delete().where(table.c.id == state["id"]))
+        return
+    version = data.get("version")
+    values = {"mentor_id": ids[mentor], "mentee_id": ids[mentee],
+              "state": str(data.get("state") or ""),
+              "version": version if isinstance(version, int) else 0, "updated_at": now,
+              "expires_at": None, "previous_id": data.get("previous")}
+    if found is None:
+        connection.execute(table.insert().values(id=state["id"], created_at=now, **values))
+    else:
+        connection.execute(table.update().where(table.c.id == state["id"]).values(**values))
+    if values["state"] == "handed_over" \
+            and is_member(connection, str(state["id"]), ids[mentor]) == "member":
+        leave_space(connection, str(state["id"]), ids[mentor])
 
 
 # -- the mentor's dashboard -------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The primitives of the hub's record plane that its parts share (app/hub/records.py, the
 spaces of app/hub/mentorship.py, badges, forwarding): the canonical form of a state, the
-owner lock, the one increasing sequence and the merge with its error in words. They sit
-below those parts, so that none of them imports another to reach them."""
+owner lock, the one increasing sequence, the merge with its error in words, and the hub's
+upstream (the central hub that decides mentorship for a workshop hub). They sit below those
+parts, so that none of them imports another to reach them."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from app.store import merge
 
 #: The ``hub_state`` counter that is the sequence on SQLite (PostgreSQL has ``sync_seq``).
 SEQ_COUNTER = "sync_seq"
+#: The ``hub_text`` setting naming this hub's upstream hub (written by ``hub forward`` and
+#: ``hub serve --upstream``): while it is set, the upstream decides mentorship here.
+UPSTREAM = "upstream"
 
 State = dict[str, Any]
 
@@ -72,3 +76,18 @@ def merge_states(a: State, b: State) -> State:
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise RecordError(_("The record {type} {id} cannot be merged: {error}.").format(
             type=b.get("type"), id=str(b.get("id"))[:80], error=str(error)[:200])) from None
+
+
+def upstream(connection: Connection) -> str | None:
+    """The URL of the hub this one forwards to, which decides its mentorship; None when
+    this hub decides on its own."""
+    value = connection.execute(sa.select(db.hub_text.c.value)
+                               .where(db.hub_text.c.key == UPSTREAM)).scalar()
+    return str(value) if value else None
+
+
+def set_upstream(connection: Connection, url: str | None) -> None:
+    """Name this hub's upstream (None: none, the hub decides on its own again)."""
+    connection.execute(db.hub_text.delete().where(db.hub_text.c.key == UPSTREAM))
+    if url:
+        connection.execute(db.hub_text.insert().values(key=UPSTREAM, value=url))

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from app.errors import HubError
 from app.hub import db, mentor_checks, mentorship
-from app.hub.plane import RecordError, State, canonical
+from app.hub.plane import RecordError, State, canonical, upstream
 from app.hub.plane import merge_states as _merge
 from app.hub.plane import next_seqs as _next_seqs
 from app.i18n import _, ngettext
@@ -182,7 +182,7 @@ def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change],
     """Apply ``changes`` of ``device`` for ``owner_id``; the device's mark afterwards.
 
     Mentorship's records go further (app/hub/mentorship.py): a space's records into their
-    space, actions processed in push order; the transaction then holds the owner rows of
+    space, actions processed in push order (kept for it on a hub with an upstream); the transaction then holds the owner rows of
     everyone whose pull they reach, and starts over if that set grew while it waited.
     ``forwarded``: a forwarder's push, whose hub-written records are skipped (the hub keeps
     its own)."""
@@ -273,6 +273,7 @@ def _mentorship(connection: Connection, owner_id: int, fresh: Sequence[Change],
     name = connection.execute(sa.select(db.users.c.name)
                               .where(db.users.c.id == owner_id)).scalar()
     actor = mentorship.Actor(owner_id, str(name))
+    deciding = upstream(connection) is None
     mentorship.expire(connection, people, now)
     seen: set[str] = set()
     for index, change in enumerate(fresh):
@@ -284,7 +285,10 @@ def _mentorship(connection: Connection, owner_id: int, fresh: Sequence[Change],
         elif record["type"] == "mentor_action" and not record.get("deleted") \
                 and ("mentor_action", record["id"]) not in stored and record["id"] not in seen:
             seen.add(record["id"])
-            mentorship.process_action(connection, actor, record["id"], record["data"], now)
+            if deciding:
+                mentorship.process_action(connection, actor, record["id"], record["data"], now)
+            else:
+                mentorship.defer_action(connection, actor, record["data"], now)
     mentorship.note_push(connection, owner_id, [change.record for change in fresh], now)
 
 

@@ -25,6 +25,7 @@ from app.mentorship import cohort, crypto
 from app.mentorship.models import (
     ACTIONS,
     FINAL_STATES,
+    UPSTREAM,
     WAITING,
     AuditLine,
     Dashboard,
@@ -313,9 +314,11 @@ def relationships(library: Library, profile: str | None = None) -> list[Relation
     for state in _rows(library, "mentor_relationships", profile_id):
         data = state["data"]
         mentor, mentee = str(data.get("mentor") or ""), str(data.get("mentee") or "")
+        shown = str(data.get("state") or "")
+        if shown == "pending" and data.get("upstream"):
+            shown = UPSTREAM  # the workshop hub passed it on; the central hub decides
         found[state["id"]] = Relationship(
-            id=state["id"], mentor=mentor, mentee=mentee,
-            state=str(data.get("state") or ""),
+            id=state["id"], mentor=mentor, mentee=mentee, state=shown,
             role="mentor" if mentor == me and mentee != me else "mentee",
             waiting=waiting.get(state["id"], []), audit=_audit(data.get("audit")),
             explanation=str(data.get("explanation") or ""),

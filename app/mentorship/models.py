@@ -22,6 +22,9 @@ STATES: tuple[str, ...] = (
 FINAL_STATES: frozenset[str] = frozenset({"completed", "cancelled", "declined", "handed_over"})
 #: The state this device shows for a request it made and has not yet synced.
 WAITING = "waiting"
+#: The state this device shows for a request its hub took and passed on to the central hub
+#: that decides for it (a workshop hub with an upstream), not yet decided there.
+UPSTREAM = "upstream"
 
 
 @dataclass(frozen=True)

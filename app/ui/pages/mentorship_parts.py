@@ -28,7 +28,8 @@ def state_name(state: str) -> str:
             "active": _("active"), "paused": _("paused"), "completed": _("completed"),
             "cancelled": _("cancelled"), "declined": _("declined"),
             "handed_over": _("handed over"),
-            "waiting": _("not yet sent to the hub")}.get(state, state)
+            "waiting": _("not yet sent to the hub"),
+            "upstream": _("waiting for the central hub")}.get(state, state)
 
 
 @dataclass(frozen=True)

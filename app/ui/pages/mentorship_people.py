@@ -34,6 +34,7 @@ from app import formatting
 from app.i18n import _
 from app.mentorship.models import (
     FINAL_STATES,
+    UPSTREAM,
     WAITING,
     Goal,
     GoalLink,
@@ -85,9 +86,10 @@ def valid_actions(relationship: Relationship) -> list[str]:
 
 
 def open_for_records(relationship: Relationship | None) -> bool:
-    """Whether goals and notes can be added: the hub has made the relationship's space
-    (not a request still on this device) and it has not ended."""
-    return relationship is not None and relationship.state != WAITING and \
+    """Whether goals and notes can be added: the hub that decides has made the
+    relationship's space (not a request still on this device, nor one a workshop hub passed
+    on to the central hub) and it has not ended."""
+    return relationship is not None and relationship.state not in (WAITING, UPSTREAM) and \
         not relationship.final
 
 
