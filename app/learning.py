@@ -177,17 +177,22 @@ def pack_outline(
     pack.update(skills=skills or [], color=color, level=level, authors=authors or [],
                 estimated_minutes=minutes)
     profile_id = library.profile_id(profile)
-    resources = [
-        {**row, "title": json.loads(row["title"]), "translations": json.loads(row["translations"])}
-        for row in library.db.query(
-            "SELECT r.id, r.local_id, r.section_id, r.kind, r.lang, r.title, r.duration, "
-            "r.translations, IFNULL(g.position, 0) AS position, "
-            "IFNULL(g.completed, 0) AS completed, g.opened_at "
-            "FROM resources r LEFT JOIN progress g ON g.resource_id = r.id "
-            "AND g.profile_id = ? AND g.deleted = 0 WHERE r.pack_id = ? ORDER BY r.position",
-            (profile_id, pack_id),
-        )
-    ]
+    cursor = library.db.execute(
+        "SELECT r.id, r.local_id, r.section_id, r.kind, r.lang, r.title, r.duration, "
+        "r.translations, IFNULL(g.position, 0) AS position, "
+        "IFNULL(g.completed, 0) AS completed, g.opened_at "
+        "FROM resources r LEFT JOIN progress g ON g.resource_id = r.id "
+        "AND g.profile_id = ? AND g.deleted = 0 WHERE r.pack_id = ? ORDER BY r.position",
+        (profile_id, pack_id),
+    )
+    names = [column[0] for column in cursor.description]
+    resources = []
+    for values in cursor:  # thousands of rows in a large pack: nothing done twice
+        resource = dict(zip(names, values, strict=True))
+        resource["title"] = json.loads(resource["title"])
+        translations = resource["translations"]
+        resource["translations"] = json.loads(translations) if translations != "{}" else {}
+        resources.append(resource)
     groups = _groups(resources)
     members: dict[str, list[Row]] = {}
     for resource in resources:
@@ -200,7 +205,7 @@ def pack_outline(
             continue
         seen.add(group)
         variants = members[group]
-        chosen = pick_variant(variants, list(languages))
+        chosen = variants[0] if len(variants) == 1 else pick_variant(variants, list(languages))
         opened = [v["opened_at"] for v in variants if v["opened_at"]]
         item = OutlineItem(
             id=chosen["id"],
