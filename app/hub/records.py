@@ -182,8 +182,9 @@ def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change],
     """Apply ``changes`` of ``device`` for ``owner_id``; the device's mark afterwards.
 
     Mentorship's records go further (app/hub/mentorship.py): a space's records into their
-    space, actions processed in push order (kept for it on a hub with an upstream); the transaction then holds the owner rows of
-    everyone whose pull they reach, and starts over if that set grew while it waited.
+    space, actions processed in push order (kept for it on a hub with an upstream); the
+    transaction then holds the owner rows of everyone whose pull they reach, and starts over
+    if that set grew while it waited.
     ``forwarded``: a forwarder's push, whose hub-written records are skipped (the hub keeps
     its own)."""
     check_changes(device, changes, forwarded)
