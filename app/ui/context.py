@@ -31,7 +31,7 @@ from app.learning import language_chain
 from app.paths import layout
 from app.settings import Settings
 from app.tasks import Progress, Reporter
-from app.ui import dialogs, theme
+from app.ui import theme
 from app.ui.collector import GuiThreadCollector
 from app.ui.images import load_image_within
 from app.ui.tasks import TaskHandle, TaskRunner
@@ -299,6 +299,8 @@ class AppContext(QObject):
         if not self.interactive:
             print(_("ujuzi: error: {error}").format(error=message), file=sys.stderr, flush=True)
             return
+        from app.ui import dialogs
+
         parent = QApplication.activeWindow()
         dialogs.warn(parent if isinstance(parent, QWidget) else None, _("Ujuzi"), message)
 

@@ -43,9 +43,10 @@ def test_the_window_shows_without_loading_network_code(library: object, home: Pa
 
 
 #: Loaded only once the complete window has been painted, and then by a worker: the hub
-#: client (HTTP, the key ring), the watch for packs added by another process, numpy.
+#: client (HTTP, the key ring), the watch for packs added by another process, numpy; and
+#: the message boxes, when there is something to say.
 AFTER_PAINT = ("app.ui.hub", "app.sync.account", "app.sync.downloads", "app.sync.catalog",
-               "keyring", "app.ui.library_watch", "numpy")
+               "keyring", "app.ui.library_watch", "numpy", "app.ui.dialogs")
 BY_WORKER = ("app.ui.hub", "app.sync.account", "app.sync.downloads", "requests", "app.library",
              "sqlite_utils", "app.profiles")
 
