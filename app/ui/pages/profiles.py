@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, 
 from app import profiles
 from app.i18n import _
 from app.library import DEFAULT_PROFILE
-from app.ui.context import AppContext, profile_title
+from app.ui.context import AppContext
+from app.ui.context import profile_title as profile_title  # where the pages look for it
 from app.ui.pages.base import Crumb, Page
 from app.ui.widgets import button, clear_layout, content, label, scrolling, separator
 
