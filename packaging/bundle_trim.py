@@ -11,6 +11,12 @@ of babel's 32 MiB.
 
 Of Qt's own translations the window loads ``qtbase_<language>.qm`` (app/ui/context.py): the
 others (Qt's tools, Qt Multimedia's, the ``qt_`` meta catalogs) stay out.
+
+On Linux the libraries lose their symbols (about 40 MiB), except those of wheels that
+auditwheel repaired (a ``<package>.libs`` folder beside the package: numpy, OR-Tools,
+psycopg): patchelf rewrote their program headers, and ``strip`` leaves them unloadable
+("ELF load command address/offset not page-aligned"), which broke the cohort matching of
+the standard bundle.
 """
 
 from __future__ import annotations
@@ -80,6 +86,45 @@ def trimmed_babel_data(source: Path, target: Path, languages: Iterable[str]) -> 
         else:
             write_babel_stub(source / f"{name}.dat", target / f"{name}.dat")
     return kept
+
+
+def _site_packages(path: Path) -> Path | None:
+    for parent in path.parents:
+        if parent.name in ("site-packages", "dist-packages"):
+            return parent
+    return None
+
+
+def strippable(source: str | Path) -> bool:
+    """Whether the library ``source`` may lose its symbols: not one of a wheel that
+    auditwheel repaired (its package has a ``<package>.libs`` or ``<package>/.libs`` folder),
+    nor one of those ``.libs`` folders."""
+    path = Path(source).resolve()
+    site = _site_packages(path)
+    if site is None:
+        return True
+    package = path.relative_to(site).parts[0].removesuffix(".libs")
+    return not ((site / f"{package}.libs").is_dir() or (site / package / ".libs").is_dir())
+
+
+def stripped(entry: tuple[str, str, str], scratch: Path) -> tuple[str, str, str]:
+    """A PyInstaller binary ``(dest, source, kind)`` whose library lost its symbols (a copy
+    in ``scratch``), or ``entry`` itself when it is not :func:`strippable` or ``strip``
+    cannot handle it."""
+    import shutil
+    import subprocess
+
+    dest, source, kind = entry
+    if not strippable(source):
+        return entry
+    out = scratch / dest
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, out)
+    done = subprocess.run(["strip", str(out)], capture_output=True, check=False)
+    if done.returncode != 0:
+        out.unlink()
+        return entry
+    return (dest, str(out), kind)
 
 
 def qt_translation_kept(file_name: str, languages: Iterable[str]) -> bool:

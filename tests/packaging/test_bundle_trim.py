@@ -95,3 +95,27 @@ def test_qt_translations_keep_qtbase_of_the_window_languages() -> None:
     assert not bundle_trim.qt_translation_kept("qtbase_de.qm", languages)
     assert not bundle_trim.qt_translation_kept("qt_fr.qm", languages)
     assert not bundle_trim.qt_translation_kept("qtmultimedia_fr.qm", languages)
+
+
+def test_the_libraries_of_repaired_wheels_keep_their_symbols_and_load(tmp_path: Path) -> None:
+    """numpy's OpenBLAS (auditwheel moved it into numpy.libs and patchelf rewrote it) is left
+    as it is, and still loads (stripped, it did not: the standard bundle's cohort matching
+    failed); a library of another wheel loses its symbols and still loads."""
+    import ctypes
+
+    import charset_normalizer
+    import numpy
+
+    site = Path(numpy.__file__).parent.parent
+    [openblas] = (site / "numpy.libs").glob("libscipy_openblas*.so")
+    entry = (f"numpy.libs/{openblas.name}", str(openblas), "BINARY")
+    _dest, source, _kind = bundle_trim.stripped(entry, tmp_path / "stripped")
+    ctypes.CDLL(source)
+    assert not bundle_trim.strippable(next((site / "numpy").rglob("_multiarray_umath*.so")))
+
+    [other] = Path(charset_normalizer.__file__).parent.glob("md.*.so")  # has its symbols
+    entry = (f"charset_normalizer/{other.name}", str(other), "BINARY")
+    _dest, source, _kind = bundle_trim.stripped(entry, tmp_path / "stripped")
+    assert Path(source).is_relative_to(tmp_path)
+    assert Path(source).stat().st_size < other.stat().st_size
+    ctypes.CDLL(source)
