@@ -325,7 +325,8 @@ def _forward(config: HubConfig, engine: Any, args: argparse.Namespace) -> int:
                   packs=result.packs)
     if args.json:
         data: dict[str, Any] = {"sent": result.sent, "fetched": result.fetched,
-                                "unknown": result.unknown, "packs": result.packs,
+                                "unknown": result.unknown, "refused": result.refused,
+                                "packs": result.packs,
                                 "published": result.published}
         if result.mirrored is not None:
             data["mirrored"] = {"added": result.mirrored.added,

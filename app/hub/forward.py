@@ -8,6 +8,16 @@ The forwarding hub is a client of the upstream hub like any other: it signs in a
 ``acked`` after each batch. A run cut anywhere resumes from the stored marks; a batch whose
 answer was lost is sent again and skipped upstream.
 
+The goals and shared notes learners wrote here (records of relationships' spaces, which
+belong to no one owner) go up after every owner's own records, so that the upstream has
+taken the actions that make its spaces first: each as its writer's (``space_records``'s
+``writer_id``), in the order of ``written_seq``, as device ``hub:<its id>:spaces`` with its
+own marks. The upstream checks them as any push of their writer's, and answers record by
+record: what it refuses (its writer is no party of the relationship there, or no longer
+reads it) is said, one line per owner and reason, and not sent again until it changes (the
+mark moves past it). A space record the upstream holds as it is here has no writer any
+more, so what comes down is never sent back.
+
 Then it pulls each owner's records from the upstream (as ``owner=NAME``) and merges each page
 here as a push of device ``upstream:<the URL's hash>`` whose counters are the upstream
 ``seq`` values: the device's mark is the cursor per (upstream, owner), stored in the page's
@@ -38,7 +48,8 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import AuthError, ChecksumError, HubError, NetworkError, SignatureError
 from app.hub import catalog, db, mentorship, mirror, plane, records
 from app.hub.config import FORWARD_BATCH, HubConfig
-from app.hub.mentor_checks import SPACE_TYPES
+from app.hub.mentor_checks import HUB_ONLY_TYPES, SPACE_TYPES
+from app.hub.mentor_db import space_records
 from app.i18n import _, ngettext
 from app.packs.manifest import parse_manifest, unique_files
 from app.packs.signing import check_chain, verify_manifest
@@ -62,6 +73,8 @@ class Forwarded:
     #: Records pulled from the upstream hub that changed something here, per owner.
     fetched: dict[str, int] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
+    #: Records the upstream hub refused: ``{"owner", "type", "id", "reason"}``.
+    refused: list[dict[str, str]] = field(default_factory=list)
     packs: int = 0
     published: int = 0
     mirrored: mirror.Mirrored | None = None
@@ -197,12 +210,14 @@ def _pinned_key(engine: Engine, upstream: Upstream) -> str:
 # -- records ---------------------------------------------------------------------------------
 
 def _owners(engine: Engine, url: str) -> list[tuple[int, str]]:
-    """The accounts whose records go up and come down: those with records here, and the
-    accounts mirrored from ``url``."""
+    """The accounts whose records go up and come down: those with records here (their own,
+    or written into a relationship's space), and the accounts mirrored from ``url``."""
+    writers = sa.select(space_records.c.writer_id).where(space_records.c.writer_id.is_not(None))
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(db.users.c.id, db.users.c.name)
-            .where(db.users.c.id.in_(sa.select(db.sync_records.c.owner_id).distinct()))
+            .where(sa.or_(db.users.c.id.in_(sa.select(db.sync_records.c.owner_id).distinct()),
+                          db.users.c.id.in_(writers.distinct())))
             .order_by(db.users.c.name))
         found = {int(row.id): str(row.name) for row in rows}
     found.update(mirror.mirrored_names(engine, url))
@@ -233,6 +248,7 @@ def _raise_mark(connection: Connection, url: str, owner_id: int, seq: int) -> No
 
 
 def _batch(engine: Engine, owner_id: int, after: int, size: int) -> list[tuple[int, str]]:
+    """The owner's own records after ``after``: ``(seq, state)``."""
     table = db.sync_records
     with engine.connect() as connection:
         rows = connection.execute(
@@ -242,36 +258,109 @@ def _batch(engine: Engine, owner_id: int, after: int, size: int) -> list[tuple[i
         return [(int(row.seq), str(row.state)) for row in rows]
 
 
-def _forward_owner(engine: Engine, upstream: Upstream, device: str, owner_id: int,
+def _space_batch(engine: Engine, owner_id: int, after: int,
+                 size: int) -> list[tuple[int, str]]:
+    """The space records the owner wrote here after ``after``: ``(written_seq, state)``."""
+    table = space_records
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(table.c.written_seq, table.c.state)
+            .where(table.c.writer_id == owner_id, table.c.written_seq > after,
+                   table.c.type.in_(sorted(SPACE_TYPES - HUB_ONLY_TYPES)))
+            .order_by(table.c.written_seq).limit(size))
+        return [(int(row.written_seq), str(row.state)) for row in rows]
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """One series of an owner's records that goes up: its rows, its device upstream and
+    the key of its marks here."""
+
+    rows: Callable[[Engine, int, int, int], list[tuple[int, str]]]
+    device: str
+    marks: str
+
+
+def _streams(engine: Engine, url: str) -> tuple[_Stream, _Stream]:
+    """The owners' own records, and the records they wrote into relationships' spaces."""
+    device = f"hub:{hub_id(engine)}"
+    return (_Stream(_batch, device, url),
+            _Stream(_space_batch, f"{device}:spaces", f"{url}#spaces"))
+
+
+def _refusals(answer: Any, rows: list[tuple[int, str]]) -> list[tuple[int, str, str, str]]:
+    """``(counter, type, id, reason)`` of each record the upstream refused (a hub that
+    answers record by record) among ``rows``."""
+    sent = {seq for seq, _state in rows}
+    found = []
+    for item in answer.get("refused") or []:
+        try:
+            counter, reason = int(item["counter"]), str(item["reason"])[:300]
+            kind, record_id = str(item["type"])[:64], str(item["id"])[:300]
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(item) from None
+        if counter in sent:
+            found.append((counter, kind, record_id, reason))
+    return found
+
+
+def _say_refused(name: str, refused: list[tuple[int, str, str, str]],
+                 say: Callable[[str], None]) -> None:
+    """One line per reason: how many records, of which types, and why."""
+    reasons: dict[str, list[str]] = {}
+    for _counter, kind, _id, reason in refused:
+        reasons.setdefault(reason, []).append(kind)
+    for reason, kinds in reasons.items():
+        # Translators: {types} lists record types (goal, shared_note); {reason} is the
+        # upstream hub's words.
+        say(ngettext("{name}: the upstream hub refused {count} record ({types}): {reason}. "
+                     "It is not sent again until it changes.",
+                     "{name}: the upstream hub refused {count} records ({types}): {reason}. "
+                     "They are not sent again until they change.",
+                     len(kinds)).format(name=name, count=len(kinds),
+                                        types=", ".join(sorted(set(kinds))), reason=reason))
+
+
+def _forward_owner(engine: Engine, upstream: Upstream, stream: _Stream, owner_id: int,
                    name: str, batch: int, result: Forwarded,
                    say: Callable[[str], None]) -> bool:
-    """Push the owner's records not yet acked; False when the upstream has no such
-    account."""
-    mark = _mark(engine, upstream.url, owner_id)
-    while rows := _batch(engine, owner_id, mark, batch):
-        body = {"device": device, "owner": name,
+    """Push the owner's records of ``stream`` not yet acked; False when the upstream has no
+    such account. What the upstream refuses is kept in ``result`` and said."""
+    mark = _mark(engine, stream.marks, owner_id)
+    refused: list[tuple[int, str, str, str]] = []
+    while rows := stream.rows(engine, owner_id, mark, batch):
+        body = {"device": stream.device, "owner": name,
                 "changes": [{"counter": seq, "record": json.loads(state)}
                             for seq, state in rows]}
         response = upstream.call("POST", "/api/v1/sync/push", json=body, allow=(404,))
         if response.status_code == 404:
-            result.unknown.append(name)
-            say(_("{name}: the upstream hub has no account of this name; not sent.").format(
-                name=name))
+            if name not in result.unknown:
+                result.unknown.append(name)
+                say(_("{name}: the upstream hub has no account of this name; not sent.")
+                    .format(name=name))
             return False
         try:
-            acked = int(upstream.decode(response)["acked"])
-        except (ValueError, KeyError, TypeError):
+            answer = upstream.decode(response)
+            acked = int(answer["acked"])
+            these = _refusals(answer, rows)
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise HubError(_("{url} does not answer like an Ujuzi hub.").format(
                 url=upstream.url)) from None
         if acked < rows[-1][0]:
             raise HubError(_("The upstream hub acknowledged {name}'s records up to {acked} "
                              "only, not {last}; nothing more is sent.").format(
                                  name=name, acked=acked, last=rows[-1][0]))
-        _store_mark(engine, upstream.url, owner_id, acked)
+        _store_mark(engine, stream.marks, owner_id, acked)
         mark = acked
-        result.sent[name] = result.sent.get(name, 0) + len(rows)
-        say(ngettext("{name}: {count} record forwarded.", "{name}: {count} records forwarded.",
-                     result.sent[name]).format(name=name, count=result.sent[name]))
+        refused += these
+        result.refused += [{"owner": name, "type": kind, "id": record_id, "reason": reason}
+                           for _counter, kind, record_id, reason in these]
+        if len(rows) > len(these):
+            result.sent[name] = result.sent.get(name, 0) + len(rows) - len(these)
+            say(ngettext("{name}: {count} record forwarded.",
+                         "{name}: {count} records forwarded.",
+                         result.sent[name]).format(name=name, count=result.sent[name]))
+    _say_refused(name, refused, say)
     return True
 
 
@@ -552,12 +641,12 @@ def forward(config: HubConfig, engine: Engine, url: str, user: str, password: st
     if not 1 <= batch <= 1000:
         raise HubError(_("--batch is 1 to 1000 records."))
     upstream = Upstream(normalise_url(url))
-    device = f"hub:{hub_id(engine)}"
+    own, spaces = _streams(engine, upstream.url)
     result = Forwarded()
     try:
         key = _pinned_key(engine, upstream)
         session = upstream.json("POST", "/api/v1/auth/login", json={
-            "user": user, "password": password, "device": device})
+            "user": user, "password": password, "device": own.device})
         upstream.token = str(session["token"])
         role = str(session.get("user", {}).get("role", ""))
         if role != FORWARDER:
@@ -568,9 +657,15 @@ def forward(config: HubConfig, engine: Engine, url: str, user: str, password: st
             plane.set_upstream(connection, upstream.url)
         if mirror_accounts:
             result.mirrored = _mirror_accounts(engine, upstream, say)
-        for owner_id, name in _owners(engine, upstream.url):
-            if _forward_owner(engine, upstream, device, owner_id, name, batch, result, say):
+        owners = _owners(engine, upstream.url)
+        for owner_id, name in owners:
+            if _forward_owner(engine, upstream, own, owner_id, name, batch, result, say):
                 _pull_owner(engine, upstream, owner_id, name, batch, result, say)
+        # Goals and shared notes after every owner's actions: the upstream has made the
+        # relationships they belong to by then.
+        for owner_id, name in owners:
+            if name not in result.unknown:
+                _forward_owner(engine, upstream, spaces, owner_id, name, batch, result, say)
         result.packs = _catalog(engine, upstream, key)
         if packs:
             result.published = _mirror(config, engine, upstream, say)

@@ -4,7 +4,10 @@
   makes (capacity, blocks, incoming requests, expiry); its record (with the audit) is in
   ``space_records``.
 - ``space_records``: the records of relationships' spaces (``relationship``, ``goal``,
-  ``shared_note``), one row per record, ``seq`` from the one sequence of the record plane.
+  ``shared_note``), one row per record, ``seq`` from the one sequence of the record plane;
+  ``writer_id`` and ``written_seq`` (migration ``v0006_space_writers``): the account whose
+  push last changed it here and the ``seq`` of that change, which a workshop hub forwards
+  as that account's (none for what the hub wrote or took from its upstream as it was).
 - ``space_members``: who pulls a space; ``until_seq`` ends a member's reading (an old mentor
   after a hand-over keeps what was shared before, nothing new).
 - ``mentor_blocks``, ``mentor_reports``, ``mentor_people`` (hub time of a person's last push
@@ -40,8 +43,11 @@ space_records = sa.Table(
     sa.Column("record_id", sa.String(300), nullable=False),
     sa.Column("seq", sa.BigInteger, nullable=False, unique=True),
     sa.Column("state", sa.Text, nullable=False),
+    sa.Column("writer_id", sa.Integer),
+    sa.Column("written_seq", sa.BigInteger),
     sa.UniqueConstraint("type", "record_id", name="uq_space_record"),
     sa.Index("ix_space_records_space_seq", "space", "seq"),
+    sa.Index("ix_space_records_writer", "writer_id", "written_seq"),
 )
 
 space_members = sa.Table(

@@ -21,7 +21,9 @@ between (someone joined the space), the transaction starts over.
 ``hub forward`` sends up; a request shows at once as a relationship of version 0 marked
 ``upstream`` (waiting for the central hub), and the central hub's relationships, goals and
 shared notes that the forward pulls down are merged into their spaces here
-(:func:`take_upstream`), the central version winning by ``data.version``.
+(:func:`take_upstream`), the central version winning by ``data.version``. Each space
+record keeps who last changed it by a push here (``writer_id``, ``written_seq``), which
+``hub forward`` sends up as theirs; one the upstream holds as it is here has none.
 
 **Actions** (``mentor_action`` records) are processed inside the push's transaction, in push
 order: the state machine of docs/mentorship.md, capacity (active + paused) at every
@@ -73,7 +75,13 @@ _HUB = "hub"
 
 
 class SpaceForbidden(HubError):
-    """A push of a space's record by someone who is not a party of the space (403)."""
+    """A push of a space's record by someone who is not a party of the space (403).
+    ``reason``: the refusal of that one record, in words (a forwarder's push is answered
+    record by record)."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class StartOver(Exception):
@@ -248,16 +256,20 @@ def get_relationship(connection: Connection, relationship_id: str) -> Relationsh
 
 
 def put_space_record(connection: Connection, space: str, state: State,
-                     row_id: int | None = None) -> None:
-    """Store ``state`` in ``space`` with a new ``seq`` (a new row, or row ``row_id``)."""
+                     row_id: int | None = None, writer: int | None = None) -> None:
+    """Store ``state`` in ``space`` with a new ``seq`` (a new row, or row ``row_id``).
+    ``writer``: the account whose push made this change (its ``written_seq`` is the new
+    ``seq``); otherwise a row keeps the writer it had (a new row has none)."""
     seq = next_seqs(connection, 1)[0]
+    values: State = {"space": space, "seq": seq, "state": canonical(state)}
+    if writer is not None:
+        values.update(writer_id=writer, written_seq=seq)
     if row_id is None:
         connection.execute(space_records.insert().values(
-            space=space, type=state["type"], record_id=state["id"], seq=seq,
-            state=canonical(state)))
+            type=state["type"], record_id=state["id"], **values))
     else:
-        connection.execute(space_records.update().where(space_records.c.id == row_id).values(
-            space=space, seq=seq, state=canonical(state)))
+        connection.execute(space_records.update().where(space_records.c.id == row_id)
+                           .values(**values))
 
 
 def save_relationship(connection: Connection, rel: Relationship, now: int,
@@ -337,8 +349,10 @@ def is_member(connection: Connection, space: str, user_id: int) -> str:
 # -- the push's mentorship part ---------------------------------------------------------------
 
 def apply_space_record(connection: Connection, owner_id: int, record: State,
-                       index: int) -> None:
-    """Merge a pushed space record into its space (403 when the pusher is no party)."""
+                       index: int, name: str = "", refusing: bool = False) -> None:
+    """Merge a pushed space record into its space (403 when the pusher is no party). An
+    old mentor's late edit is dropped; ``refusing`` (a forwarder's push, answered record by
+    record) refuses it instead, so that the forwarding hub can say so."""
     key = (record["type"], record["id"])
     stored = _stored_spaces(connection, [key]).get(key)
     base = _load(stored[2]) if stored else record
@@ -347,16 +361,25 @@ def apply_space_record(connection: Connection, owner_id: int, record: State,
     spaces = {space, stored[1] if stored else None} - {None}
     if not spaces:
         raise SpaceForbidden(_("Change {index}: the record names no relationship.").format(
-            index=index))
+            index=index), _("the record names no relationship"))
     standing = {is_member(connection, str(name), owner_id) for name in spaces}
     if "none" in standing:
-        raise SpaceForbidden(_("Change {index}: you are not a party of the relationship "
-                               "{id}.").format(index=index, id=str(space)[:80]))
+        raise SpaceForbidden(
+            _("Change {index}: you are not a party of the relationship {id}.").format(
+                index=index, id=str(space)[:80]),
+            _("you are not a party of the relationship {id}").format(id=str(space)[:80]))
     if "former" in standing:
+        if refusing:
+            reason = _("{name} no longer reads the relationship {id} (it was handed "
+                       "over)").format(name=name, id=str(space)[:80])
+            raise SpaceForbidden(_("Change {index}: {reason}.").format(index=index,
+                                                                         reason=reason),
+                                 reason)
         return  # an old mentor's late edit: kept on their device, not shared any more
     if stored is not None and canonical(state) == stored[2] and stored[1] == space:
         return
-    put_space_record(connection, str(space), state, stored[0] if stored else None)
+    put_space_record(connection, str(space), state, stored[0] if stored else None,
+                     writer=owner_id)
 
 
 def note_push(connection: Connection, owner_id: int, records: Sequence[State],
@@ -515,7 +538,8 @@ def process_action(connection: Connection, actor: Actor, action_id: str, data: S
         rel = follow or rel
     if actor.id not in (rel.mentor_id, rel.mentee_id):
         raise SpaceForbidden(_("You are not a party of the relationship {id}.").format(
-            id=rel_id[:80]))
+            id=rel_id[:80]), _("you are not a party of the relationship {id}").format(
+                id=rel_id[:80]))
     expire(connection, {rel.mentor_id, rel.mentee_id}, now)
     rel = get_relationship(connection, rel.id) or rel
     before = rel.state
@@ -671,7 +695,8 @@ def _request(connection: Connection, actor: Actor, action_id: str, rel_id: str, 
     if existing is not None:
         if int(existing.mentee_id) != actor.id:
             raise SpaceForbidden(_("The relationship {id} is not yours.").format(
-                id=rel_id[:80]))
+                id=rel_id[:80]), _("the relationship {id} is not yours").format(
+                    id=rel_id[:80]))
         return  # the same request seen again
     peer = str(data["peer"])
     ids = user_ids(connection, [peer])
@@ -1109,7 +1134,8 @@ def take_upstream(connection: Connection, owner_id: int, state: State, now: int)
     """Merge a space record that the upstream sent for ``owner_id`` into its space here (the
     caller holds the locks of :func:`pulled_people`); whether it changed anything. The owner
     reads the space from now on; a relationship's row follows its record when both parties
-    have accounts here, with no expiry (the upstream expires requests)."""
+    have accounts here, with no expiry (the upstream expires requests). A record the
+    upstream holds as it is here has nothing left to forward: it loses its writer."""
     key = (str(state["type"]), str(state["id"]))
     stored = _stored_spaces(connection, [key]).get(key)
     merged = _merge(_load(stored[2]), state) if stored else _merge(state, state)
@@ -1121,6 +1147,9 @@ def take_upstream(connection: Connection, owner_id: int, state: State, now: int)
         put_space_record(connection, space, merged, stored[0] if stored else None)
         if merged["type"] == "relationship":
             _take_relationship(connection, merged, now)
+    if stored is not None and canonical(merged) == canonical(_merge(state, state)):
+        connection.execute(space_records.update().where(space_records.c.id == stored[0])
+                           .values(writer_id=None, written_seq=None))
     if is_member(connection, space, owner_id) == "none":
         join_space(connection, space, owner_id)
     return changed

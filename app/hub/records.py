@@ -11,6 +11,11 @@ values are in commit order and a pull reading ``seq > cursor`` never skips one.
 
 The owner of a record is the account that pushed it (or, for a ``forwarder`` account, the
 account it names): records carry no owner, and a pull reads only its owner's rows.
+
+A forwarder's push is answered record by record (``refused``): a record that anyone else's
+push would have refused whole (malformed, or of a space its owner is no party of) is left
+out with its reason, the rest is applied, and the device's mark moves past it all, so that a
+workshop hub is never stuck on one record and does not send it again until it changes.
 """
 
 from __future__ import annotations
@@ -52,6 +57,34 @@ class RecordForbidden(HubError):
 class Change:
     counter: int
     record: State
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A change of a forwarder's push left out, and why (in words)."""
+
+    counter: int
+    type: str
+    id: str
+    reason: str
+
+    def json(self) -> dict[str, Any]:
+        return {"counter": self.counter, "type": self.type, "id": self.id,
+                "reason": self.reason}
+
+
+class _Refused(Exception):
+    """Changes a forwarder's push must leave out: roll back and apply the rest."""
+
+    def __init__(self, refusals: list[Refusal]) -> None:
+        super().__init__(len(refusals))
+        self.refusals = refusals
+
+
+def _refusal(change: Change, reason: str) -> Refusal:
+    record = change.record
+    return Refusal(change.counter, str(record.get("type"))[:64], str(record.get("id"))[:300],
+                   reason)
 
 
 @dataclass(frozen=True)
@@ -128,10 +161,12 @@ def hub_written(record: Any) -> bool:
     return isinstance(record, dict) and record.get("type") in mentor_checks.HUB_ONLY_TYPES
 
 
-def check_changes(device: str, changes: Sequence[Change], forwarded: bool = False) -> None:
-    """Refuse the whole push (nothing applied) when a change is malformed. A forwarder's
-    push may carry what the upstream hub wrote and the forwarder pulled from it: those
-    records are skipped, not refused."""
+def check_changes(device: str, changes: Sequence[Change], forwarded: bool = False,
+                  malformed: list[Refusal] | None = None) -> None:
+    """Refuse the whole push (nothing applied) when a change is malformed; with
+    ``malformed``, add it there instead (a forwarder's push, answered record by record). A
+    forwarder's push may carry what the upstream hub wrote and the forwarder pulled from it:
+    those records are skipped, not refused."""
     if "\0" in device:
         raise RecordError(_("A device id has no NUL characters."))
     previous = 0
@@ -147,7 +182,9 @@ def check_changes(device: str, changes: Sequence[Change], forwarded: bool = Fals
                                     "{type}.")
                                   .format(index=index, type=change.record["type"]))
         problem = check_record(change.record)
-        if problem is not None:
+        if problem is not None and malformed is not None:
+            malformed.append(_refusal(change, problem))
+        elif problem is not None:
             raise RecordError(_("Change {index}: {problem}.").format(index=index,
                                                                       problem=problem))
 
@@ -178,7 +215,8 @@ def _stored(connection: Connection, owner_id: int,
 
 
 def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change],
-         now: int | None = None, forwarded: bool = False) -> int:
+         now: int | None = None, forwarded: bool = False,
+         refused: list[Refusal] | None = None) -> int:
     """Apply ``changes`` of ``device`` for ``owner_id``; the device's mark afterwards.
 
     Mentorship's records go further (app/hub/mentorship.py): a space's records into their
@@ -186,9 +224,38 @@ def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change],
     transaction then holds the owner rows of everyone whose pull they reach, and starts over
     if that set grew while it waited.
     ``forwarded``: a forwarder's push, whose hub-written records are skipped (the hub keeps
-    its own)."""
-    check_changes(device, changes, forwarded)
+    its own). ``refused``: answer record by record (see the module's docstring): the
+    changes left out, with their reasons, are added there; only those past the device's
+    mark, so a push sent again refuses nothing twice."""
+    malformed: list[Refusal] | None = None if refused is None else []
+    check_changes(device, changes, forwarded, malformed)
     now = db.now() if now is None else now
+    top = changes[-1].counter if changes else 0
+    left_out = {refusal.counter for refusal in malformed or []}
+    dropped: list[Refusal] = []
+    # Each refusal found leaves one more change out and starts again: at most one round
+    # per change.
+    for _round in range(len(changes) + 1):
+        kept = [change for change in changes if change.counter not in left_out]
+        try:
+            before, acked = _push_changes(engine, owner_id, device, kept, now, top,
+                                          refusing=refused is not None)
+        except _Refused as error:
+            dropped.extend(error.refusals)
+            left_out.update(refusal.counter for refusal in error.refusals)
+            continue
+        if refused is not None:
+            found = [*(malformed or []), *dropped]
+            refused.extend(sorted((r for r in found if r.counter > before),
+                                  key=lambda refusal: refusal.counter))
+        return acked
+    raise HubError(_("The hub is busy with this relationship; try again."))
+
+
+def _push_changes(engine: Engine, owner_id: int, device: str, changes: Sequence[Change],
+                  now: int, top: int, refusing: bool) -> tuple[int, int]:
+    """:func:`push` of ``changes``, the device's mark moved to ``top``: the marks before and
+    after."""
     mentoring = any(change.record.get("type") in MENTOR_TYPES for change in changes)
     for _attempt in range(mentorship.MAX_ATTEMPTS):
         people = {owner_id}
@@ -203,7 +270,8 @@ def push(engine: Engine, owner_id: int, device: str, changes: Sequence[Change],
                         connection, owner_id, [change.record for change in changes],
                         now) <= people:
                     raise mentorship.StartOver
-                return _push_locked(connection, owner_id, device, changes, people, now)
+                return _push_locked(connection, owner_id, device, changes, people, now, top,
+                                    refusing)
         except mentorship.StartOver:
             continue
     raise HubError(_("The hub is busy with this relationship; try again."))
@@ -214,11 +282,12 @@ MENTOR_TYPES = frozenset({"mentor_profile", "mentor_action", "goal", "shared_not
 
 
 def _push_locked(connection: Connection, owner_id: int, device: str,
-                 changes: Sequence[Change], people: set[int], now: int) -> int:
+                 changes: Sequence[Change], people: set[int], now: int, top: int,
+                 refusing: bool = False) -> tuple[int, int]:
     mark = device_mark(connection, owner_id, device)
+    if top <= mark:
+        return mark, mark
     fresh = [change for change in changes if change.counter > mark]
-    if not fresh:
-        return mark
     own = [change for change in fresh
            if change.record["type"] not in mentor_checks.SPACE_TYPES
            and not hub_written(change.record)]
@@ -255,22 +324,26 @@ def _push_locked(connection: Connection, owner_id: int, device: str,
     if inserts:
         connection.execute(table.insert(), inserts)
     if any(change.record["type"] in MENTOR_TYPES for change in fresh):
-        _mentorship(connection, owner_id, fresh, stored, people, now)
-    acked = fresh[-1].counter
+        refusals: list[Refusal] | None = [] if refusing else None
+        _mentorship(connection, owner_id, fresh, stored, people, now, refusals)
+        if refusals:
+            raise _Refused(refusals)  # rolled back; applied again without them
+    acked = top
     devices = db.sync_devices
     result = connection.execute(devices.update().where(
         devices.c.owner_id == owner_id, devices.c.device == device).values(counter=acked))
     if result.rowcount == 0:
         connection.execute(devices.insert().values(owner_id=owner_id, device=device,
                                                    counter=acked))
-    return acked
+    return mark, acked
 
 
 def _mentorship(connection: Connection, owner_id: int, fresh: Sequence[Change],
                 stored: dict[tuple[str, str], tuple[int, str]], people: set[int],
-                now: int) -> None:
+                now: int, refusals: list[Refusal] | None = None) -> None:
     """The space records and actions of a push, in push order (the caller holds the locks
-    of ``people``)."""
+    of ``people``). With ``refusals``, a record its pusher may not write is added there
+    (nothing of it applied) and the others go on."""
     name = connection.execute(sa.select(db.users.c.name)
                               .where(db.users.c.id == owner_id)).scalar()
     actor = mentorship.Actor(owner_id, str(name))
@@ -281,15 +354,23 @@ def _mentorship(connection: Connection, owner_id: int, fresh: Sequence[Change],
         record = change.record
         if hub_written(record):
             continue
-        if record["type"] in mentor_checks.SPACE_TYPES:
-            mentorship.apply_space_record(connection, owner_id, record, index)
-        elif record["type"] == "mentor_action" and not record.get("deleted") \
-                and ("mentor_action", record["id"]) not in stored and record["id"] not in seen:
-            seen.add(record["id"])
-            if deciding:
-                mentorship.process_action(connection, actor, record["id"], record["data"], now)
-            else:
-                mentorship.defer_action(connection, actor, record["data"], now)
+        try:
+            if record["type"] in mentor_checks.SPACE_TYPES:
+                mentorship.apply_space_record(connection, owner_id, record, index, actor.name,
+                                              refusing=refusals is not None)
+            elif record["type"] == "mentor_action" and not record.get("deleted") \
+                    and ("mentor_action", record["id"]) not in stored \
+                    and record["id"] not in seen:
+                seen.add(record["id"])
+                if deciding:
+                    mentorship.process_action(connection, actor, record["id"], record["data"],
+                                              now)
+                else:
+                    mentorship.defer_action(connection, actor, record["data"], now)
+        except mentorship.SpaceForbidden as error:
+            if refusals is None:
+                raise
+            refusals.append(_refusal(change, error.reason))
     mentorship.note_push(connection, owner_id, [change.record for change in fresh], now)
 
 

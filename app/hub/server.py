@@ -204,8 +204,17 @@ class PushIn(BaseModel):
     changes: list[ChangeIn] = Field(default_factory=list, max_length=records.MAX_BATCH)
 
 
+class RefusedOut(BaseModel):
+    counter: int
+    type: str
+    id: str
+    reason: str
+
+
 class PushOut(BaseModel):
     acked: int
+    #: A forwarder's push only: the changes left out, with their reasons.
+    refused: list[RefusedOut] | None = None
 
 
 class PulledOut(BaseModel):
@@ -679,19 +688,23 @@ def _routes(api: FastAPI) -> None:
         journal.event("user-trusted", name=name, trusted=body.trusted, user=caller.user.name)
         return _account(user)
 
-    @api.post(PUSH_PATH, response_model=PushOut,
+    @api.post(PUSH_PATH, response_model=PushOut, response_model_exclude_none=True,
               responses={400: {"model": ErrorOut}, 404: {"model": ErrorOut},
                          413: {"model": ErrorOut}})
     def sync_push(request: Request, body: PushIn, caller: SignedIn) -> PushOut:
         hub = _hub(request)
         owner = _owner(hub, caller, body.owner)
         changes = [records.Change(change.counter, change.record) for change in body.changes]
-        acked = records.push(hub.engine, owner.id, body.device, changes,
-                             forwarded=caller.user.role == access.FORWARDER)
+        forwarder = caller.user.role == access.FORWARDER
+        refused: list[records.Refusal] | None = [] if forwarder else None
+        acked = records.push(hub.engine, owner.id, body.device, changes, forwarded=forwarder,
+                             refused=refused)
         if changes:
             journal.event("pushed", owner=owner.name, device=body.device[:64],
-                          changes=len(changes), acked=acked, user=caller.user.name)
-        return PushOut(acked=acked)
+                          changes=len(changes), acked=acked, user=caller.user.name,
+                          refused=len(refused or []))
+        return PushOut(acked=acked, refused=None if refused is None else [
+            RefusedOut(**refusal.json()) for refusal in refused])
 
     @api.get(PULL_PATH, response_model=PullOut, response_class=Response,
              responses={200: {"model": PullOut}, 404: {"model": ErrorOut}})

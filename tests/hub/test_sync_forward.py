@@ -98,7 +98,7 @@ def test_records_reach_the_central_hub_once_whatever_the_cuts(hubs: Any,
     # Twice run: nothing more (the same seqs upstream); a lost answer, replayed: the same.
     again = forward(laptop, central, "--json")
     assert again.returncode == 0, again.stderr
-    assert json.loads(again.stdout) == {"sent": {}, "fetched": {}, "unknown": [],
+    assert json.loads(again.stdout) == {"sent": {}, "fetched": {}, "unknown": [], "refused": [],
                                          "packs": 0, "published": 0}
     engine = sa.create_engine(HubConfig(home=laptop.home).database_url)
     with engine.begin() as connection:
@@ -199,8 +199,8 @@ def test_with_packs_the_central_packs_are_published_on_the_laptop(hubs: Any,
     central.publish(tmp_path / "p.ujpack")
     first = forward(laptop, central, "--packs", "--json")
     assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout) == {"sent": {}, "fetched": {}, "unknown": [], "packs": 1,
-                                        "published": 1}
+    assert json.loads(first.stdout) == {"sent": {}, "fetched": {}, "unknown": [],
+                                        "refused": [], "packs": 1, "published": 1}
     again = forward(laptop, central, "--packs", "--json")
     assert json.loads(again.stdout)["published"] == 0
 
@@ -272,7 +272,7 @@ def test_forwarding_brings_the_central_records_down_resumably_and_once(hubs: Any
         again = forward(laptop, central, "--batch", "5", "--json")
         assert again.returncode == 0, again.stderr
         assert json.loads(again.stdout) == {"sent": {}, "fetched": {}, "unknown": [],
-                                            "packs": 0, "published": 0}
+                                            "refused": [], "packs": 0, "published": 0}
     assert (_seqs(workshop), _seqs(home)) == seqs
 
     # A change at home comes down; one at the workshop goes up; each once.
