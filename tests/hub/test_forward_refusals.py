@@ -7,11 +7,17 @@ tmp_path)."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
+from app.hub import db
+from app.hub.config import HubConfig
 from app.hub.mentor_db import space_records
+from app.hub.service import prepare
 from tests.hub.conftest import LocalHub
 from tests.hub.mentorship_helpers import action, goal, mentor_profile, shared_note
 from tests.hub.sync_helpers import changes, profile
@@ -102,3 +108,16 @@ def test_a_forwarded_late_edit_of_a_handed_over_mentor_is_refused(
         {"counter": 1, "type": "shared_note", "id": "n-late",
          "reason": f"juma no longer reads the relationship {rel} (it was handed over)"}]}
     assert "n-late" not in _space_ids(local_hub)
+
+
+def test_the_revision_gives_space_records_their_writers(tmp_path: Path) -> None:
+    engine = prepare(HubConfig(home=tmp_path))
+    try:
+        with engine.connect() as connection:
+            found = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            columns = {column["name"] for column in
+                       sa.inspect(connection).get_columns(space_records.name)}
+    finally:
+        engine.dispose()
+    assert {"writer_id", "written_seq"} <= columns
+    assert [item for item in found if space_records.name in repr(item)] == []
