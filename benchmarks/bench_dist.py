@@ -117,9 +117,10 @@ def main() -> bool:
     for variant, folder in found.items():
         installed = tree_bytes(folder) / MIB
         ok = ok and (variant != DEFAULT or installed < TARGET_MIB)
+        verdict = (f"  (target < {TARGET_MIB} MiB: {'yes' if installed < TARGET_MIB else 'no'})"
+                   if variant == DEFAULT else "")
         print(f"  {variant:9} installed {installed:6.1f}  "
-              + "  ".join(compressed_sizes(variant, folder))
-              + f"  (target < {TARGET_MIB} MiB: {'yes' if installed < TARGET_MIB else 'no'})")
+              + "  ".join(compressed_sizes(variant, folder)) + verdict)
 
     with tempfile.TemporaryDirectory(prefix="ujuzi-bench-dist-") as tmp:
         home = Path(tmp) / "data"
