@@ -331,6 +331,7 @@ class MainWindow(QMainWindow):
         self.history: list[tuple[str, dict[str, Any]]] = []
         self.is_ready = False
         self._page_ready = False
+        self._closed = False  # a window closed before it settles starts nothing more
         self.help_dialog: HelpDialog | None = None
         access.install()
         # No fixed minimum: the window is as small as its content allows, and pages that
@@ -526,6 +527,8 @@ class MainWindow(QMainWindow):
 
     def _settle(self) -> None:
         """The complete window has been painted: say so, then start the background work."""
+        if self._closed:
+            return
         self.settled.emit()
         self._start_background()
 
@@ -926,6 +929,7 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         if self.library_watch is not None:
             self.library_watch.stop()
         self.sync.change_timer.stop()

@@ -41,3 +41,22 @@ def test_the_background_work_starts_once_the_window_has_settled(
     qtbot.waitUntil(lambda: service.account is not None and window.sync.status is not None,
                     timeout=WAIT)
     assert window.library_watch is not None and window.library_watch.timer.isActive()
+
+
+def test_a_window_closed_before_it_settles_starts_no_background_work(
+        qtbot: QtBot, filled: Library, home: Path) -> None:
+    from app.ui.app import create_window
+
+    ctx, window = create_window(str(home), None, None, "en")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.ready, timeout=WAIT):
+        window.show()
+        window.start()
+    window.close()  # before the posted settle event is handled
+    settled: list[bool] = []
+    window.settled.connect(lambda: settled.append(True))
+    qtbot.wait(50)
+    ctx.runner.wait()
+    assert settled == [] and window.library_watch is None
+    assert getattr(ctx, "_hub_service", None) is None
+    ctx.collector.stop()
