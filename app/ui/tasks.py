@@ -4,16 +4,24 @@ Each job opens its own :class:`~app.library.Library` (SQLite connections stay in
 that made them). Results, failures and progress travel as signals of one long-lived QObject
 that lives on the GUI thread, so Qt queues them onto it; callbacks are looked up by job number.
 No per-job QObject is created, so none can be deleted while a signal is in flight.
+
+A result goes only to a receiver that is still there. The receivers of a callback are the Qt
+objects it is bound to or closes over (a page's method, a lambda over ``self``); when one of
+them has been deleted, or is a widget whose window was closed, by the time the result comes
+back, the result (or failure, or progress) is dropped: the work itself still ran to its end.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QWidget
 
 from app.tasks import Progress, Reporter
 
@@ -28,11 +36,104 @@ class TaskHandle:
         self.cancelled = True
 
 
+#: Dynamic properties of a top-level window: whether the runner watches its close event,
+#: and whether it was closed (and not shown again since).
+WATCHED = "ujuziTasksWatched"
+CLOSED = "ujuziClosed"
+#: How deep :func:`receivers` looks into closures (a callback made by a function that
+#: closes over another callback...).
+_DEPTH = 4
+
+
+def receivers(callback: object) -> list[QObject]:
+    """The Qt objects ``callback`` is bound to or closes over: a bound method's object, the
+    objects in a closure's cells, its default values or a ``functools.partial``'s
+    arguments, and so on through the functions found there."""
+    found: list[QObject] = []
+    seen: set[int] = set()
+
+    def visit(value: object, depth: int) -> None:
+        if id(value) in seen or depth > _DEPTH:
+            return
+        seen.add(id(value))
+        if isinstance(value, QObject):
+            found.append(value)
+            return
+        if isinstance(value, functools.partial):
+            for part in (value.func, *value.args, *value.keywords.values()):
+                visit(part, depth + 1)
+            return
+        owner = getattr(value, "__self__", None)
+        if owner is not None:
+            visit(owner, depth + 1)
+        function = getattr(value, "__func__", value)
+        for cell in getattr(function, "__closure__", None) or ():
+            try:
+                contents = cell.cell_contents
+            except ValueError:  # a cell not filled yet
+                continue
+            visit(contents, depth + 1)
+        # values bound as defaults (``lambda result, label=label: ...``)
+        for bound in (*(getattr(function, "__defaults__", None) or ()),
+                      *(getattr(function, "__kwdefaults__", None) or {}).values()):
+            visit(bound, depth + 1)
+
+    visit(callback, 0)
+    return found
+
+
+def gone(objects: list[QObject]) -> bool:
+    """Whether any of ``objects`` was deleted, or is a widget whose window was closed."""
+    for obj in objects:
+        if not shiboken6.isValid(obj):
+            return True
+        if isinstance(obj, QWidget):
+            window = obj.window()
+            if window.property(CLOSED) and window.isHidden():
+                return True
+    return False
+
+
+class _WindowWatch(QObject):
+    """Marks a top-level window closed on its close event, and open again when shown.
+
+    A close that the window refuses leaves it shown: :func:`gone` also asks whether it is
+    hidden."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Close:
+            watched.setProperty(CLOSED, True)
+        elif kind == QEvent.Type.Show and watched.property(CLOSED):
+            watched.setProperty(CLOSED, False)
+        return False
+
+
+_watch: _WindowWatch | None = None
+
+
+def watch_windows(objects: list[QObject]) -> None:
+    """Watch the close events of the windows of the widgets among ``objects``."""
+    global _watch
+    for obj in objects:
+        if not isinstance(obj, QWidget):
+            continue
+        window = obj.window()
+        if window.property(WATCHED):
+            continue
+        if _watch is None:
+            _watch = _WindowWatch()
+        window.installEventFilter(_watch)
+        window.setProperty(WATCHED, True)
+
+
 @dataclass
 class _Callbacks:
     done: Callable[[Any], None]
     failed: Callable[[BaseException], None]
     progress: Callable[[Progress], None] | None = field(default=None)
+    #: the Qt objects the callbacks are bound to or close over (see :func:`receivers`)
+    owners: list[QObject] = field(default_factory=list)
 
 
 class _Bridge(QObject):
@@ -86,24 +187,28 @@ class TaskRunner(QObject):
         on_progress: Callable[[Progress], None] | None = None,
     ) -> TaskHandle:
         number = next(self._numbers)
-        self._pending[number] = _Callbacks(on_done, on_failed, on_progress)
+        owners = [owner for callback in (on_done, on_failed, on_progress)
+                  for owner in receivers(callback)]
+        watch_windows(owners)
+        self._pending[number] = _Callbacks(on_done, on_failed, on_progress, owners)
         handle = TaskHandle()
         self.pool.start(_Job(number, work, self._bridge, handle))
         return handle
 
     def _on_done(self, number: int, result: Any) -> None:
         callbacks = self._pending.pop(number, None)
-        if callbacks is not None:
+        if callbacks is not None and not gone(callbacks.owners):
             callbacks.done(result)
 
     def _on_failed(self, number: int, error: BaseException) -> None:
         callbacks = self._pending.pop(number, None)
-        if callbacks is not None:
+        if callbacks is not None and not gone(callbacks.owners):
             callbacks.failed(error)
 
     def _on_progress(self, number: int, progress: Progress) -> None:
         callbacks = self._pending.get(number)
-        if callbacks is not None and callbacks.progress is not None:
+        if callbacks is not None and callbacks.progress is not None \
+                and not gone(callbacks.owners):
             callbacks.progress(progress)
 
     def wait(self) -> None:
