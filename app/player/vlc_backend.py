@@ -183,9 +183,9 @@ class VlcPlayer(Player):
         self._started = False
         self._shown = False
         self._pending_seek: float | None = None
-        # Every thread started after playback began (one per media opened), so that release()
-        # can wait for all of them: one still working for an earlier media may be inside a
-        # libvlc call when the player is freed.
+        # Every thread it started that calls libvlc (one after playback began, one per media
+        # opened; one per seek drawn while paused), so that release() can wait for all of
+        # them: one still working may be inside a libvlc call when the player is freed.
         self._start_threads: list[threading.Thread] = []
         self._released = False
         #: A seek while paused being drawn: its time (ms) and the event its time report
@@ -249,7 +249,7 @@ class VlcPlayer(Player):
         self._wake()
         with self._lock:
             self._generation += 1
-            self._redraw = None
+            self._drop_redraw()
             self._play_wanted = autoplay
             self._started = False
             self._shown = False
@@ -287,13 +287,13 @@ class VlcPlayer(Player):
                 return
             self._released = True
             self._generation += 1
-            self._redraw = None
+            self._drop_redraw()
         self._wake()
         manager = self._player.event_manager()
         for kind, _handler in self._handlers:
             manager.event_detach(kind)
-        # The start threads call libvlc: they must be done before the player is freed. No
-        # new one starts now: the handlers are detached, and each one checks _released.
+        # Its threads call libvlc: they must be done before the player is freed. No new one
+        # starts now: the handlers are detached, and each start checks _released.
         with self._lock:
             threads = list(self._start_threads)
         for thread in threads:
@@ -304,6 +304,25 @@ class VlcPlayer(Player):
         if self._media is not None:
             self._media.release()
             self._media = None
+
+    def _start_thread(self, target: Callable[..., None], name: str, *args: Any) -> None:
+        """Start a thread that calls libvlc, kept for release() to wait for (none once
+        released)."""
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        with self._lock:
+            if self._released:
+                return
+            self._start_threads = [
+                *(alive for alive in self._start_threads if alive.is_alive()), thread
+            ]
+        thread.start()
+
+    def _drop_redraw(self) -> None:
+        """Forget the seek being drawn while paused, and wake its thread (which then leaves
+        libvlc alone). Called with the lock held."""
+        if self._redraw is not None:
+            self._redraw[1].set()
+            self._redraw = None
 
     # -- libvlc events (libvlc's thread) ----------------------------------------------
 
@@ -332,16 +351,7 @@ class VlcPlayer(Player):
         if redrawing:
             return
         if first:
-            thread = threading.Thread(
-                target=self._after_start, args=(generation,), name="vlc-start", daemon=True
-            )
-            with self._lock:
-                if self._released:
-                    return
-                self._start_threads = [
-                    *(alive for alive in self._start_threads if alive.is_alive()), thread
-                ]
-            thread.start()
+            self._start_thread(self._after_start, "vlc-start", generation)
         else:
             self._set_state(State.PLAYING)
 
@@ -519,7 +529,8 @@ class VlcPlayer(Player):
             self._open(self._position, autoplay=True)
             return
         with self._lock:
-            redraw, self._redraw = self._redraw, None
+            redraw = self._redraw
+            self._drop_redraw()
             muted = self._muted
             self._play_wanted = True
         if redraw is not None:  # drawing a seek while paused: it simply goes on playing
@@ -538,7 +549,7 @@ class VlcPlayer(Player):
     def stop(self) -> None:
         with self._lock:
             self._generation += 1
-            self._redraw = None
+            self._drop_redraw()
         self._wake()
         self._player.stop()
         self._set_state(State.IDLE)
@@ -576,6 +587,7 @@ class VlcPlayer(Player):
         reached = threading.Event()
         with self._lock:
             generation = self._generation
+            self._drop_redraw()  # a newer seek replaces it
             self._redraw = (target, reached)
 
         def step() -> None:
@@ -594,7 +606,7 @@ class VlcPlayer(Player):
         self._player.audio_set_mute(True)
         self._player.set_time(target)
         self._player.set_pause(0)
-        threading.Thread(target=step, name="vlc-paused-seek", daemon=True).start()
+        self._start_thread(step, "vlc-paused-seek")
 
     def state(self) -> State:
         with self._lock:
