@@ -418,7 +418,7 @@ class FitArea(QScrollArea):
                 QEvent.Type.LayoutRequest, QEvent.Type.Resize, QEvent.Type.Show):
             self._fit()
             # texts set while the area was hidden are laid out once it shows
-            QTimer.singleShot(0, self._fit)
+            QTimer.singleShot(0, self, self._fit)  # not called once the area is deleted
         return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
