@@ -51,8 +51,12 @@ BASE_ARGS = (
     "--sub-text-scale=150",
 )
 #: Headless: no window and no sound card. A real (dummy) audio output matters: without one,
-#: libvlc's clock runs free and positions read back after a seek are wrong.
-HEADLESS_ARGS = ("--vout=dummy", "--aout=dummy")
+#: libvlc's clock runs free and positions read back after a seek are wrong. Nor any X11:
+#: with a DISPLAY set (Xvfb, a desktop under an offscreen Qt), libvlc's decoders try
+#: hardware decoding through Xlib (VDPAU, VA-API) from each player's own threads, and Xlib
+#: used from several threads without XInitThreads (which only a Qt on X11 calls) corrupts
+#: the process's heap: it aborted later, in whatever allocated next.
+HEADLESS_ARGS = ("--vout=dummy", "--aout=dummy", "--avcodec-hw=none", "--no-xlib")
 #: Seconds a seek while paused waits for libvlc's new time before it draws the frame.
 SEEK_DRAW_TIMEOUT = 5.0
 #: How long to wait for libvlc to open one subtitle file before giving up on it.
