@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.tasks import Progress, Reporter
@@ -121,8 +121,9 @@ def watch_windows(objects: list[QObject]) -> None:
         window = obj.window()
         if window.property(WATCHED):
             continue
-        if _watch is None:
-            _watch = _WindowWatch()
+        if _watch is None or not shiboken6.isValid(_watch):
+            # the application's child: gone with it, never left for the interpreter's exit
+            _watch = _WindowWatch(QCoreApplication.instance())
         window.installEventFilter(_watch)
         window.setProperty(WATCHED, True)
 
