@@ -3,6 +3,7 @@ start-up probe the benchmark reads."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -169,6 +170,10 @@ def run(
     app = application()
     if not data_folder_usable(home, interactive=not screenshot):
         return 1
+    # What the imports made (modules, classes, functions) lives as long as the process: out
+    # of the cyclic collector's sight, no collection goes through it again, on the way to
+    # the first page or later (about 0.02 s of a start).
+    gc.freeze()
     ctx, window = create_window(home, profile, open_id, language)
     if screenshot:
         ctx.interactive = False  # nobody to click a dialog away: errors go to stderr

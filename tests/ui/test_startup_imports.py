@@ -123,3 +123,40 @@ def test_the_hub_client_loads_after_the_complete_window_is_painted_and_off_its_t
     assert [name for name in AFTER_PAINT if name in result["at_settled"]] == []
     on_gui_thread = result["on_gui_thread"]
     assert {name: on_gui_thread[name] for name in BY_WORKER} == dict.fromkeys(BY_WORKER, False)
+
+
+FROZEN_PROBE = """
+import gc, json, os, sys
+from app.ui import app as start
+made = start.create_window
+seen = []
+
+
+def create_window(*args, **kwargs):
+    seen.append(gc.get_freeze_count())
+    return made(*args, **kwargs)
+
+
+start.create_window = create_window
+os.environ["UJUZI_STARTUP_PROBE"] = "1"
+code = start.run(sys.argv[1], None, None, None, "en")
+print(json.dumps({"code": code, "frozen": seen}))
+"""
+
+
+def test_what_the_imports_made_is_kept_out_of_the_collector_s_way(library: object,
+                                                                  home: Path) -> None:
+    """The modules, classes and functions the start imported live as long as the process:
+    ``ujuzi gui`` freezes them before it makes the window, so no collection on the way to
+    the first page (nor later, app/ui/collector.py) goes through them again."""
+    from tests.ui.conftest import mark_seeded
+
+    mark_seeded(library)  # type: ignore[arg-type]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", FROZEN_PROBE, str(home)], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0
+    [frozen] = result["frozen"]
+    assert frozen > 10_000
