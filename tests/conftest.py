@@ -14,6 +14,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.library import Library
+from app.singletons import keep_alive
+
+# Tests call PySide6 directly too; PySide6 6.12.0 spends a reference to None on each call of a
+# method that returns nothing, which would end the run in "none_dealloc" (app.singletons).
+keep_alive()
 
 #: Real hubs (``hub``, ``postgres``) for any test directory: tests/hubs.py.
 pytest_plugins = ["tests.hubs"]

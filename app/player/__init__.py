@@ -17,6 +17,11 @@ from pathlib import Path
 
 from app.errors import UjuziError
 from app.i18n import _
+from app.singletons import keep_alive
+
+# The Qt surfaces (qt_*.py) call PySide6, which spends a reference to None on each call of a
+# method that returns nothing (see app.singletons).
+keep_alive()
 
 BACKENDS = ("vlc", "qt")
 ENV_VAR = "UJUZI_PLAYER"
