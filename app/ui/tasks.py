@@ -36,10 +36,6 @@ class TaskHandle:
         self.cancelled = True
 
 
-#: Dynamic properties of a top-level window: whether the runner watches its close event,
-#: and whether it was closed (and not shown again since).
-WATCHED = "ujuziTasksWatched"
-CLOSED = "ujuziClosed"
 #: How deep :func:`receivers` looks into closures (a callback made by a function that
 #: closes over another callback...).
 _DEPTH = 4
@@ -87,25 +83,50 @@ def gone(objects: list[QObject]) -> bool:
     for obj in objects:
         if not shiboken6.isValid(obj):
             return True
-        if isinstance(obj, QWidget):
-            window = obj.window()
-            if window.property(CLOSED) and window.isHidden():
-                return True
+        if isinstance(obj, QWidget) and _watch is not None and _watch.closed(obj.window()):
+            return True
     return False
 
 
-class _WindowWatch(QObject):
-    """Marks a top-level window closed on its close event, and open again when shown.
+def _address(obj: QObject) -> int:
+    return int(shiboken6.getCppPointer(obj)[0])
 
-    A close that the window refuses leaves it shown: :func:`gone` also asks whether it is
-    hidden."""
+
+class _WindowWatch(QObject):
+    """Knows which top-level windows were closed: marked on their close event, unmarked
+    when shown again, forgotten when deleted. A close that the window refuses leaves it
+    shown: :meth:`closed` also asks whether it is hidden.
+
+    Kept in Python sets by the windows' addresses, not in Qt dynamic properties: reading
+    a property that was never set returns None with one reference too few in PySide6 6.12,
+    and enough such reads free None itself."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._watched: set[int] = set()
+        self._closed: set[int] = set()
+
+    def watch(self, window: QWidget) -> None:
+        address = _address(window)
+        if address in self._watched:
+            return
+        self._watched.add(address)
+        window.installEventFilter(self)
+        window.destroyed.connect(functools.partial(self._forget, address))
+
+    def _forget(self, address: int, *_args: object) -> None:
+        self._watched.discard(address)
+        self._closed.discard(address)
+
+    def closed(self, window: QWidget) -> bool:
+        return _address(window) in self._closed and window.isHidden()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.Close:
-            watched.setProperty(CLOSED, True)
-        elif kind == QEvent.Type.Show and watched.property(CLOSED):
-            watched.setProperty(CLOSED, False)
+            self._closed.add(_address(watched))
+        elif kind == QEvent.Type.Show:
+            self._closed.discard(_address(watched))
         return False
 
 
@@ -118,14 +139,10 @@ def watch_windows(objects: list[QObject]) -> None:
     for obj in objects:
         if not isinstance(obj, QWidget):
             continue
-        window = obj.window()
-        if window.property(WATCHED):
-            continue
         if _watch is None or not shiboken6.isValid(_watch):
             # the application's child: gone with it, never left for the interpreter's exit
             _watch = _WindowWatch(QCoreApplication.instance())
-        window.installEventFilter(_watch)
-        window.setProperty(WATCHED, True)
+        _watch.watch(obj.window())
 
 
 @dataclass
