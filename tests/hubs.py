@@ -130,6 +130,18 @@ def hub(tmp_path: Path) -> Iterator[RunningHub]:
         running.stop()
 
 
+@pytest.fixture
+def hubs(tmp_path: Path) -> Iterator[tuple[RunningHub, RunningHub]]:
+    """A workshop laptop's hub and a central hub, both on SQLite, as ``(laptop, central)``."""
+    central = start_hub(tmp_path / "central")
+    laptop = start_hub(tmp_path / "laptop")
+    try:
+        yield laptop, central
+    finally:
+        laptop.stop()
+        central.stop()
+
+
 # -- PostgreSQL ------------------------------------------------------------------------------
 
 def free_port() -> int:

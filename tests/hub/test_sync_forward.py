@@ -18,7 +18,7 @@ from app.hub.config import HubConfig
 from app.packs.signing import HubKey, check_chain
 from tests.faulty_proxy import Faults, FaultyProxy
 from tests.hub.sync_helpers import PASSWORD, Learner, every_type, note, progress
-from tests.hubs import REPO, RunningHub, _environment, start_hub, ujuzi_command
+from tests.hubs import REPO, RunningHub, _environment, ujuzi_command
 from tests.packs import make_pack
 
 
@@ -40,17 +40,6 @@ def _laptop_rows(laptop: RunningHub, query: str) -> list[tuple[Any, ...]]:
             return [tuple(row) for row in connection.execute(sa.text(query))]
     finally:
         engine.dispose()
-
-
-@pytest.fixture
-def hubs(tmp_path: Path) -> Any:
-    central = start_hub(tmp_path / "central")
-    laptop = start_hub(tmp_path / "laptop")
-    try:
-        yield laptop, central
-    finally:
-        laptop.stop()
-        central.stop()
 
 
 @pytest.mark.slow

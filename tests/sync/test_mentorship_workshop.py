@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from app.library import Library
 from app.mentorship import local
@@ -27,23 +24,12 @@ from app.sync.account import Account
 from app.sync.records import sync_now
 from app.ui.pages.mentorship_parts import state_name
 from app.ui.pages.mentorship_people import open_for_records
-from tests.hubs import RunningHub, start_hub
+from tests.hubs import RunningHub
 from tests.sync.conftest import PASSWORD
 from tests.sync.records_helpers import add_users
 
 MENTOR = MentorProfile(offers=["wiki-editing"], languages={"sw": 5}, timezone="UTC",
                        availability=[("mon", "18:00", "20:00")], mentoring=True)
-
-
-@pytest.fixture
-def hubs(tmp_path: Path) -> Iterator[tuple[RunningHub, RunningHub]]:
-    central = start_hub(tmp_path / "central")
-    laptop = start_hub(tmp_path / "laptop")
-    try:
-        yield laptop, central
-    finally:
-        laptop.stop()
-        central.stop()
 
 
 def device(home: Path, hub: RunningHub, user: str) -> Library:
