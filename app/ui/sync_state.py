@@ -134,6 +134,11 @@ class SyncService(QObject):
         self.timer = QTimer(self)  # the next periodic sync, or the retry after a failure
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.sync)
+        self.status_timer = QTimer(self)  # the first read of the state, after the page
+        self.status_timer.setSingleShot(True)
+        self.status_timer.timeout.connect(self.load_status)
+        #: Set when the window closes: no timer starts again, no sync or read is asked.
+        self.stopped = False
         ctx.notes_changed.connect(self.changed)
         ctx.progress_changed.connect(self.changed)
 
@@ -145,10 +150,20 @@ class SyncService(QObject):
     def start(self) -> None:
         """At start and after the profile changes: read the state now, and sync
         :attr:`start_delay_ms` later (the first page loads first)."""
+        if self.stopped:
+            return
         self.change_timer.stop()
         self.failures = 0
-        QTimer.singleShot(STATUS_DELAY_MS, self.load_status)
+        self.status_timer.start(STATUS_DELAY_MS)
         self.timer.start(self.start_delay_ms)
+
+    def stop(self) -> None:
+        """The window closes: stop every timer for good, so that nothing of this window
+        reads or syncs its data folder afterwards (a sync's answer that arrives later
+        starts no timer either)."""
+        self.stopped = True
+        for timer in (self.change_timer, self.timer, self.status_timer):
+            timer.stop()
 
     def changed(self, _resource_id: str = "") -> None:
         if self._quiet:
@@ -169,6 +184,8 @@ class SyncService(QObject):
             self.status = status
 
     def load_status(self) -> None:
+        if self.stopped:
+            return
         profile, number = self.ctx.profile, self._ask()
 
         def done(status: Any) -> None:
@@ -185,6 +202,8 @@ class SyncService(QObject):
 
     def sync(self) -> None:
         """Sync now (or, during a sync, once it ends)."""
+        if self.stopped:
+            return
         if self.running:
             self.again = True
             return
@@ -199,6 +218,8 @@ class SyncService(QObject):
         def done(outcome: Any) -> None:
             result, status = outcome
             self.running = False
+            if self.stopped:
+                return
             if profile != self.ctx.profile:  # switched meanwhile: start over for the new one
                 self.start()
                 return
@@ -225,6 +246,8 @@ class SyncService(QObject):
 
         def failed(error: BaseException) -> None:
             self.running = False
+            if self.stopped:
+                return
             self.failures += 1
             self.timer.start(min(self.retry_ms * 2 ** (self.failures - 1), self.every_ms))
             self.load_status()

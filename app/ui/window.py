@@ -932,8 +932,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         if self.library_watch is not None:
             self.library_watch.stop()
-        self.sync.change_timer.stop()
-        self.sync.timer.stop()
+        self.sync.stop()
         if self.current is not None:
             self.current.deactivate()
         resource = self.pages.get("resource")

@@ -321,3 +321,35 @@ def test_the_sync_state_in_words() -> None:
                           conflicts=0, last_error=None)
     assert short_state(unlinked, running=False) == ""
     assert "not linked" in state_lines(unlinked, running=False)[0][0]
+
+
+def test_a_closed_window_reads_and_syncs_its_data_folder_no_more(
+        qtbot: QtBot, filled: Library, open_window: OpenWindow,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window closed just after its sync started (as a short session, or a test, does)
+    leaves no timer that reads or syncs its data folder later, in another window's time."""
+    from app.ui.sync_state import STATUS_DELAY_MS
+
+    ctx, window = open_window()
+    sync = sync_of(ctx)
+    sync.start()  # what the window does once settled: the state is read shortly
+    assert sync.status_timer.isActive()
+    window.close()
+    ctx.runner.wait()
+    opened: list[object] = []
+    real_init = Library.__init__
+
+    def counting_init(self: Library, *args: object, **kwargs: object) -> None:
+        opened.append(args)
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Library, "__init__", counting_init)
+    qtbot.wait(STATUS_DELAY_MS + 300)  # past the moment the read was due
+    sync.start()
+    sync.sync()
+    sync.load_status()
+    ctx.runner.wait()
+    QApplication.processEvents()
+    assert opened == []
+    assert not any(timer.isActive() for timer in (sync.timer, sync.change_timer,
+                                                  sync.status_timer))
