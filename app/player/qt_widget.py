@@ -16,16 +16,18 @@ Up and Down volume, M mute, C subtitles on/off, F full screen, Escape leaves ful
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
+import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -54,6 +56,10 @@ from app.player.session import (
 )
 from app.player.subtitles import Cue
 from app.tasks import Reporter, Runner
+
+if TYPE_CHECKING:
+    from app.player.vlc_backend import VlcPlayer
+    from app.player.vlc_remote import RemoteVlcPlayer
 
 __all__ = ["FrameSurface", "NativeSurface", "PlayerWidget"]
 
@@ -311,9 +317,18 @@ class PlayerWidget(QWidget):
     def _create_player(self) -> None:
         events = BridgeEvents(self._bridge)
         if self.backend_name == "vlc":
-            from app.player.vlc_backend import VlcPlayer
+            vlc_player: VlcPlayer | RemoteVlcPlayer
+            if sys.platform == "darwin":
+                # A macOS view cannot be drawn into from another process.
+                from app.player.vlc_backend import VlcPlayer
 
-            vlc_player = VlcPlayer(events, headless=self.headless)
+                vlc_player = VlcPlayer(events, headless=self.headless)
+            else:
+                # libvlc in a process of its own: its threads never run in the window's.
+                from app.player.vlc_remote import RemoteVlcPlayer
+
+                vlc_player = RemoteVlcPlayer(events, headless=self.headless,
+                                             watch=self._watch_host)
             if isinstance(self.surface, NativeSurface):
                 # The id is handed over when playback starts and again whenever Qt
                 # recreates the native window (reparenting does).
@@ -328,6 +343,19 @@ class PlayerWidget(QWidget):
             self.player = qt_player
         # A safety net: a widget deleted without shutdown() must not leave libvlc playing.
         self.destroyed.connect(functools.partial(_release_quietly, self.player))
+
+    def _watch_host(self, fd: int, readable: Callable[[], None]) -> Callable[[], None]:
+        """Read the player host's reports on the GUI thread when it writes: no thread of the
+        window's process runs for the player."""
+        notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
+        notifier.activated.connect(lambda *_args: readable())
+
+        def unwatch() -> None:
+            with contextlib.suppress(RuntimeError):  # gone already, with the widget
+                notifier.setEnabled(False)
+                notifier.deleteLater()
+
+        return unwatch
 
     # -- opening ------------------------------------------------------------------------
 

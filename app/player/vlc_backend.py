@@ -626,6 +626,14 @@ class VlcPlayer(Player):
                     self._position = current / 1000
             return self._position
 
+    def reported(self) -> tuple[float, float]:
+        """The position and duration last known, with no libvlc call (safe in its event
+        callbacks, where asking libvlc may deadlock)."""
+        with self._lock:
+            if self._redraw is not None:
+                return self._redraw[0] / 1000, self._duration
+            return self._position, self._duration
+
     def duration(self) -> float:
         with self._lock:
             if self._duration <= 0 and self._started:

@@ -126,3 +126,41 @@ def cohort(folder: Path) -> Path:
                                 "mentees": [mentee("e1", ["wiki-editing"])]}),
                     encoding="utf-8")
     return path
+
+
+def test_the_bundle_runs_its_player_host(built_bundle: Path, tmp_path: Path) -> None:
+    """The window plays through a player host, the bundle's own executable started with
+    --player-host (app/player/vlc_remote.py): it plays a file with the system's libvlc."""
+    from app.player.base import MediaSource
+    from app.player.vlc_backend import vlc_available
+    from app.player.vlc_host import source_to_json
+    from tests.media import generate
+
+    if not vlc_available():
+        pytest.skip("libvlc is not installed")
+    media = generate(tmp_path / "media")["tone.ogg"]
+    home = tmp_path / "home"
+    home.mkdir()
+    env = ["env", "-i", f"HOME={home}", "LANG=C.UTF-8"]
+    host = subprocess.Popen([*env, str(built_bundle / "ujuzi"), "--player-host", "--headless"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert host.stdin is not None and host.stdout is not None
+    try:
+        host.stdin.write(json.dumps({"op": "load", "source": source_to_json(MediaSource(media)),
+                                     "autoplay": True, "gen": 1}) + "\n")
+        host.stdin.flush()
+        states = []
+        for line in host.stdout:
+            report = json.loads(line)
+            if report.get("ev") == "status":
+                states.append(report["state"])
+                if report["state"] in ("playing", "error"):
+                    break
+        assert states[-1] == "playing", states
+        host.stdin.write(json.dumps({"op": "release"}) + "\n")
+        host.stdin.close()
+        assert host.wait(timeout=30) == 0
+    finally:
+        if host.poll() is None:
+            host.kill()
+            host.wait()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -110,14 +109,8 @@ LONG = ("Explore the capabilities of this demo course, covering platform tools, 
 
 
 def test_every_page_fits_800x600_at_24pt_in_every_language(
-    qtbot: QtBot, filled: Library, open_window: OpenWindow, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, filled: Library, open_window: OpenWindow, tmp_path: Path
 ) -> None:
-    # The media pages play through Qt Multimedia here, not libvlc: the controls are the same
-    # widgets either way, and with libvlc the process's heap gets corrupted while media pages
-    # switch (a known bug, see tests/ui/test_resource_fit.py's skipped test), which aborted
-    # this test's process once. The pages on libvlc are laid out in test_resource_fit*.py.
-    monkeypatch.setenv("UJUZI_PLAYER", "qt")
     # a pack with a long title and description (as an imported course has)
     make_pack(tmp_path / "long.ujpack", "org.test.long", extra={
         "title": {"en": "An imported course with a rather long title, as courses have"},

@@ -1,8 +1,8 @@
 """The resource page fits 800x600 at any text size and language with real media playing
-(libvlc, headless offscreen): the player's controls wrap onto a second row, the volume slider
-keeps a usable width, notes and transcript go under the viewer when both do not fit side by
-side (and stay beside it when they do), the notes' buttons wrap, and the player's message
-shows whole."""
+(libvlc in its player host, headless offscreen): the player's controls wrap onto a second
+row, the volume slider keeps a usable width, notes and transcript go under the viewer when
+both do not fit side by side (and stay beside it when they do), the notes' buttons wrap,
+and the player's message shows whole."""
 
 from __future__ import annotations
 
@@ -70,11 +70,6 @@ def _show(qtbot: QtBot, window: Any, resource_id: str) -> Any:
     return page
 
 
-@pytest.mark.skip(reason="a known bug, not a pass: the process's heap gets corrupted while "
-                  "media pages switch (glibc aborts in a later allocation: 'malloc(): "
-                  "unaligned tcache chunk detected', 2 of 8 runs of this test under gdb "
-                  "with MALLOC_PERTURB_); the writer is not found yet, so this test stays "
-                  "out of the suite that it would take down")
 def test_media_pages_fit_800x600_in_every_size_and_language(
         qtbot: QtBot, media_library: Library, open_window: OpenWindow) -> None:
     ctx, window = open_window()
@@ -166,23 +161,22 @@ def test_a_centred_page_wider_than_its_maximum_keeps_its_width(qtbot: QtBot) -> 
     assert widths[-1] == 964 + 2 * 24, widths
 
 
-@pytest.mark.skip(reason="a known bug, not a pass: this test switches libvlc media pages, "
-                  "where the process's heap gets corrupted (see the skipped fit test above); "
-                  "it segfaulted once in a run of tests/ui, so it stays out of the suite "
-                  "until that is fixed at its cause")
 def test_switching_media_pages_frees_the_previous_player_first(
         qtbot: QtBot, media_library: Library, open_window: OpenWindow,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Going from one media resource to the next, the page has the previous player stopped
-    and released (and every thread of it ended) before it fills the new transcript, on the
-    GUI thread; a garbage collection forced at that moment, as the window's collector may
-    run one, leaves the page working."""
+    and released (its player host process ended, and the thread reading it) before it
+    fills the new transcript, on the GUI thread; a garbage collection forced at that moment,
+    as the window's collector may run one, leaves the page working. Only the new player's
+    host runs then, and no libvlc thread runs in the window's process."""
     import gc
+    import os
     import threading
 
     from app.ui.pages.resource import ResourcePage
 
     players: list[Any] = []
+    hosts: list[int] = []
     left: list[str] = []
     fill = ResourcePage._set_lines
 
@@ -191,8 +185,17 @@ def test_switching_media_pages_frees_the_previous_player_first(
         for backend in players:
             if not backend._released:
                 left.append(f"player of {backend._source.path.name} not released")
-        left.extend(thread.name for thread in threading.enumerate()
-                    if thread.name.startswith("vlc-"))
+        for pid in hosts:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+                os.kill(pid, 0)
+                left.append(f"host {pid} still runs")
+            except (ChildProcessError, ProcessLookupError):
+                pass
+        readers = [thread.name for thread in threading.enumerate()
+                   if thread.name.startswith("vlc-")]
+        if len(readers) > 1 or set(readers) - {"vlc-host-reader"}:
+            left.extend(readers)
         fill(page, lines)
 
     monkeypatch.setattr(ResourcePage, "_set_lines", set_lines)
@@ -200,6 +203,9 @@ def test_switching_media_pages_frees_the_previous_player_first(
     for resource_id in (VIDEO, AUDIO, BROKEN, VIDEO, AUDIO):
         page = _show(qtbot, window, resource_id)
         players.append(page.viewer.player.player)
+        pid = page.viewer.player.player.host_pid()
+        if pid is not None:
+            hosts.append(pid)
     assert left == []
     assert page.transcript.count() == 0 and page.viewer.player.player.state() == \
         State.PLAYING

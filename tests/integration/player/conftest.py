@@ -79,6 +79,10 @@ def make_player(backend: str, qtbot: QtBot) -> Iterator[MakePlayer]:
             from app.player.vlc_backend import VlcPlayer
 
             player = VlcPlayer(recorder, headless=True)
+        elif backend == "vlc-remote":
+            from app.player.vlc_remote import RemoteVlcPlayer
+
+            player = RemoteVlcPlayer(recorder, headless=True)
         else:
             from app.player.qt_multimedia import QtPlayer
 

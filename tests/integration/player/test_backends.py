@@ -1,6 +1,8 @@
 """Both backends play real files: position, seeking, speed, sound, subtitles, audio-only,
-the end, broken files and the shared corpus's samples. Each test runs on libvlc and on the
-Qt Multimedia fallback (the ``backend`` fixture)."""
+the end, broken files and the shared corpus's samples. Each test runs on libvlc in this
+process (as the player host runs it), on libvlc in a player host process (as the window
+plays, app/player/vlc_remote.py) and on the Qt Multimedia fallback (the ``backend``
+fixture)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,11 @@ from app.player.base import State, missing_file_message, unplayable_message
 from app.player.subtitles import CueList, parse_srt
 from tests.integration.player.conftest import TIMEOUT_MS, MakePlayer, source, wait_playing
 from tests.media import LENGTH, SW_SRT
+
+
+@pytest.fixture(params=["vlc", "vlc-remote", "qt"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.mark.parametrize("name", ["red.webm", "blue.mp4", "tone.mp3", "tone.ogg"])
@@ -115,7 +122,7 @@ def test_choosing_subtitle_tracks(make_player: MakePlayer, media: dict[str, Path
     player.pause()
     qtbot.waitUntil(lambda: player.state() == State.PAUSED, timeout=TIMEOUT_MS)
 
-    if backend == "vlc":
+    if backend.startswith("vlc"):
         shown = player.current_spu()  # type: ignore[attr-defined]
         assert shown >= 0
         player.set_subtitle("file:0")
