@@ -17,6 +17,7 @@ the player and ends the process. Nothing here imports Qt.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -167,12 +168,34 @@ def serve(commands: TextIO, out: TextIO, headless: bool) -> int:
     return 0
 
 
+def init_x11_threads() -> bool:
+    """Let libvlc use Xlib from its threads, as VLC's own program does first thing.
+
+    libvlc's decoders and video outputs call Xlib from several threads, which is safe only
+    after ``XInitThreads``; in the window's process only Qt could have called it. The host
+    is a process of our own, so it calls it before libvlc starts. False where there is no
+    X11 (Windows, macOS, a machine without libX11)."""
+    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
+        return False
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("X11") or "libX11.so.6"
+    try:
+        return bool(ctypes.CDLL(name).XInitThreads())
+    except (OSError, AttributeError):
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     # Reports go out on the real stdout only; anything a library prints goes to stderr.
     out = sys.stdout
     sys.stdout = sys.stderr
-    return serve(sys.stdin, out, headless="--headless" in args)
+    headless = "--headless" in args
+    if not headless:
+        init_x11_threads()
+    return serve(sys.stdin, out, headless=headless)
 
 
 if __name__ == "__main__":

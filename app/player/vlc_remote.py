@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from app.i18n import _
@@ -49,6 +50,17 @@ QUERY_TIMEOUT = 5.0
 Watch = Callable[[int, Callable[[], None]], Callable[[], None]]
 #: The bundle's own executable runs the host when given this first argument.
 HOST_FLAG = "--player-host"
+
+
+def host_environment() -> dict[str, str]:
+    """The window's environment, with this copy of the app first on Python's path (so the
+    host runs the same code, wherever the window was started from)."""
+    env = os.environ.copy()
+    if not getattr(sys, "frozen", False):
+        root = str(Path(__file__).resolve().parent.parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(
+            part for part in (root, env.get("PYTHONPATH", "")) if part)
+    return env
 
 
 def host_command(headless: bool) -> list[str]:
@@ -106,7 +118,7 @@ class RemoteVlcPlayer(Player):
     def _start_host(self) -> None:
         process = subprocess.Popen(
             host_command(self._headless), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            env=os.environ.copy(),
+            env=host_environment(),
         )
         assert process.stdout is not None
         with self._lock:

@@ -98,3 +98,19 @@ def test_a_frozen_bundle_runs_itself_as_the_host(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delattr(sys, "frozen")
     assert host_command(headless=True) == [sys.executable, "-m", "app.player.vlc_host",
                                            "--headless"]
+
+
+def test_the_host_runs_this_copy_of_the_app_from_any_folder(
+        media: dict[str, Path], qtbot: QtBot, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window started from another folder (not the checkout, no PYTHONPATH) still gets a
+    working host: the host is told where this copy of the app is."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    recorder = Recorder()
+    player = RemoteVlcPlayer(recorder, headless=True)
+    try:
+        player.load(source(media["tone.ogg"]))
+        wait_playing(qtbot, player, recorder)
+    finally:
+        player.release()
