@@ -116,6 +116,7 @@ class PlayerControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._subtitles_shown: str | None = None  # the label of the subtitles shown
+        self._subtitle_menu_shown: object = None  # what the subtitle menu was built from
         self.elapsed = QLabel(format_time(0))
         self.total = QLabel(format_time(0))
         self.seek_bar = SeekSlider(Qt.Orientation.Horizontal)
@@ -313,7 +314,18 @@ class PlayerControls(QWidget):
         )
 
     def show_subtitles(self, tracks: Sequence[SubtitleTrack], current: str | None) -> None:
-        """The subtitle menu: Off, then each track, the one shown (``current``) checked."""
+        """The subtitle menu: Off, then each track, the one shown (``current``) checked.
+
+        The same menu again (a backend reports its tracks several times while a media
+        opens) leaves it as it is: each new action connects to the group, and a connection
+        made while Qt Multimedia's threads connect to its objects can deadlock PySide (the
+        GUI thread waits for Qt's connection lock holding the GIL; a decoder thread holds
+        that lock and waits for the GIL)."""
+        menu = ((_("Off"), _("{label} (in the video)")),
+                tuple((t.key, t.label, t.external) for t in tracks), current)
+        if menu == self._subtitle_menu_shown:
+            return
+        self._subtitle_menu_shown = menu
         self.subtitle_menu.clear()
         for action in self.subtitle_group.actions():
             self.subtitle_group.removeAction(action)
