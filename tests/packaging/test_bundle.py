@@ -164,3 +164,6 @@ def test_the_bundle_runs_its_player_host(built_bundle: Path, tmp_path: Path) -> 
         if host.poll() is None:
             host.kill()
             host.wait()
+        host.stdout.close()
+        if not host.stdin.closed:
+            host.stdin.close()
