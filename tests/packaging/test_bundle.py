@@ -137,7 +137,9 @@ def test_the_bundle_runs_its_player_host(built_bundle: Path, tmp_path: Path) -> 
     from tests.media import generate
 
     if not vlc_available():
-        pytest.skip("libvlc is not installed")
+        from tests.conftest import unavailable
+
+        unavailable("libvlc is not installed")
     media = generate(tmp_path / "media")["tone.ogg"]
     home = tmp_path / "home"
     home.mkdir()
